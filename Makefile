@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export SPORTTRACK_HOME ?= $(CURDIR)/.sporttrack-home
+
+.PHONY: setup run test lint bench bundle clean
+
+setup: $(STAMP)
+
+$(VPY):
+	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+
+# torch first, alone and pinned: only `torch==2.13.0` picks the local CPU wheel.
+# opencv-contrib last with --no-deps: ultralytics' opencv-python would otherwise
+# own cv2 and CSRT/KCF would vanish.
+$(STAMP): $(VPY) pyproject.toml constraints.txt
+	$(VPY) -m pip install -q --upgrade pip setuptools wheel
+	$(VPY) -m pip install -q -c constraints.txt torch==2.13.0
+	$(VPY) -m pip install -q -c constraints.txt -e ".[dev]"
+	$(VPY) -m pip install -q --force-reinstall --no-deps opencv-contrib-python==5.0.0.93
+	touch $(STAMP)
+
+run: setup
+	$(VPY) main.py $(ARGS)
+
+test: setup
+	$(VPY) -m pytest -q $(PYTEST_ARGS)
+
+lint: setup
+	$(VPY) -m ruff check sporttrack_gui tests benchmarks plugins main.py
+
+bench: setup
+	for f in benchmarks/bench_*.py; do echo "== $$f"; $(VPY) $$f || exit 1; done
+
+bundle: setup
+	$(VPY) -m pip install -q -c constraints.txt ".[bundle]"
+	$(VPY) packaging/build.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

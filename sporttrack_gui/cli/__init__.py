@@ -1,0 +1,1 @@
+"""The ``sporttrack`` command line. Each sub-command is a ``cmd_*.py`` module here."""

@@ -1,0 +1,58 @@
+"""Tracker protocols and the registry every tracker (built-in or plugin) goes through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from sporttrack_gui.core.boxes import Detections, Tracks
+
+
+@runtime_checkable
+class Tracker(Protocol):
+    """Multi-object tracker. ``frame`` may be None when ``needs_pixels`` is False."""
+
+    needs_pixels: bool
+
+    def reset(self) -> None: ...
+
+    def update(self, dets: Detections, frame: np.ndarray | None) -> Tracks: ...
+
+
+@runtime_checkable
+class SingleTracker(Protocol):
+    """Single-object tracker: ``init(frame, xywh)`` then ``update(frame) -> (ok, xywh, score)``."""
+
+    def init(self, frame: np.ndarray, xywh: tuple[float, float, float, float]) -> None: ...
+
+    def update(self, frame: np.ndarray) -> tuple[bool, tuple[float, float, float, float], float]: ...
+
+
+@dataclass
+class TrackerSpec:
+    """What the registry knows about a tracker: how to build it and its default parameters."""
+
+    name: str
+    factory: Callable[..., Tracker]
+    defaults: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    needs_pixels: bool = False
+    origin: str = "built-in"
+
+
+_REGISTRY: dict[str, TrackerSpec] = {}
+
+
+def register_tracker(spec: TrackerSpec) -> None:
+    """Add or replace a tracker by (case-insensitive) name; plugins call this too."""
+    _REGISTRY[spec.name.lower()] = spec
+
+
+def tracker_specs() -> dict[str, TrackerSpec]:
+    from sporttrack_gui.track import load_builtin_trackers
+
+    load_builtin_trackers()
+    return dict(_REGISTRY)

@@ -1,0 +1,58 @@
+"""Shared fixtures. Qt runs offscreen; the app's home is a temp folder; real data in
+``../shared/data`` is optional and tests needing it skip with a reason."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("SPORTTRACK_HOME", tempfile.mkdtemp(prefix="sporttrack-home-"))
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("SPORTTRACK_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def shared_path(*parts: str) -> Path:
+    """Path inside ../shared/data, or skip the calling test when it is absent."""
+    p = SHARED_DATA.joinpath(*parts)
+    if not p.exists():
+        pytest.skip(f"shared test data not available: {p}")
+    return p
+
+
+@pytest.fixture
+def snmot116() -> Path:
+    """SoccerNet SNMOT-116: 750-frame gt/det, 150 frames of images, gameinfo.ini."""
+    return shared_path("soccernet", "SNMOT-116")
+
+
+@pytest.fixture
+def soccer_video() -> Path:
+    """720p broadcast clip whose header claims 772 frames; 630 decode."""
+    return shared_path("videos", "soccer_broadcast_1280x720.mp4")
+
+
+@pytest.fixture
+def bolt() -> Path:
+    return shared_path("otb", "Bolt")
+
+
+@pytest.fixture
+def metrics_reference() -> Path:
+    return shared_path("metrics-reference")
+
+
+@pytest.fixture(scope="session")
+def synthetic_match(tmp_path_factory):
+    """A small seeded synthetic match (frames on disk + exact MOT gt), shared by tests.
+
+    Generated once per session: 1280x720 @ 25 fps, 150 frames, 10 players + ball.
+    """
+    from sporttrack_gui.media.synthetic import MatchConfig, render_match
+
+    out = tmp_path_factory.mktemp("synthetic_match")
+    return render_match(out, MatchConfig(n_frames=150, seed=7), write_video=False)
