@@ -30,6 +30,11 @@ def command_modules() -> list[str]:
     return sorted(found, key=lambda n: (rank.get(n, len(rank)), n))
 
 
+def command_names() -> list[str]:
+    """Sub-command names as typed on the command line (``cmd_import`` -> ``import``)."""
+    return [m.removeprefix("cmd_") for m in command_modules()]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sporttrack",

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-try:  # lap is ~2.5x faster than scipy here (see ENVIRONMENT.md)
+try:  # lap is ~2.5x faster than scipy on big matrices (see ENVIRONMENT.md)
     import lap as _lap
 except ImportError:  # pragma: no cover - lap is a hard dependency, but stay usable
     _lap = None
+
+
+#: above this many cells, rows/columns with a single feasible partner are settled directly
+LARGE = 250_000
 
 
 def linear_assignment(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -15,29 +19,82 @@ def linear_assignment(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.n
 
     Returns ``(matches (K, 2) [row, col], unmatched_rows, unmatched_cols)``.
     """
-    cost = np.asarray(cost, dtype=np.float64)
+    cost = np.asarray(cost)
     n, m = cost.shape if cost.ndim == 2 else (0, 0)
     if n == 0 or m == 0:
         return np.zeros((0, 2), np.int64), np.arange(n), np.arange(m)
-    cost = np.where(np.isfinite(cost), cost, thresh + 1e5)
-    if _lap is not None:
-        _, x, y = _lap.lapjv(cost, extend_cost=True, cost_limit=thresh)
+    if n * m > LARGE:
+        return _reduced_assignment(cost, thresh)
+    return _solve(cost, thresh)
+
+
+def _reduced_assignment(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Crowd frames (thousands of boxes): most rows have one feasible column or none.
+
+    A row whose only feasible column has no other feasible row is matched outright (the
+    optimum must contain that pair when both sides would otherwise stay unmatched, as any
+    feasible pair costs less than leaving both unmatched); the solver then sees only the
+    rows and columns that really compete, which keeps 5,000-box frames interactive.
+    """
+    n, m = cost.shape
+    with np.errstate(invalid="ignore"):
+        feas = cost <= thresh
+    row_deg = feas.sum(axis=1)
+    col_deg = feas.sum(axis=0)
+    r_single = np.flatnonzero(row_deg == 1)
+    c_of = np.argmax(feas[r_single], axis=1)
+    direct = col_deg[c_of] == 1
+    d_rows, d_cols = r_single[direct], c_of[direct]
+    rows = np.flatnonzero(row_deg > 0)
+    cols = np.flatnonzero(col_deg > 0)
+    rows = np.setdiff1d(rows, d_rows, assume_unique=True)
+    cols = np.setdiff1d(cols, d_cols, assume_unique=True)
+    sub_m, _, _ = _solve(cost[np.ix_(rows, cols)], thresh) if len(rows) and len(cols) else (
+        np.zeros((0, 2), np.int64), None, None)
+    matches = np.concatenate([np.stack([d_rows, d_cols], axis=1),
+                              np.stack([rows[sub_m[:, 0]], cols[sub_m[:, 1]]], axis=1)]).astype(np.int64)
+    um_r = np.ones(n, bool)
+    um_r[matches[:, 0]] = False
+    um_c = np.ones(m, bool)
+    um_c[matches[:, 1]] = False
+    return matches, np.flatnonzero(um_r), np.flatnonzero(um_c)
+
+
+#: up to this many rows + columns scipy on the augmented matrix beats lap's setup cost
+SMALL = 160
+
+
+def _solve(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact thresholded assignment: leaving a row or a column unmatched costs thresh / 2.
+
+    So a pair is matched only when its cost beats leaving both sides unmatched, which is
+    lap's ``cost_limit`` semantics. Small problems (a tracker's per-frame case) go to
+    scipy on the (n + m) square augmented matrix: ~7x faster than lapjv's setup there.
+    """
+    cost = np.asarray(cost, dtype=np.float64)
+    n, m = cost.shape
+    with np.errstate(invalid="ignore"):
+        cost = np.where(cost <= thresh, cost, 2 * abs(thresh) + 1e5)  # NaN/inf/too costly
+    if _lap is not None and n + m > SMALL:
+        _, x, _ = _lap.lapjv(cost, extend_cost=True, cost_limit=thresh)
         rows = np.flatnonzero(x >= 0)
-        matches = np.stack([rows, x[rows]], axis=1).astype(np.int64)
-        unmatched_rows = np.flatnonzero(x < 0)
-        unmatched_cols = np.flatnonzero(y < 0)
+        cols = x[rows]
     else:
         from scipy.optimize import linear_sum_assignment
 
-        r, c = linear_sum_assignment(cost)
-        keep = cost[r, c] <= thresh
-        matches = np.stack([r[keep], c[keep]], axis=1).astype(np.int64)
-        unmatched_rows = np.setdiff1d(np.arange(n), matches[:, 0])
-        unmatched_cols = np.setdiff1d(np.arange(m), matches[:, 1])
-    if len(matches):
-        ok = cost[matches[:, 0], matches[:, 1]] <= thresh
-        if not ok.all():
-            unmatched_rows = np.union1d(unmatched_rows, matches[~ok, 0])
-            unmatched_cols = np.union1d(unmatched_cols, matches[~ok, 1])
-            matches = matches[ok]
-    return matches, unmatched_rows, unmatched_cols
+        big = np.empty((n + m, n + m))
+        big[:n, :m] = cost
+        big[:n, m:] = thresh / 2
+        big[n:, :m] = thresh / 2
+        big[n:, m:] = 0.0
+        r, c = linear_sum_assignment(big)
+        real = (r < n) & (c < m)
+        rows, cols = r[real], c[real]
+    ok = cost[rows, cols] <= thresh
+    rows, cols = rows[ok], cols[ok]
+    um_r = np.ones(n, bool)
+    um_r[rows] = False
+    um_c = np.ones(m, bool)
+    um_c[cols] = False
+    return (np.stack([rows, cols], axis=1).astype(np.int64), np.flatnonzero(um_r),
+            np.flatnonzero(um_c))

@@ -17,18 +17,24 @@ CHI2INV95 = {1: 3.8415, 2: 5.9915, 3: 7.8147, 4: 9.4877, 5: 11.070, 6: 12.592, 7
 
 def xyxy_to_xyah(b: np.ndarray) -> np.ndarray:
     b = np.asarray(b, np.float64).reshape(-1, 4)
-    w = b[:, 2] - b[:, 0]
-    h = b[:, 3] - b[:, 1]
-    return np.stack([b[:, 0] + w / 2, b[:, 1] + h / 2, w / np.maximum(h, 1e-6), h], axis=1)
+    out = np.empty_like(b)
+    wh = b[:, 2:] - b[:, :2]
+    out[:, :2] = b[:, :2] + wh / 2
+    out[:, 2] = wh[:, 0] / np.maximum(wh[:, 1], 1e-6)
+    out[:, 3] = wh[:, 1]
+    return out
 
 
 def xyah_to_xyxy(s: np.ndarray) -> np.ndarray:
     s = np.asarray(s, np.float64)
     s = s.reshape(-1, s.shape[-1])
-    h = s[:, 3]
-    w = s[:, 2] * h
-    return np.stack([s[:, 0] - w / 2, s[:, 1] - h / 2, s[:, 0] + w / 2, s[:, 1] + h / 2],
-                    axis=1).astype(np.float32)
+    half = np.empty((len(s), 2))
+    half[:, 1] = s[:, 3] / 2
+    half[:, 0] = s[:, 2] * half[:, 1]
+    out = np.empty((len(s), 4), np.float32)
+    out[:, :2] = s[:, :2] - half
+    out[:, 2:] = s[:, :2] + half
+    return out
 
 
 class KalmanBoxFilter:
@@ -62,14 +68,15 @@ class KalmanBoxFilter:
             return mean, cov
         h = mean[:, 3]
         sp, sv = self.std_pos, self.std_vel
-        n = len(mean)
-        std = np.stack([sp * h, sp * h, np.full(n, 1e-2), sp * h,
-                        sv * h, sv * h, np.full(n, 1e-5), sv * h], axis=1)
-        q = np.zeros((n, 8, 8))
-        idx = np.arange(8)
-        q[:, idx, idx] = std**2
+        var = np.empty((len(mean), 8))
+        var[:, [0, 1, 3]] = (sp * h)[:, None] ** 2
+        var[:, [4, 5, 7]] = (sv * h)[:, None] ** 2
+        var[:, 2] = 1e-4
+        var[:, 6] = 1e-10
         mean = mean @ self.F.T
-        cov = self.F @ cov @ self.F.T + q
+        cov = self.F @ cov @ self.F.T
+        idx = np.arange(8)
+        cov[:, idx, idx] += var
         return mean, cov
 
     def project(self, mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -107,11 +114,10 @@ class KalmanBoxFilter:
         pm, pc = self.project(mean, cov)
         if only_position:
             pm, pc, z = pm[:, :2], pc[:, :2, :2], z[:, :2]
-        chol = np.linalg.cholesky(pc)  # (N,d,d)
         d = z[None, :, :] - pm[:, None, :]  # (N,M,d)
-        # solve L y = d for every (track, measurement) pair at once
-        y = np.linalg.solve(chol[:, None, :, :], d[..., None])[..., 0]
-        return np.sum(y**2, axis=-1)
+        # one small inverse per track, then d^T S^-1 d for every pair in one einsum
+        inv = np.linalg.inv(pc)  # (N,d,d)
+        return np.einsum("nmi,nij,nmj->nm", d, inv, d)
 
     @staticmethod
     def warp(mean: np.ndarray, cov: np.ndarray, affine: np.ndarray

@@ -52,7 +52,10 @@ def register_tracker(spec: TrackerSpec) -> None:
 
 
 def tracker_specs() -> dict[str, TrackerSpec]:
+    """Built-ins plus every plugin that loaded (plugins are discovered on first use)."""
+    from sporttrack_gui.plugins import load_plugins
     from sporttrack_gui.track import load_builtin_trackers
 
     load_builtin_trackers()
+    load_plugins()
     return dict(_REGISTRY)

@@ -1,0 +1,101 @@
+"""Timeline responsiveness with 500 tracks over 135,000 frames (a 90-minute match).
+
+Measures: lane layout from the boxes (numpy), setting the layout on the lanes plot, and
+one full repaint of the plot, for SportTrack's single-item lanes; the peer is the naive
+design (one PlotCurveItem per track) in the same run, reported as a ratio. Prints
+figures; asserts nothing timed.
+
+    .venv/bin/python benchmarks/bench_gui_timeline.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+N_TRACKS, N_FRAMES = 500, 135_000
+
+
+def synthetic_run(seed: int = 0):
+    """500 tracks with on-screen stints and long absences: ~3.4 M boxes like a full match
+    (about 25 players, referees and ball on screen per frame)."""
+    rng = np.random.default_rng(seed)
+    frames, ids = [], []
+    for tid in range(1, N_TRACKS + 1):
+        t = int(rng.integers(1, 2000))
+        while t < N_FRAMES:
+            n = int(rng.integers(50, 1500))
+            frames.append(np.arange(t, min(t + n, N_FRAMES + 1)))
+            ids.append(np.full(len(frames[-1]), tid))
+            t += n + int(rng.integers(5, 28000))
+    f = np.concatenate(frames)
+    t = np.concatenate(ids)
+    xywh = np.column_stack([rng.uniform(0, 1200, len(f)), rng.uniform(0, 600, len(f)),
+                            np.full(len(f), 30.0), np.full(len(f), 80.0)]).astype(np.float32)
+    return f, t, xywh
+
+
+def timed(fn, repeat: int = 5) -> float:
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return statistics.median(out) * 1000.0
+
+
+def main() -> None:
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    from sporttrack_gui.ui.lanes import build_lanes
+    from sporttrack_gui.ui.timeline import LANE_PEN, LanesPlot
+
+    app = QApplication.instance() or QApplication([])
+    f, t, xywh = synthetic_run()
+    print(f"boxes {len(f):,}  tracks {N_TRACKS}  frames {N_FRAMES:,}")
+    layout_ms = timed(lambda: build_lanes(f, t, xywh), repeat=3)
+    lay = build_lanes(f, t, xywh)
+    print(f"segments {len(lay.seg_x) // 2:,}  gaps {len(lay.gap_x):,}  suspected switches {len(lay.switches)}")
+    print(f"lane layout (numpy)             {layout_ms:8.1f} ms")
+
+    plot = LanesPlot()
+    plot.resize(1400, 300)
+    plot.show()
+    app.processEvents()
+    set_ms = timed(lambda: plot.set_layout(lay, N_FRAMES), repeat=3)
+
+    def repaint(widget) -> None:
+        widget.grab()
+
+    plot.getPlotItem().getViewBox().setRange(yRange=(-0.5, N_TRACKS - 0.5), padding=0)
+    ours_ms = timed(lambda: repaint(plot))
+
+    peer = pg.PlotWidget()
+    peer.resize(1400, 300)
+    peer.show()
+    seg_lane = lay.seg_y
+    t0 = time.perf_counter()
+    for lane in range(lay.n_lanes):
+        m = seg_lane == lane
+        peer.addItem(pg.PlotCurveItem(lay.seg_x[m], lay.seg_y[m], connect=lay.connect[m], pen=LANE_PEN))
+    peer_set_ms = (time.perf_counter() - t0) * 1000.0
+    peer.getPlotItem().getViewBox().setRange(xRange=(1, N_FRAMES), yRange=(-0.5, N_TRACKS - 0.5), padding=0)
+    app.processEvents()
+    peer_ms = timed(lambda: repaint(peer))
+    print(f"set layout on plot              {set_ms:8.1f} ms   (peer, {lay.n_lanes} items: {peer_set_ms:.1f} ms)")
+    print(f"full repaint, all lanes visible {ours_ms:8.1f} ms   (peer: {peer_ms:.1f} ms)")
+    print(f"repaint ratio peer/ours         {peer_ms / ours_ms:8.2f}x")
+    print(f"set ratio peer/ours             {peer_set_ms / set_ms:8.2f}x")
+
+
+if __name__ == "__main__":
+    main()

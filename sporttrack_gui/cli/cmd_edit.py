@@ -1,0 +1,94 @@
+"""``sporttrack edit PROJECT --run NAME <operation>``: scripted identity fixes with undo.
+
+Each call is one undoable edit stored in the project, so ``undo``/``redo`` work across
+invocations and in the GUI.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from sporttrack_gui.cli.common import emit
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("edit", help="fix track ids of a run (swap, merge, split, ...)")
+    p.add_argument("project", help="project file (.stp)")
+    p.add_argument("--run", required=True, help="run name")
+    p.add_argument("--sequence", help="sequence name, when several sequences have this run")
+    p.add_argument("--json", action="store_true")
+    ops = p.add_subparsers(dest="op", metavar="OPERATION", required=True)
+    o = ops.add_parser("swap", help="exchange ids A and B from frame F on")
+    o.add_argument("a", type=int)
+    o.add_argument("b", type=int)
+    o.add_argument("--from", dest="start", type=int, default=1)
+    o = ops.add_parser("merge", help="track B becomes part of track A")
+    o.add_argument("a", type=int)
+    o.add_argument("b", type=int)
+    o = ops.add_parser("split", help="boxes of A from frame F on get a new id")
+    o.add_argument("a", type=int)
+    o.add_argument("--at", type=int, required=True)
+    o = ops.add_parser("reassign", help="boxes of A from frame F on get id B (new id if omitted)")
+    o.add_argument("a", type=int)
+    o.add_argument("b", type=int, nargs="?")
+    o.add_argument("--from", dest="start", type=int, default=1)
+    o = ops.add_parser("delete", help="delete track A, or its frames F..G")
+    o.add_argument("a", type=int)
+    o.add_argument("--from", dest="start", type=int)
+    o.add_argument("--to", dest="end", type=int)
+    o = ops.add_parser("interpolate", help="fill missing frames of A between keyframes F and G")
+    o.add_argument("a", type=int)
+    o.add_argument("--from", dest="start", type=int, required=True)
+    o.add_argument("--to", dest="end", type=int, required=True)
+    o = ops.add_parser("label", help="set label/team/class of track A")
+    o.add_argument("a", type=int)
+    o.add_argument("--label")
+    o.add_argument("--team")
+    o.add_argument("--class", dest="klass")
+    ops.add_parser("undo", help="revert the last edit of the run")
+    ops.add_parser("redo", help="re-apply the last undone edit")
+    ops.add_parser("history", help="list the edits of the run")
+    p.set_defaults(func=run)
+
+
+def _apply(project, run_id: int, args: argparse.Namespace):
+    from sporttrack_gui.project import edits, history
+
+    op = args.op
+    if op == "swap":
+        return edits.swap_tracks(project, run_id, args.a, args.b, args.start)
+    if op == "merge":
+        return edits.merge_tracks(project, run_id, args.a, args.b)
+    if op == "split":
+        return edits.split_track(project, run_id, args.a, args.at)
+    if op == "reassign":
+        return edits.reassign_track(project, run_id, args.a, args.b, args.start)
+    if op == "delete":
+        return edits.delete_track(project, run_id, args.a, args.start, args.end)
+    if op == "interpolate":
+        return edits.interpolate_track(project, run_id, args.a, args.start, args.end)
+    if op == "label":
+        fields = {k: v for k, v in (("label", args.label), ("team", args.team),
+                                    ("class", args.klass)) if v is not None}
+        return edits.set_track_fields(project, run_id, args.a, **fields)
+    return (history.undo if op == "undo" else history.redo)(project, run_id)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sporttrack_gui.project import Project, history
+
+    with Project.open(args.project) as project:
+        run_id = project.run_id(args.run, args.sequence)
+        if args.op == "history":
+            for h in history.history(project, run_id):
+                print(f"{h['id']:>5}  {h['state']:<6}  {h['created']}  {h['label']}")
+            return 0
+        result = _apply(project, run_id, args)
+    if result is None:
+        emit({"changed": f"nothing to {args.op}", "rows": 0}, args.json)
+        return 1
+    data = {"changed": result.label, "rows": result.rows, "op_id": result.op_id}
+    if result.new_track is not None:
+        data["new_track"] = result.new_track
+    emit(data, args.json)
+    return 0

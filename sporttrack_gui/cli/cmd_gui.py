@@ -1,0 +1,73 @@
+"""``sporttrack gui [PROJECT] [--frame N] [--screenshot out.png]``: open the desktop app,
+or render its main window on one frame into a PNG and exit (docs, tests, bug reports)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from sporttrack_gui.errors import InputError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "gui", help="open the desktop app (or save a screenshot of it)",
+        description="Open PROJECT (or the built-in demo) in the desktop app. With --screenshot "
+                    "the window is rendered on --frame, saved as a PNG, and the command exits; "
+                    "no display is needed for that.")
+    p.add_argument("project", nargs="?", help="project file (.stp), or a video / MOT folder")
+    p.add_argument("--frame", type=int, default=1, help="1-based frame to show (default 1)")
+    p.add_argument("--screenshot", metavar="PNG", help="save the window as PNG and exit")
+    p.add_argument("--size", default="1600x1000", help="window size WxH for --screenshot")
+    p.add_argument("--run", help="run name to show (default: the newest tracker run)")
+    p.add_argument("--track", type=int, help="track id to select")
+    p.add_argument("--panel", choices=("heatmap", "metrics", "compare"),
+                   help="dock panel to bring to the front")
+    p.add_argument("--trails", action="store_true", help="draw track trails")
+    p.set_defaults(func=run)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise InputError(f"--size expects WIDTHxHEIGHT, got {text!r}") from None
+    if w < 320 or h < 240:
+        raise InputError(f"--size {text} is too small (at least 320x240)")
+    return w, h
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.frame < 1:
+        raise InputError(f"--frame is 1-based, got {args.frame}")
+    if not args.screenshot:
+        from sporttrack_gui.ui.launch import launch
+
+        argv = ([args.project] if args.project else []) + ["--frame", str(args.frame)]
+        return launch(argv)
+    size = _size(args.size)
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
+            and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from sporttrack_gui.ui.launch import make_app, open_argument
+    from sporttrack_gui.ui.main_window import MainWindow
+    from sporttrack_gui.ui.screenshot import render_window
+
+    app = make_app()
+    window = MainWindow()
+    try:
+        if args.project:
+            if not open_argument(window, args.project):
+                raise InputError(f"cannot open {args.project}")
+        else:
+            from sporttrack_gui.ui.demo import demo_project
+
+            window.open_project(demo_project())
+        out = render_window(window, args.frame, args.screenshot, size=size, run=args.run,
+                            track=args.track, panel=args.panel, trails=args.trails)
+    finally:
+        window.close()
+        app.processEvents()
+    print(f"saved {out}")
+    return 0

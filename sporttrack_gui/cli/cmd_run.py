@@ -1,0 +1,132 @@
+"""``sporttrack run``: detector + tracker over a video, into a project and/or a MOT file.
+
+Example::
+
+    sporttrack run match.mp4 --detector yolo:yolov8n.pt --tracker bytetrack --stride 3 \
+        --project match.sqlite --out match-results.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from sporttrack_gui.cli.common import emit
+from sporttrack_gui.errors import InputError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "run", help="detect + track a video into a project run and/or a MOT results file",
+        description="Run a detector and a multi-object tracker over a video, image folder or "
+                    "MOT sequence. Detector specs: yolo:<weights.pt|model.yaml|model.onnx>, "
+                    "det:<det.txt> (public detections), gt:<gt.txt>.")
+    p.add_argument("source", help="video file, image folder or MOT sequence folder")
+    p.add_argument("--detector", required=True, metavar="SPEC",
+                   help="e.g. yolo:yolov8n.pt, yolo:/path/best.onnx, det:det/det.txt")
+    p.add_argument("--tracker", default="bytetrack", help="tracker name (default bytetrack)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="tracker parameter override (repeatable)")
+    p.add_argument("--stride", type=int, default=1, metavar="K",
+                   help="detect every K-th frame; the tracker predicts in between")
+    p.add_argument("--project", help="project file to write the run into (created if missing)")
+    p.add_argument("--sequence", help="sequence name in the project (default: source name)")
+    p.add_argument("--run-name", help="run name (default: tracker name, numbered if taken)")
+    p.add_argument("--out", help="MOTChallenge results file to write")
+    p.add_argument("--frames", metavar="FIRST-LAST", help="1-based inclusive frame range")
+    p.add_argument("--batch", type=int, default=4, help="frames per detector call")
+    p.add_argument("--conf", type=float, help="YOLO confidence threshold (default 0.25)")
+    p.add_argument("--iou", type=float, help="YOLO NMS IoU threshold (default 0.5)")
+    p.add_argument("--imgsz", type=int, help="YOLO inference size (default 640)")
+    p.add_argument("--device", help="auto (default), cpu, cuda, cuda:N")
+    p.add_argument("--classes", metavar="MAP",
+                   help="class map 'person=player,sports ball=ball' or 'all'")
+    p.add_argument("--onnx", action="store_true", help="export to ONNX and run with onnxruntime")
+    p.add_argument("--min-conf", type=float, help="det:/gt: files: drop rows below this score")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    p.set_defaults(func=run)
+
+
+def parse_frames(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    first, sep, last = text.partition("-")
+    try:
+        rng = (int(first), int(last) if sep else int(first))
+    except ValueError:
+        raise InputError(f"--frames expects FIRST-LAST (1-based), got {text!r}") from None
+    return rng
+
+
+def parse_params(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--param expects KEY=VALUE, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def detector_options(args: argparse.Namespace) -> dict:
+    """Only options the user set, so each detector keeps its own defaults."""
+    from sporttrack_gui.detect import parse_class_map, split_spec
+
+    entry, _ = split_spec(args.detector)
+    if not entry.needs_pixels:
+        return {} if args.min_conf is None else {"min_conf": args.min_conf}
+    opts: dict = {"batch": args.batch}
+    for name in ("conf", "iou", "imgsz", "device"):
+        if getattr(args, name) is not None:
+            opts[name] = getattr(args, name)
+    if args.classes:
+        opts["class_map"] = parse_class_map(args.classes)
+    if args.onnx:
+        opts["onnx"] = True
+    return opts
+
+
+def _printer(quiet: bool):
+    if quiet:
+        return None
+
+    def show(p) -> None:
+        eta = f"{p.eta_s:5.0f}s" if p.eta_s is not None else "    ?"
+        sys.stderr.write(f"\rframe {p.frame} ({p.done}/{p.total})  {p.fps:6.1f} fps  eta {eta}")
+        if p.done >= p.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def run(args: argparse.Namespace) -> int:
+    from sporttrack_gui.pipeline import PipelineConfig, run_pipeline
+
+    config = PipelineConfig(
+        source=args.source, detector=args.detector, tracker=args.tracker,
+        tracker_params=parse_params(args.param), detector_options=detector_options(args),
+        stride=args.stride, batch_size=args.batch, project=args.project,
+        sequence=args.sequence, run_name=args.run_name, out=args.out,
+        frame_range=parse_frames(args.frames))
+    cancel = threading.Event()
+    # Ctrl-C asks the loop to stop: what was processed is kept and the run marked incomplete.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.set()) if main else None
+    try:
+        result = run_pipeline(config, progress=_printer(args.quiet or args.json), cancel=cancel)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    data = result.to_dict()
+    timings = data.pop("timings")
+    if not args.json:
+        data = {k: v for k, v in data.items() if v is not None}
+        data["ms_per_frame"] = {k: round(v["ms_per_frame"], 2) for k, v in timings.items()}
+    else:
+        data["timings"] = timings
+    emit(data, args.json)
+    return 0 if result.status == "complete" else 1

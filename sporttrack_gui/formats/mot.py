@@ -1,0 +1,167 @@
+"""MOTChallenge ``gt.txt`` / ``det.txt`` / tracker-result files: read with validation, write exactly.
+
+Row layout (1-based frames, top-left boxes in pixels)::
+
+    frame, id, x, y, w, h[, col7[, col8[, col9[, col10]]]]
+
+* ``gt``: col7 = "consider" flag (stored as ``conf``), col8 = class, col9 = visibility,
+  col10 (if any) ignored. Ids are >= 0 (SportsMOT starts at 0) and (frame, id) is unique.
+* ``det``: id is -1 and may repeat; col7 = confidence; cols 8-10 are the unused world
+  x/y/z (-1).
+* ``results`` (a tracker's output): like ``det`` but with real, unique ids.
+
+Separators may be ``,``, ``", "`` (SportsMOT) or whitespace. The seqinfo/sequence helpers
+are re-exported here because every caller of ``read_mot`` also needs them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from sporttrack_gui.errors import InputError
+from sporttrack_gui.formats.mot_check import MAX_COLS, MIN_COLS, check_rows, resolve_kind
+from sporttrack_gui.formats.mot_table import DEFAULT_CLS, DEFAULT_CONF, DEFAULT_VIS, MotTable
+from sporttrack_gui.formats.numfmt import format_float32, format_ints, join_columns
+from sporttrack_gui.formats.numtext import parse_numeric_text
+from sporttrack_gui.formats.seqinfo import (
+    MotSequence,
+    SeqInfo,
+    find_mot_sequence,
+    read_seqinfo,
+    write_seqinfo,
+)
+
+__all__ = ["MotTable", "read_mot", "read_mot_lenient", "parse_mot", "write_mot", "format_mot",
+           "SeqInfo", "read_seqinfo", "write_seqinfo", "MotSequence", "find_mot_sequence"]
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["auto", "gt", "det", "results"]
+_KINDS = ("auto", "gt", "det", "results")
+_DEFAULT_COLUMNS = {"gt": 9, "det": 10, "results": 10}
+
+
+def read_mot(path: str | os.PathLike, *, kind: Kind = "auto", strict: bool = True) -> MotTable:
+    """Read a MOTChallenge file.
+
+    ``strict`` raises :class:`InputError` naming the file and line of the first bad row;
+    otherwise bad rows are skipped and logged (use :func:`read_mot_lenient` to get them).
+    An empty file gives an empty table.
+    """
+    table, problems = _read(path, kind, strict)
+    if problems:
+        log.warning("%s: skipped %d bad line(s); first: %s", path, len(problems), problems[0])
+    return table
+
+
+def read_mot_lenient(path: str | os.PathLike, *,
+                     kind: Kind = "auto") -> tuple[MotTable, list[InputError]]:
+    """Read the good rows of a mostly-good file and list every dropped line.
+
+    Each problem is an :class:`InputError` with ``.path``, ``.line`` and a message;
+    duplicates keep the first occurrence of a (frame, id).
+    """
+    return _read(path, kind, strict=False)
+
+
+def parse_mot(data: bytes, *, kind: Kind = "auto", name: str = "<memory>",
+              strict: bool = True) -> tuple[MotTable, list[InputError]]:
+    """Parse MOT text already in memory; ``name`` is used in messages and for ``auto``."""
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be one of {_KINDS}, got {kind!r}")
+    text = parse_numeric_text(data)
+    ids = text.values[text.offsets[text.ncols >= 2] + 1] if len(text.ncols) else np.zeros(0)
+    resolved = resolve_kind(kind, ids, Path(name).name)
+    checked = check_rows(text, resolved, first_only=strict)
+    problems = [InputError(msg, name, line) for line, msg in checked.problems]
+    if strict and problems:
+        raise problems[0]
+    return _table_from_rows(checked.values, checked.ncol, resolved), problems
+
+
+def _read(path: str | os.PathLike, kind: Kind, strict: bool) -> tuple[MotTable, list[InputError]]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read MOT file: {exc.strerror or exc}", str(path)) from exc
+    return parse_mot(data, kind=kind, name=str(path), strict=strict)
+
+
+def _table_from_rows(rows: np.ndarray, ncol: int, kind: str) -> MotTable:
+    n = len(rows)
+    conf = rows[:, 6] if ncol >= 7 else np.full(n, DEFAULT_CONF)
+    is_gt = kind == "gt"
+    cls = rows[:, 7] if is_gt and ncol >= 8 else np.full(n, DEFAULT_CLS)
+    vis = rows[:, 8] if is_gt and ncol >= 9 else np.full(n, DEFAULT_VIS)
+    return MotTable(frame=rows[:, 0], track_id=rows[:, 1], xywh=rows[:, 2:6],
+                    conf=conf, cls=cls, vis=vis)
+
+
+def format_mot(table: MotTable, *, kind: Literal["gt", "det", "results"] = "gt",
+               columns: int | None = None, sep: str = ",") -> str:
+    """The text :func:`write_mot` writes (see there)."""
+    if kind not in _DEFAULT_COLUMNS:
+        raise ValueError(f"kind must be gt, det or results, got {kind!r}")
+    ncol = _DEFAULT_COLUMNS[kind] if columns is None else columns
+    if not MIN_COLS <= ncol <= MAX_COLS:
+        raise ValueError(f"columns must be {MIN_COLS}..{MAX_COLS}, got {ncol}")
+    n = len(table)
+    minus1 = ["-1"] * n
+    cols = [format_ints(table.frame), format_ints(table.track_id)]
+    cols += [format_float32(table.xywh[:, j]) for j in range(4)]
+    if ncol >= 7:
+        cols.append(format_float32(table.conf))
+    if kind == "gt":
+        if ncol >= 8:
+            cols.append(format_ints(table.cls))
+        if ncol >= 9:
+            cols.append(format_float32(table.vis))
+    cols += [minus1] * (ncol - len(cols))
+    return join_columns(cols, sep)
+
+
+def write_mot(path: str | os.PathLike, table: MotTable, *,
+              kind: Literal["gt", "det", "results"] = "gt",
+              columns: int | None = None, sep: str = ",") -> None:
+    """Write ``table`` in row order so that :func:`read_mot` gives the same numbers back.
+
+    ``columns`` defaults to 9 for gt (MOT17/SportsMOT) and 10 for det/results (MOT16 and
+    the MOTChallenge result format); SoccerNet gt uses 10. Whole numbers are written
+    without decimals, others with the fewest decimals that reproduce the float32 value.
+    The file is replaced atomically, so a failed export never leaves half a file.
+    """
+    _check_writable(table, kind, str(path))
+    text = format_mot(table, kind=kind, columns=columns, sep=sep)
+    _atomic_write(Path(path), text)
+
+
+def _check_writable(table: MotTable, kind: str, path: str) -> None:
+    """Refuse tables that :func:`read_mot` would reject, naming the first bad row."""
+    bad = ~np.isfinite(table.xywh).all(axis=1) | ~np.isfinite(table.conf)
+    bad |= (table.frame < 1) | (table.xywh[:, 2] <= 0) | (table.xywh[:, 3] <= 0)
+    if kind != "det":
+        bad |= table.track_id < 0
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"cannot write {kind} row {i}: frame {table.frame[i]}, id {table.track_id[i]}, "
+            f"xywh {table.xywh[i].tolist()}, conf {table.conf[i]} (need frame >= 1, finite "
+            f"values, width/height > 0{', id >= 0' if kind != 'det' else ''})", path)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,99 @@
+"""SoccerNet-Tracking ``gameinfo.ini``: who each track id is (role, team side, jersey).
+
+Why: SoccerNet gt.txt ids are bare numbers; the names live in ``gameinfo.ini`` lines like
+``trackletID_7= player team right;34``. The editor shows them on the timeline, the YOLO
+export maps roles to classes, and metrics can be split by role.
+
+Value grammar (as found in SoccerNet): ``<role words>[ team <left|right>][;<label>]`` where
+the label is a jersey number, a letter for an unidentified player (``A``), or detail such
+as ``main`` / ``side bottom`` for referees. Unknown roles become ``other``: a new word in
+a future release must not stop an import.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from sporttrack_gui.errors import InputError
+from sporttrack_gui.formats.ini import read_ini
+
+ROLES = ("player", "goalkeeper", "referee", "ball", "other")
+_ROLE_WORDS = {"player": "player", "players": "player", "goalkeeper": "goalkeeper",
+               "goalkeepers": "goalkeeper", "referee": "referee", "referees": "referee",
+               "ball": "ball", "other": "other", "others": "other"}
+_KEY_RE = re.compile(r"trackletid_(\d+)$")
+
+
+@dataclass(frozen=True)
+class TrackletInfo:
+    """Metadata of one track id. ``team`` is ``left``/``right`` (pitch side) or None."""
+
+    track_id: int
+    role: str
+    team: str | None
+    jersey: int | None
+    label: str  # the text after ';' as written ("34", "A", "main", "side bottom")
+    raw: str  # the whole value, for display when the grammar is not recognised
+
+    @property
+    def display_name(self) -> str:
+        """Short human name: ``player left #34``, ``referee main``, ``ball``."""
+        parts = [self.role] + ([self.team] if self.team else [])
+        if self.jersey is not None:
+            parts.append(f"#{self.jersey}")
+        elif self.label and self.role != "ball":
+            parts.append(self.label)
+        return " ".join(parts)
+
+
+@dataclass
+class GameInfo:
+    """The ``[Sequence]`` section of gameinfo.ini: tracklets plus the other keys verbatim."""
+
+    name: str
+    tracklets: dict[int, TrackletInfo]
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def roles(self) -> dict[int, str]:
+        return {tid: t.role for tid, t in self.tracklets.items()}
+
+
+def parse_tracklet(track_id: int, value: str) -> TrackletInfo:
+    """Parse one ``trackletID_N`` value (see the module docstring)."""
+    desc, _, label = value.partition(";")
+    words = desc.lower().split()
+    role = _ROLE_WORDS.get(words[0], "other") if words else "other"
+    team = None
+    if "team" in words:
+        after = words[words.index("team") + 1:]
+        team = after[0] if after else None
+    elif words and words[-1] in ("left", "right"):
+        team = words[-1]
+    label = label.strip()
+    jersey = int(label) if label.isdigit() and role in ("player", "goalkeeper") else None
+    return TrackletInfo(track_id, role, team, jersey, label, value.strip())
+
+
+def read_gameinfo(path: str | os.PathLike) -> GameInfo:
+    """Read gameinfo.ini; a bad ``trackletID_`` key or an empty value names its line."""
+    name = str(path)
+    sections = read_ini(path)
+    sec = sections.get("sequence")
+    if sec is None:
+        raise InputError("no [Sequence] section", name)
+    tracklets: dict[int, TrackletInfo] = {}
+    fields: dict[str, str] = {}
+    for key, entry in sec.items():
+        if not key.startswith("trackletid"):
+            fields[entry.key] = entry.value
+            continue
+        m = _KEY_RE.match(key)
+        if m is None:
+            raise InputError(f"expected trackletID_<number>, got {entry.key!r}", name, entry.line)
+        if not entry.value:
+            raise InputError(f"{entry.key} has no description", name, entry.line)
+        tid = int(m.group(1))
+        tracklets[tid] = parse_tracklet(tid, entry.value)
+    return GameInfo(name=fields.get("name", ""), tracklets=tracklets, fields=fields)

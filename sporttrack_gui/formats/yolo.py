@@ -1,0 +1,223 @@
+"""YOLO dataset export (``images/``, ``labels/``, ``data.yaml``) and a label reader.
+
+Why the input is plain arrays and a frame callback: the exporter must not know about the
+project file or the video decoder, so the CLI, the GUI and tests can all feed it. Boxes
+are clipped to the image and boxes that become tiny or invalid are dropped and counted,
+because ultralytics silently discards (or worse, trains on) out-of-image labels.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sporttrack_gui.core.boxes import clip_boxes
+from sporttrack_gui.errors import InputError, MediaError
+from sporttrack_gui.formats.mot_table import MotTable
+from sporttrack_gui.formats.numtext import parse_numeric_text
+from sporttrack_gui.formats.yolo_split import SPLITS, plan_splits
+
+ClassIndex = np.ndarray | Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass
+class YoloSequenceInput:
+    """One sequence to export.
+
+    ``class_index`` is either an int array with one entry per row of ``boxes`` or a
+    function from the ``boxes.cls`` column to such an array; entries index ``class_names``
+    and -1 skips the box. ``frame_image(frame_number)`` returns the 1-based frame as BGR.
+    ``frames`` lists the frames to export (default: every frame that has a box), so
+    frames without objects can be exported as negatives.
+    """
+
+    name: str
+    width: int
+    height: int
+    boxes: MotTable
+    class_index: ClassIndex
+    frame_image: Callable[[int], np.ndarray]
+    frames: Sequence[int] | None = None
+
+
+@dataclass
+class YoloExportSummary:
+    """What was written, per split, and what was left out and why."""
+
+    out_dir: Path
+    data_yaml: Path
+    splits: dict[str, list[str]]  # split -> sequence names
+    images: dict[str, int]  # split -> images written
+    boxes: dict[str, int]  # split -> label lines written
+    dropped_invalid: int = 0  # boxes outside the image or smaller than min_box_px once clipped
+    skipped_class: int = 0  # boxes whose class index is -1
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"out_dir": str(self.out_dir), "data_yaml": str(self.data_yaml),
+                "splits": self.splits, "images": self.images, "boxes": self.boxes,
+                "dropped_invalid": self.dropped_invalid, "skipped_class": self.skipped_class,
+                "notes": self.notes}
+
+
+def export_yolo_dataset(out_dir: str | os.PathLike, sequences: list[YoloSequenceInput],
+                        class_names: list[str], split: Sequence[float] = (0.8, 0.1, 0.1),
+                        seed: int = 0, frame_stride: int = 1, *, min_box_px: float = 2.0,
+                        jpeg_quality: int = 95, overwrite: bool = False,
+                        progress: Callable[[int, int], None] | None = None,
+                        ) -> YoloExportSummary:
+    """Write a YOLO detection dataset, splitting by sequence (see :mod:`.yolo_split`).
+
+    Every ``frame_stride``-th frame of each sequence's frame list is exported. Existing
+    ``images/`` or ``labels/`` content is refused unless ``overwrite`` (then replaced), so
+    two exports never mix. ``progress(done, total)`` is called after each image.
+    """
+    import cv2  # only the exporter needs OpenCV
+
+    if frame_stride < 1:
+        raise ValueError(f"frame_stride must be >= 1, got {frame_stride}")
+    if not class_names:
+        raise ValueError("class_names is empty")
+    root = Path(out_dir)
+    _prepare_out_dir(root, overwrite)
+    safe = {s.name: _safe_name(s.name) for s in sequences}
+    if len(set(safe.values())) != len(sequences):
+        raise ValueError("sequence names must be unique (after replacing unsafe characters)")
+    plan, notes = plan_splits([s.name for s in sequences], split, seed)
+    split_of = {name: sp for sp, names in plan.items() for name in names}
+    jobs = [(s, _export_frames(s, frame_stride)) for s in sequences]
+    total = sum(len(frames) for _, frames in jobs)
+    summary = YoloExportSummary(root, root / "data.yaml", plan, dict.fromkeys(SPLITS, 0),
+                                dict.fromkeys(SPLITS, 0), notes=notes)
+    done = 0
+    for seq, frames in jobs:
+        sp = split_of[seq.name]
+        img_dir, lbl_dir = root / "images" / sp, root / "labels" / sp
+        img_dir.mkdir(parents=True, exist_ok=True)
+        lbl_dir.mkdir(parents=True, exist_ok=True)
+        cls_idx = _class_indices(seq, len(class_names))
+        rows_of = seq.boxes.by_frame()
+        for frame in frames:
+            rows = rows_of.get(frame, np.zeros(0, np.int64))
+            lines, dropped, skipped = yolo_label_lines(
+                seq.boxes.xyxy[rows], cls_idx[rows], seq.width, seq.height, min_box_px)
+            summary.dropped_invalid += dropped
+            summary.skipped_class += skipped
+            stem = f"{safe[seq.name]}_{frame:06d}"
+            _write_image(cv2, img_dir / f"{stem}.jpg", seq, frame, jpeg_quality)
+            (lbl_dir / f"{stem}.txt").write_text("".join(lines), encoding="ascii")
+            summary.images[sp] += 1
+            summary.boxes[sp] += len(lines)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    _write_data_yaml(summary, class_names)
+    return summary
+
+
+def yolo_label_lines(xyxy: np.ndarray, cls_idx: np.ndarray, width: int, height: int,
+                     min_box_px: float = 2.0) -> tuple[list[str], int, int]:
+    """Label lines ``cls cx cy w h`` (normalised), plus counts of dropped and skipped boxes."""
+    keep_cls = cls_idx >= 0
+    boxes = clip_boxes(xyxy[keep_cls], width, height)
+    with np.errstate(invalid="ignore"):
+        wh = boxes[:, 2:] - boxes[:, :2]
+        ok = np.isfinite(boxes).all(axis=1) & (wh >= min_box_px).all(axis=1)
+    boxes, cls = boxes[ok], cls_idx[keep_cls][ok]
+    scale = np.array([width, height, width, height], np.float64)
+    cxcywh = np.concatenate([(boxes[:, :2] + boxes[:, 2:]) / 2, boxes[:, 2:] - boxes[:, :2]],
+                            axis=1) / scale
+    lines = [f"{c} {a:.6f} {b:.6f} {w:.6f} {h:.6f}\n"
+             for c, (a, b, w, h) in zip(cls.tolist(), cxcywh.tolist(), strict=True)]
+    return lines, int((~ok).sum()), int((~keep_cls).sum())
+
+
+def read_yolo_labels(folder: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Every ``*.txt`` in ``folder``: stem -> (K, 5) float64 ``[cls, cx, cy, w, h]``.
+
+    Raises :class:`InputError` naming file and line for a line that is not five numbers, a
+    class that is not a whole number >= 0, or coordinates outside [0, 1].
+    """
+    out: dict[str, np.ndarray] = {}
+    for path in sorted(Path(folder).glob("*.txt")):
+        text = parse_numeric_text(path.read_bytes())
+        bad = np.flatnonzero(text.ncols != 5)
+        if len(bad):
+            raise InputError(f"expected 5 values (class cx cy w h), got {text.ncols[bad[0]]}",
+                             str(path), int(text.line_no[bad[0]]))
+        rows = text.values.reshape(-1, 5)
+        with np.errstate(invalid="ignore"):
+            wrong = ~np.isfinite(rows).all(axis=1) | (rows[:, 0] < 0) \
+                | (rows[:, 0] != np.round(rows[:, 0])) | (rows[:, 1:] < 0).any(axis=1) \
+                | (rows[:, 1:] > 1).any(axis=1)
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            raise InputError(f"need a class id >= 0 and coordinates in [0, 1], got "
+                             f"{rows[i].tolist()}", str(path), int(text.line_no[i]))
+        out[path.stem] = rows
+    return out
+
+
+def _export_frames(seq: YoloSequenceInput, stride: int) -> list[int]:
+    frames = np.unique(seq.boxes.frame if seq.frames is None else np.asarray(seq.frames))
+    if len(frames) and frames[0] < 1:
+        raise ValueError(f"{seq.name}: frame numbers start at 1, got {int(frames[0])}")
+    return frames[::stride].tolist()
+
+
+def _class_indices(seq: YoloSequenceInput, n_classes: int) -> np.ndarray:
+    ci = seq.class_index(seq.boxes.cls) if callable(seq.class_index) else seq.class_index
+    ci = np.asarray(ci).reshape(-1)
+    if len(ci) != len(seq.boxes):
+        raise ValueError(f"{seq.name}: class_index has {len(ci)} entries for "
+                         f"{len(seq.boxes)} boxes")
+    if len(ci) and (ci.min() < -1 or ci.max() >= n_classes):
+        raise ValueError(f"{seq.name}: class indices must be -1..{n_classes - 1}, "
+                         f"got {int(ci.min())}..{int(ci.max())}")
+    return ci.astype(np.int64)
+
+
+def _write_image(cv2, path: Path, seq: YoloSequenceInput, frame: int, quality: int) -> None:
+    img = seq.frame_image(frame)
+    if img is None or getattr(img, "ndim", 0) not in (2, 3):
+        raise MediaError(f"{seq.name}: no image for frame {frame}", seq.name, frame)
+    if img.shape[:2] != (seq.height, seq.width):
+        raise MediaError(f"{seq.name}: frame {frame} is {img.shape[1]}x{img.shape[0]}, the "
+                         f"sequence says {seq.width}x{seq.height}", seq.name, frame)
+    if not cv2.imwrite(str(path), img, [cv2.IMWRITE_JPEG_QUALITY, int(quality)]):
+        raise MediaError(f"cannot write {path}", str(path), frame)
+
+
+def _write_data_yaml(summary: YoloExportSummary, class_names: list[str]) -> None:
+    import yaml
+
+    data = {"path": str(summary.out_dir.resolve()), "train": "images/train"}
+    if summary.splits["val"]:
+        data["val"] = "images/val"
+    else:  # ultralytics requires a val entry
+        data["val"] = "images/train"
+        summary.notes.append("no validation sequence: data.yaml validates on train")
+    if summary.splits["test"]:
+        data["test"] = "images/test"
+    data["names"] = dict(enumerate(class_names))
+    summary.data_yaml.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def _prepare_out_dir(root: Path, overwrite: bool) -> None:
+    used = [d for d in (root / "images", root / "labels") if d.exists() and any(d.iterdir())]
+    if used and not overwrite:
+        raise InputError("output folder already holds a dataset (images/ or labels/); "
+                         "choose another folder or overwrite", str(root))
+    for d in used:
+        shutil.rmtree(d)
+    root.mkdir(parents=True, exist_ok=True)
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "seq"

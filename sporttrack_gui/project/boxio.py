@@ -1,0 +1,112 @@
+"""Moving boxes between numpy columns and SQLite without per-box Python work.
+
+Why a module of its own: the pipeline appends thousands of boxes per batch and the
+viewer asks for one frame 25 times a second; both paths must stay columnar.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from sporttrack_gui.errors import InputError
+
+COLUMNS = ("frame", "track", "x", "y", "w", "h", "conf", "cls", "vis")
+
+
+def as_columns(data: Any) -> dict[str, np.ndarray]:
+    """Normalise a ``MotTable`` (or a mapping with its field names) to typed columns."""
+    get = data.get if isinstance(data, Mapping) else (lambda k, d=None: getattr(data, k, d))
+    frame = get("frame")
+    track = get("track_id")
+    xywh = get("xywh")
+    if frame is None or track is None or xywh is None:
+        raise InputError("boxes need frame, track_id and xywh columns")
+    frame = np.asarray(frame, dtype=np.int64).reshape(-1)
+    n = len(frame)
+    xywh = np.asarray(xywh, dtype=np.float64).reshape(n, 4) if n else np.zeros((0, 4))
+
+    def col(name: str, default: float, dtype) -> np.ndarray:
+        v = get(name)
+        if v is None:
+            return np.full(n, default, dtype=dtype)
+        return np.asarray(v, dtype=dtype).reshape(-1)
+
+    cols = {
+        "frame": frame,
+        "track": np.asarray(track, dtype=np.int64).reshape(-1),
+        "x": xywh[:, 0], "y": xywh[:, 1], "w": xywh[:, 2], "h": xywh[:, 3],
+        "conf": col("conf", 1.0, np.float64),
+        "cls": col("cls", -1, np.int64),
+        "vis": col("vis", -1.0, np.float64),
+    }
+    for k, v in cols.items():
+        if len(v) != n:
+            raise InputError(f"boxes column {k} has {len(v)} values, expected {n}")
+    return cols
+
+
+def validate(cols: dict[str, np.ndarray], what: str) -> None:
+    """Refuse boxes the project could not hold faithfully, naming the first bad one."""
+    checks = [
+        (cols["frame"] < 1, "frame numbers are 1-based, got {frame}"),
+        (cols["track"] < -1, "track id must be >= -1, got {track}"),
+        (~np.isfinite(np.stack([cols[k] for k in ("x", "y", "w", "h", "conf", "vis")])).all(0),
+         "non-finite value in the box of frame {frame} track {track}"),
+        (cols["w"] <= 0, "width must be > 0, got {w} (frame {frame}, track {track})"),
+        (cols["h"] <= 0, "height must be > 0, got {h} (frame {frame}, track {track})"),
+    ]
+    for bad, msg in checks:
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(f"{int(bad.sum())} bad box(es); first: " + msg.format(
+                **{k: v[i] for k, v in cols.items()}), what)
+    real = cols["track"] >= 0
+    if real.any():
+        key = cols["frame"][real] * (1 << 32) + cols["track"][real]
+        uniq, counts = np.unique(key, return_counts=True)
+        if (counts > 1).any():
+            k = int(uniq[counts > 1][0])
+            raise InputError(
+                f"duplicate box for frame {k >> 32}, track {k & 0xFFFFFFFF} "
+                f"({int((counts > 1).sum())} duplicated (frame, track) pairs)", what)
+
+
+def rows(run_id: int, cols: dict[str, np.ndarray]) -> Iterator[tuple]:
+    """Tuples for ``executemany``; ``tolist`` converts whole columns in C."""
+    lists = [cols[k].tolist() for k in COLUMNS]
+    return zip([run_id] * len(lists[0]), *lists, strict=True)
+
+
+def fetch(conn: sqlite3.Connection, sql: str, params: tuple | dict,
+          track: int | None = None) -> dict[str, np.ndarray]:
+    """Run a ``SELECT frame, track, x, y, w, h, conf, cls, vis ...`` into numpy columns.
+
+    With ``track`` given the SELECT must omit the track column: one value less per row
+    to turn into a Python object, which is what a large read spends its time on.
+    """
+    names = COLUMNS if track is None else tuple(c for c in COLUMNS if c != "track")
+    data = conn.execute(sql, params).fetchall()
+    arr = np.array(data, dtype=np.float64) if data else np.zeros((0, len(names)))
+    cols = {k: arr[:, i] for i, k in enumerate(names)}
+    if track is not None:
+        cols["track"] = np.full(len(arr), track, dtype=np.float64)
+    return cols
+
+
+def to_table(cols: dict[str, np.ndarray]):
+    """Numpy columns -> ``MotTable`` (the formats room's exchange type)."""
+    from sporttrack_gui.formats.mot import MotTable
+
+    return MotTable.from_arrays(
+        cols["frame"].astype(np.int32),
+        cols["track"].astype(np.int64),
+        np.stack([cols["x"], cols["y"], cols["w"], cols["h"]], axis=1).astype(np.float32)
+        if len(cols["frame"]) else np.zeros((0, 4), np.float32),
+        cols["conf"].astype(np.float32),
+        cols["cls"].astype(np.int32),
+        cols["vis"].astype(np.float32),
+    )

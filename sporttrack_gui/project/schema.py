@@ -1,0 +1,120 @@
+"""Versioned schema of the project file: an ordered list of migration functions.
+
+Why a list and ``PRAGMA user_version``: a project written by this release must keep
+opening in every later one. Migration *i* brings a file from version *i* to *i + 1*;
+a file newer than ``LATEST`` was written by a newer SportTrack and is refused rather
+than guessed at. Migrations are frozen once released: add a new one, never edit one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+_V1 = """
+CREATE TABLE sequences (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    source      TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('video', 'images', 'mot')),
+    width       INTEGER,
+    height      INTEGER,
+    fps         REAL,
+    frame_count INTEGER,
+    meta        TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY,
+    sequence_id INTEGER NOT NULL REFERENCES sequences(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('gt', 'det', 'tracker', 'manual', 'sot')),
+    status      TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'complete', 'incomplete')),
+    params      TEXT NOT NULL DEFAULT '{}',
+    metrics     TEXT NOT NULL DEFAULT '{}',
+    owner       TEXT,
+    created     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (sequence_id, name)
+);
+-- AUTOINCREMENT: ids of deleted boxes sit in the undo stash and must never be reused.
+CREATE TABLE boxes (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    frame  INTEGER NOT NULL,
+    track  INTEGER NOT NULL,
+    x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+    conf REAL NOT NULL DEFAULT 1, cls INTEGER NOT NULL DEFAULT -1, vis REAL NOT NULL DEFAULT -1
+);
+-- Detections repeat track -1 in a frame, so uniqueness only binds real ids.
+CREATE UNIQUE INDEX boxes_run_frame_track ON boxes (run_id, frame, track) WHERE track >= 0;
+-- Covering: "track 7 from frame 60,000 on" reads one contiguous index range, no table.
+CREATE INDEX boxes_run_track_frame
+    ON boxes (run_id, track, frame, x, y, w, h, conf, cls, vis);
+CREATE TABLE tracks (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    track  INTEGER NOT NULL,
+    label  TEXT, class TEXT, team TEXT, colour TEXT, note TEXT,
+    PRIMARY KEY (run_id, track)
+) WITHOUT ROWID;
+-- Edit log: one row per user operation; forward/inverse are JSON op records.
+CREATE TABLE edit_ops (
+    id      INTEGER PRIMARY KEY,
+    run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    label   TEXT NOT NULL,
+    forward TEXT NOT NULL,
+    inverse TEXT NOT NULL,
+    state   TEXT NOT NULL CHECK (state IN ('done', 'undone')),
+    created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX edit_ops_run ON edit_ops (run_id, state, id);
+-- Rows whose id an op changed (old -> new track): the inverse flips the columns.
+CREATE TABLE edit_retrack (
+    op_id INTEGER NOT NULL REFERENCES edit_ops(id) ON DELETE CASCADE,
+    part  INTEGER NOT NULL,
+    box_id INTEGER NOT NULL,
+    frame INTEGER NOT NULL,
+    old_track INTEGER NOT NULL,
+    new_track INTEGER NOT NULL
+);
+CREATE INDEX edit_retrack_op ON edit_retrack (op_id, part);
+-- Whole boxes an op removed or added: moved in/out of ``boxes`` by INSERT...SELECT.
+CREATE TABLE edit_stash (
+    op_id INTEGER NOT NULL REFERENCES edit_ops(id) ON DELETE CASCADE,
+    part  INTEGER NOT NULL,
+    box_id INTEGER NOT NULL,
+    run_id INTEGER NOT NULL,
+    frame INTEGER NOT NULL, track INTEGER NOT NULL,
+    x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+    conf REAL NOT NULL, cls INTEGER NOT NULL, vis REAL NOT NULL
+);
+CREATE INDEX edit_stash_op ON edit_stash (op_id, part);
+"""
+
+
+def _v0_to_v1(conn: sqlite3.Connection) -> None:
+    conn.executescript("BEGIN IMMEDIATE;" + _V1 + "PRAGMA user_version = 1; COMMIT;")
+
+
+MIGRATIONS: list[Migration] = [_v0_to_v1]
+LATEST = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring ``conn`` to ``LATEST``; each step is its own transaction (crash-safe)."""
+    from sporttrack_gui.errors import ProjectError
+
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > LATEST:
+        raise ProjectError(
+            f"{path}: project file version {version} is newer than this SportTrack "
+            f"understands (up to {LATEST}); update SportTrack to open it")
+    for step in MIGRATIONS[version:]:
+        try:
+            step(conn)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise

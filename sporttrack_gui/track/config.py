@@ -1,0 +1,92 @@
+"""Tracker default parameters from ``resources/trackers/<name>.yaml`` and override checks.
+
+Why YAML files and not keyword defaults in code: users (and the GUI's settings dialog)
+read and edit them, and the registry can list every valid parameter of every tracker
+without importing the tracker module (which may pull heavy optional dependencies).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sporttrack_gui.errors import InputError
+from sporttrack_gui.runtime import resources_dir
+
+
+def trackers_dir() -> Path:
+    return resources_dir() / "trackers"
+
+
+def load_defaults(name: str, path: Path | None = None) -> dict[str, Any]:
+    """Parse one tracker's YAML defaults (a flat mapping); a broken file names itself."""
+    import yaml
+
+    path = path or trackers_dir() / f"{name}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read tracker defaults ({exc.strerror})", str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(f"invalid YAML: {exc}", str(path), line) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of parameter: value", str(path))
+    return dict(data)
+
+
+def merge_params(name: str, defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Defaults updated by overrides; unknown names and wrong types are user errors.
+
+    Values are coerced to the type of the default so ``--param track_buffer=60`` (a string
+    from the command line) and ``track_buffer=60`` from code behave alike.
+    """
+    unknown = sorted(set(overrides) - set(defaults))
+    if unknown:
+        raise InputError(f"unknown parameter(s) for tracker {name!r}: {', '.join(unknown)}; "
+                         f"valid: {', '.join(sorted(defaults))}")
+    params = dict(defaults)
+    for key, value in overrides.items():
+        params[key] = coerce(name, key, value, defaults[key])
+    return params
+
+
+def coerce(tracker: str, key: str, value: Any, default: Any) -> Any:
+    """Convert ``value`` to the type of ``default`` (bool/int/float/str)."""
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                low = value.strip().lower()
+                if low in ("1", "true", "yes", "on"):
+                    return True
+                if low in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError(value)
+            return bool(value)
+        if isinstance(default, int):
+            f = float(value)
+            if f != int(f):
+                raise ValueError(value)
+            return int(f)
+        if isinstance(default, float):
+            return float(value)
+        if default is None or isinstance(default, str):
+            return None if value is None else str(value)
+    except (TypeError, ValueError):
+        raise InputError(f"tracker {tracker!r}: parameter {key}={value!r} must be "
+                         f"{type(default).__name__} like the default {default!r}") from None
+    return value
+
+
+def parse_param_args(items: list[str] | None) -> dict[str, str]:
+    """``["k=v", ...]`` from ``--param`` into a dict (values stay strings until coerced)."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--param expects name=value, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out

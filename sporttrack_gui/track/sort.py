@@ -1,0 +1,52 @@
+"""SORT (Bewley et al., 2016): Kalman prediction, IoU cost, one Hungarian assignment.
+
+Differences from the reference code, on purpose: the shared (cx, cy, a, h) Kalman filter,
+``max_age`` in frames at 30 fps scaled to the source frame rate (the reference's
+``max_age=1`` drops a player at the first missed detection, i.e. on every crossing), and a
+track once confirmed stays reported whenever it is matched (the reference re-hides it for
+``min_hits`` frames after every miss).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sporttrack_gui.core.assignment import linear_assignment
+from sporttrack_gui.core.boxes import Detections
+from sporttrack_gui.track import matching
+from sporttrack_gui.track.mot_base import KalmanMotTracker
+from sporttrack_gui.track.state import LOST
+
+
+class SortTracker(KalmanMotTracker):
+    name = "sort"
+
+    def __init__(self, *, iou_threshold: float = 0.3, min_hits: int = 3, max_age: int = 30,
+                 min_conf: float = 0.3, **base: Any):
+        super().__init__(**base)
+        self.iou_threshold = float(iou_threshold)
+        self.min_hits = int(min_hits)
+        self.max_age = self.scaled(max_age)
+        self.min_conf = float(min_conf)
+
+    def _associate(self, dets: Detections, feats: np.ndarray | None) -> None:
+        s = self.store
+        cols_all = np.flatnonzero(dets.conf >= self.min_conf)
+        cost = matching.iou_cost(s.xyxy(), dets.xyxy[cols_all])
+        m, u_rows, u_cols = linear_assignment(cost, 1.0 - self.iou_threshold)
+        self._apply_matches(m[:, 0], dets, cols_all[m[:, 1]], feats)
+        s.misses[u_rows] += 1
+        s.streak[u_rows] = 0
+        s.state[u_rows] = LOST
+        s.confirmed |= s.streak >= self.min_hits
+        s.keep(s.misses <= self.max_age)
+        early = self.frame_id <= self.min_hits  # the first frames report at once, as SORT does
+        self._spawn(dets, cols_all[u_cols], feats, confirmed=False)
+        if early:
+            s.confirmed[s.misses == 0] = True
+
+    def _visible(self) -> np.ndarray:
+        s = self.store
+        return np.flatnonzero((s.misses == 0) & s.confirmed)

@@ -1,0 +1,540 @@
+"""The main window: layout, menus, toolbar, status bar, docks and what the viewer shows.
+
+Long jobs (tracker runs, single-object tracks, the demo) are started by ``JobControl``
+(``ui.job_control``); this class owns the widgets and the open ``Session``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
+
+import sporttrack_gui
+from sporttrack_gui.errors import SportTrackError
+from sporttrack_gui.ui import settings
+from sporttrack_gui.ui.actions import SPECS, add_actions
+from sporttrack_gui.ui.errors import show_error
+from sporttrack_gui.ui.frame_loader import FrameLoader
+from sporttrack_gui.ui.frame_view import FrameView
+from sporttrack_gui.ui.heatmap_panel import EVERYONE, SELECTED, HeatmapPanel
+from sporttrack_gui.ui.icons import icon
+from sporttrack_gui.ui.playback import SPEEDS, Playback, format_time
+from sporttrack_gui.ui.plot_panels import PlotsDock, metric
+from sporttrack_gui.ui.runs_panel import RunsPanel
+from sporttrack_gui.ui.scene_items import FrameBoxes
+from sporttrack_gui.ui.session import Session
+from sporttrack_gui.ui.shortcuts_dialog import ShortcutsDialog
+
+PROJECT_FILTER = "SportTrack projects (*.stp);;All files (*)"
+TRAIL_LENGTH = 25
+
+
+class MainWindow(QMainWindow):
+    """``sessionChanged`` fires after a project is opened/closed or its runs change."""
+
+    sessionChanged = Signal()
+    frameShown = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("SportTrack")
+        self.setWindowIcon(icon("sporttrack"))
+        self.setObjectName("MainWindow")
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks |
+                            QMainWindow.DockOption.AllowTabbedDocks)
+        self.session: Session | None = None
+        self.selected_track: int | None = None
+        self.frame_size = (0, 0)
+        self._frame_error_shown = False
+
+        self.playback = Playback(self)
+        self.loader = FrameLoader(self)
+        self.view = FrameView()
+        self.view.setObjectName("frameView")
+        self.setCentralWidget(self.view)
+        self.undo_stack = QUndoStack(self)
+
+        from sporttrack_gui.ui.timeline import Timeline
+
+        self.timeline = Timeline(self.playback)
+        self.runs_panel = RunsPanel()
+        self.plots = PlotsDock()
+        self.heatmap = HeatmapPanel()
+        self.docks = {
+            "timeline": self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea),
+            "runs": self._dock("Runs and tracks", self.runs_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "plots": self._dock("Plots", self.plots, Qt.DockWidgetArea.RightDockWidgetArea),
+            "heatmap": self._dock("Heatmap", self.heatmap, Qt.DockWidgetArea.RightDockWidgetArea),
+        }
+        self.tabifyDockWidget(self.docks["plots"], self.docks["heatmap"])
+        self.docks["plots"].raise_()
+
+        self.actions_ = add_actions(self, SPECS)
+        self._undo_actions()
+        self.actions_["labels"].setChecked(True)
+        self.actions_["cancel"].setEnabled(False)
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status()
+        self._connect()
+
+        from sporttrack_gui.ui.job_control import JobControl
+
+        self.jobs = JobControl(self)
+        self.resize(1500, 920)
+        self._layout_pending = not self._restore_settings()
+
+    # ---- construction ---------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _undo_actions(self) -> None:
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        undo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for a, name in ((undo, "edit-undo"), (redo, "edit-redo")):
+            a.setIcon(icon(name))
+            a.setProperty("help_group", "Edit")
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(a)
+        self.actions_["undo"], self.actions_["redo"] = undo, redo
+
+    def _build_menus(self) -> None:
+        a = self.actions_
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addActions([a["new"], a["open"]])
+        self.recent_menu = QMenu("Open &recent", self)
+        file.addMenu(self.recent_menu)
+        file.addSeparator()
+        file.addActions([a["add_media"], a["export"], a["screenshot"]])
+        file.addSeparator()
+        file.addAction(a["quit"])
+        edit = bar.addMenu("&Edit")
+        edit.addActions([a["undo"], a["redo"]])
+        view = bar.addMenu("&View")
+        view.addActions([a["zoom_in"], a["zoom_out"], a["zoom_fit"]])
+        view.addSeparator()
+        view.addActions([a["labels"], a["trails"]])
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        play = bar.addMenu("&Playback")
+        play.addActions([a[k] for k in ("play", "prev", "next", "prev10", "next10", "prev_sec",
+                                        "next_sec", "first", "last", "goto", "slower", "faster")])
+        run = bar.addMenu("&Run")
+        run.addActions([a["run_tracker"], a["track_box"], a["evaluate"], a["cancel"]])
+        helpm = bar.addMenu("&Help")
+        helpm.addActions([a["shortcuts"], a["about"]])
+        self._refresh_recent()
+
+    def _build_toolbar(self) -> None:
+        a = self.actions_
+        tb = self.addToolBar("Main")
+        tb.setObjectName("toolbar-main")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for key in ("open", "add_media"):
+            tb.addAction(a[key])
+        tb.addSeparator()
+        tb.addActions([a["undo"], a["redo"]])
+        tb.addSeparator()
+        tb.addActions([a["run_tracker"], a["track_box"], a["cancel"]])
+        tb.addSeparator()
+        tb.addActions([a["zoom_in"], a["zoom_out"], a["zoom_fit"]])
+
+    def _build_status(self) -> None:
+        self.status_frame = QLabel("frame –")
+        self.status_time = QLabel("0:00.00")
+        self.status_zoom = QLabel("zoom –")
+        self.status_project = QLabel("no project")
+        for w in (self.status_frame, self.status_time, self.status_zoom, self.status_project):
+            w.setContentsMargins(8, 0, 8, 0)
+            self.statusBar().addPermanentWidget(w)
+
+    def _connect(self) -> None:
+        a, pb = self.actions_, self.playback
+        a["new"].triggered.connect(self.new_project_dialog)
+        a["open"].triggered.connect(self.open_project_dialog)
+        a["add_media"].triggered.connect(self.add_media_dialog)
+        a["export"].triggered.connect(self.export_dialog)
+        a["screenshot"].triggered.connect(self.screenshot_dialog)
+        a["quit"].triggered.connect(self.close)
+        a["play"].triggered.connect(pb.toggle)
+        self.view.spaceTapped.connect(pb.toggle)
+        a["next"].triggered.connect(lambda: pb.step(1))
+        a["prev"].triggered.connect(lambda: pb.step(-1))
+        a["next10"].triggered.connect(lambda: pb.step(10))
+        a["prev10"].triggered.connect(lambda: pb.step(-10))
+        a["next_sec"].triggered.connect(lambda: pb.step_seconds(1.0))
+        a["prev_sec"].triggered.connect(lambda: pb.step_seconds(-1.0))
+        a["first"].triggered.connect(pb.first)
+        a["last"].triggered.connect(pb.last)
+        a["goto"].triggered.connect(self.goto_dialog)
+        a["faster"].triggered.connect(lambda: self._change_speed(+1))
+        a["slower"].triggered.connect(lambda: self._change_speed(-1))
+        a["zoom_in"].triggered.connect(self.view.zoom_in)
+        a["zoom_out"].triggered.connect(self.view.zoom_out)
+        a["zoom_fit"].triggered.connect(self.view.zoom_fit)
+        a["labels"].toggled.connect(lambda _on: self.refresh_overlay())
+        a["trails"].toggled.connect(lambda _on: self.refresh_overlay())
+        a["shortcuts"].triggered.connect(self.show_shortcuts)
+        a["about"].triggered.connect(self.show_about)
+        pb.frameChanged.connect(self._frame_requested)
+        pb.playingChanged.connect(lambda on: a["play"].setIcon(
+            icon("media-playback-pause" if on else "media-playback-start")))
+        self.loader.frameReady.connect(self._frame_ready)
+        self.loader.failed.connect(self._frame_failed)
+        self.view.zoomChanged.connect(lambda z: self.status_zoom.setText(f"zoom {z * 100:.0f}%"))
+        self.view.trackClicked.connect(lambda t: self.select_track(t, source="view"))
+        self.timeline.trackSelected.connect(lambda t: self.select_track(t, source="timeline"))
+        self.runs_panel.trackChosen.connect(lambda t: self.select_track(t, source="list"))
+        self.runs_panel.sequenceChosen.connect(self.show_sequence)
+        self.runs_panel.runChosen.connect(self.show_run)
+        self.heatmap.settingsChanged.connect(self.refresh_heatmap)
+
+    # ---- settings -------------------------------------------------------------------
+    def _restore_settings(self) -> bool:
+        """Window geometry, dock layout and view toggles; False when none were saved."""
+        geo = settings.value("window/geometry")
+        state = settings.value("window/state")
+        self.actions_["trails"].setChecked(str(settings.value("view/trails", "false")) == "true")
+        if isinstance(geo, QByteArray | bytes):
+            self.restoreGeometry(geo)
+        return isinstance(state, QByteArray | bytes) and self.restoreState(state)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._layout_pending:  # first start: the frame gets the most room
+            self._layout_pending = False
+            self.resizeDocks([self.docks["runs"], self.docks["plots"]], [300, 440],
+                             Qt.Orientation.Horizontal)
+            self.resizeDocks([self.docks["timeline"]], [230], Qt.Orientation.Vertical)
+
+    def save_settings(self) -> None:
+        settings.set_value("window/geometry", self.saveGeometry())
+        settings.set_value("window/state", self.saveState())
+        settings.set_value("view/trails", "true" if self.actions_["trails"].isChecked() else "false")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if self.jobs.busy():
+            answer = QMessageBox.question(
+                self, "SportTrack", "A job is still running. Cancel it and quit?\n"
+                "Boxes written so far are kept; the run is marked incomplete.")
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.jobs.shutdown()
+        self.save_settings()
+        self.playback.pause()
+        self.loader.shutdown()
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        event.accept()
+
+    # ---- project --------------------------------------------------------------------
+    def open_project(self, path: str | Path, create: bool = False) -> bool:
+        """Open (or create) a project; errors are shown, never raised."""
+        try:
+            session = Session.open(path, create=create)
+        except SportTrackError as exc:
+            show_error(self, exc, f"open the project {path}")
+            return False
+        if self.session is not None:
+            self.session.close()
+        self.session = session
+        self.undo_stack.clear()
+        settings.add_recent(session.path)
+        self._refresh_recent()
+        self.setWindowTitle(f"{session.path.name} – SportTrack")
+        self.status_project.setText(session.path.name)
+        self._load_sequence()
+        return True
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in settings.recent_projects():
+            act = self.recent_menu.addAction(Path(p).name)
+            act.setToolTip(p)
+            act.setStatusTip(p)
+            act.triggered.connect(lambda _c=False, p=p: self.open_project(p))
+        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+
+    def new_project_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "match.stp", PROJECT_FILTER)
+        if path:
+            if not path.endswith(".stp") and "." not in Path(path).name:
+                path += ".stp"
+            self.open_project(path, create=True)
+
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if path:
+            self.open_project(path)
+
+    def add_media_dialog(self) -> None:
+        if self.session is None:
+            QMessageBox.information(self, "SportTrack", "Create or open a project first.")
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Add a video (or seqinfo.ini of a MOT folder)", "",
+            "Videos and MOT folders (*.mp4 *.avi *.mov *.mkv *.webm seqinfo.ini);;All files (*)")
+        if not path:
+            return
+        if Path(path).name == "seqinfo.ini":
+            path = str(Path(path).parent)
+        self.import_media(path)
+
+    def import_media(self, path: str | Path) -> bool:
+        from sporttrack_gui.project.importer import import_source
+
+        if self.session is None:
+            return False
+        try:
+            summary = import_source(self.session.project, path)
+        except SportTrackError as exc:
+            show_error(self, exc, f"import {path}")
+            return False
+        self.session.select_sequence(summary.sequence_id)
+        self._load_sequence()
+        self.statusBar().showMessage(
+            f"Imported {summary.sequence}: {summary.frame_count} frames, "
+            f"runs {', '.join(summary.runs) or 'none'}", 8000)
+        return True
+
+    def export_dialog(self) -> None:
+        from sporttrack_gui.project.exporter import export_mot
+
+        if self.session is None or self.session.run is None:
+            QMessageBox.information(self, "SportTrack", "Show a run first (double-click it).")
+            return
+        out = QFileDialog.getExistingDirectory(self, "Export run as a MOTChallenge folder")
+        if not out:
+            return
+        try:
+            info = export_mot(self.session.project, self.session.run["id"], out)
+        except SportTrackError as exc:
+            show_error(self, exc, f"export run {self.session.run['name']}")
+            return
+        self.statusBar().showMessage(f"Exported {info.get('boxes', 0)} boxes to {out}", 8000)
+
+    # ---- sequences and runs ------------------------------------------------------------
+    def _load_sequence(self) -> None:
+        s = self.session
+        assert s is not None
+        seq = s.sequence
+        self.runs_panel.set_sequences(s.sequences(), None if seq is None else seq["id"])
+        self._frame_error_shown = False
+        if seq is None:
+            self.playback.set_media(0, 25.0)
+            self.refresh_runs()
+            return
+        self.frame_size = (int(seq.get("width") or 0), int(seq.get("height") or 0))
+        if s.source():
+            self.loader.open(s.source())
+        self.playback.set_media(s.frame_count(), s.fps())
+        self.refresh_runs()
+        self.playback.seek(1, force=True)
+
+    def show_sequence(self, seq_id: int) -> None:
+        if self.session is None:
+            return
+        try:
+            self.session.select_sequence(seq_id)
+        except SportTrackError as exc:
+            show_error(self, exc, "show the sequence")
+            return
+        self._load_sequence()
+
+    def show_run(self, run_id: int | None) -> None:
+        if self.session is None:
+            return
+        try:
+            self.session.select_run(run_id)
+        except SportTrackError as exc:
+            show_error(self, exc, "show the run")
+            return
+        self.refresh_runs()
+        self.refresh_overlay()
+
+    def refresh_runs(self) -> None:
+        """Re-read runs, tracks and lanes of the shown run (after a job or a switch)."""
+        s = self.session
+        if s is None:
+            return
+        shown = s.run["id"] if s.run else None
+        rows = []
+        for r in s.runs():
+            stats = s.project.run_stats(r["id"])
+            rows.append({**r, "boxes": stats["boxes"], "tracks": stats["tracks"],
+                         "MOTA": metric(r["metrics"], "mota") if r["metrics"] else None,
+                         "IDF1": metric(r["metrics"], "idf1") if r["metrics"] else None,
+                         "shown": r["id"] == shown})
+        self.runs_panel.set_runs(rows)
+        self.plots.compare.set_runs(rows)
+        self._refresh_tracks()
+        self.heatmap.set_teams(s.teams())
+        self.sessionChanged.emit()
+        self.refresh_heatmap()
+
+    def _refresh_tracks(self) -> None:
+        s = self.session
+        assert s is not None
+        lanes = s.index.lanes()
+        rows = []
+        if len(s.index):
+            ids = s.index.track_id
+            frames = s.index.frame
+            for tid in lanes.track_ids.tolist():
+                m = ids == tid
+                meta = s.meta.get(tid, {})
+                rows.append({"track": tid, "label": meta.get("label") or "", "team": meta.get("team") or "",
+                             "first": int(frames[m].min()), "last": int(frames[m].max()),
+                             "count": int(m.sum())})
+        self.runs_panel.set_tracks(rows)
+        self.timeline.set_lanes(lanes)
+        self.timeline.set_selected(self.selected_track)
+
+    # ---- frames ----------------------------------------------------------------------
+    def _frame_requested(self, frame: int) -> None:
+        self.status_frame.setText(f"frame {frame} / {self.playback.frame_count}")
+        self.status_time.setText(format_time(frame, self.playback.fps))
+        if self.session is not None and self.session.source():
+            self.loader.request(frame)
+        else:
+            self._show_blank(frame)
+
+    def _frame_ready(self, frame: int, image: np.ndarray) -> None:
+        self.frame_size = (image.shape[1], image.shape[0])
+        self.view.set_frame(frame, image)
+        self.refresh_overlay()
+        self.frameShown.emit(frame)
+
+    def _frame_failed(self, frame: int, message: str) -> None:
+        """Open failures and unexpected decode errors get a dialog (once per sequence);
+        frames past the images on disk (partial downloads) only a status message."""
+        on_disk = self.session.frames_on_disk() if self.session is not None else None
+        expected = frame > 0 and on_disk is not None and frame > on_disk
+        if not expected and (frame == 0 or not self._frame_error_shown):
+            self._frame_error_shown = True
+            show_error(self, message, "open the sequence's images" if frame == 0 else
+                       f"decode frame {frame}")
+        note = f" (images exist for frames 1-{on_disk})" if expected else ""
+        self.statusBar().showMessage(f"frame {frame}: no image{note}: {message}", 5000)
+        self._show_blank(frame or self.playback.frame)
+
+    def _show_blank(self, frame: int) -> None:
+        """No pixels for this frame (missing images): boxes on a dark canvas still help."""
+        w, h = self.frame_size
+        if w <= 0 or h <= 0:
+            return
+        self.view.set_frame(frame, np.full((h, w, 3), 40, np.uint8))
+        self.refresh_overlay()
+        self.frameShown.emit(frame)
+
+    def current_frame_image(self) -> np.ndarray | None:
+        last = self.loader.last_frame
+        return None if last is None else last[1]
+
+    def refresh_overlay(self) -> None:
+        """Boxes, labels and trails of the shown frame from the session's run index."""
+        s = self.session
+        frame = self.view.frame_number
+        if s is None or frame < 1:
+            self.view.set_boxes(FrameBoxes())
+            self.view.set_trails([])
+            return
+        sl = s.frame(frame)
+        labels = s.labels(sl.track_id, sl.cls) if self.actions_["labels"].isChecked() else \
+            ["" for _ in range(len(sl))]
+        self.view.select_track(self.selected_track, notify=False)
+        self.view.set_boxes(FrameBoxes(sl.xyxy, sl.track_id, labels))
+        trails = s.index.trails(frame, TRAIL_LENGTH) if self.actions_["trails"].isChecked() else []
+        self.view.set_trails(trails)
+
+    # ---- selection and heatmap ---------------------------------------------------------
+    def select_track(self, track_id: int | None, source: str = "") -> None:
+        self.selected_track = track_id
+        if source != "view":
+            self.view.select_track(track_id, notify=False)
+        if source != "timeline":
+            self.timeline.set_selected(track_id)
+        if source != "list":
+            self.runs_panel.select_track(track_id)
+        if track_id is not None:
+            self.statusBar().showMessage(f"track {track_id} selected", 3000)
+        if self.heatmap.selection() == SELECTED:
+            self.refresh_heatmap()
+
+    def refresh_heatmap(self) -> None:
+        s = self.session
+        if s is None or not self.frame_size[0]:
+            return
+        key = self.heatmap.selection()
+        idx = s.index
+        idx.lanes()  # flushes pending live boxes
+        if key == SELECTED:
+            if self.selected_track is None:
+                self.heatmap.show_boxes(np.zeros((0, 4)), self.frame_size, "no track selected")
+                return
+            mask = idx.track_id == self.selected_track
+            caption = f"track {self.selected_track}"
+        elif key == EVERYONE:
+            mask = idx.track_id >= 0
+            caption = "everyone"
+        else:
+            team = key.split(":", 1)[1]
+            mask = np.isin(idx.track_id, list(s.team_tracks(team)))
+            caption = f"team {team}"
+        image = self.current_frame_image()
+        if image is not None:
+            self.heatmap.set_frame(image)
+        self.heatmap.show_boxes(idx.xywh[mask], self.frame_size, caption)
+
+    # ---- small dialogs ----------------------------------------------------------------
+    def goto_dialog(self) -> None:
+        n, ok = QInputDialog.getInt(self, "Go to frame", "Frame:", self.playback.frame, 1,
+                                    max(1, self.playback.frame_count))
+        if ok:
+            self.playback.seek(n)
+
+    def _change_speed(self, direction: int) -> None:
+        i = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - self.playback.speed))
+        i = min(max(i + direction, 0), len(SPEEDS) - 1)
+        self.timeline.speed_box.setCurrentIndex(i)
+        self.statusBar().showMessage(f"speed {SPEEDS[i]:g}×", 2000)
+
+    def all_actions(self) -> list[QAction]:
+        return list(self.actions_.values())
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.all_actions(), self).exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About SportTrack",
+                          f"<b>SportTrack {sporttrack_gui.__version__}</b><br>"
+                          "Annotate, track, correct and evaluate sports video.<br>"
+                          "Everything lives in one SQLite project file.")
+
+    def screenshot_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "sporttrack.png", "PNG (*.png)")
+        if path:
+            self.grab().save(path, "PNG")

@@ -1,0 +1,89 @@
+"""How boxes, labels and trails look, kept out of the view class (labelme style).
+
+The viewer's graphics items call these; the box editor (#8) reuses them for selected and
+dragged boxes, so the look stays in one place. Colours come from the media room's
+``track_color`` so the viewer, the timeline and exported videos agree on every id.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
+
+from sporttrack_gui.media.overlay import track_color
+
+LABEL_FONT_PX = 12
+
+
+@lru_cache(maxsize=4096)
+def track_qcolor(track_id: int) -> QColor:
+    """The id's colour as a QColor (``track_color`` is BGR, the OpenCV convention)."""
+    b, g, r = (int(v) for v in track_color(int(track_id))[:3])
+    return QColor(r, g, b)
+
+
+def bgr_to_qimage(frame: np.ndarray) -> QImage:
+    """Wrap a BGR uint8 frame as a QImage without converting colours in Python.
+
+    The returned image copies the data so the caller's array may be reused by a cache.
+    """
+    arr = np.ascontiguousarray(frame)
+    if arr.ndim == 2:
+        h, w = arr.shape
+        return QImage(arr.data, w, h, arr.strides[0], QImage.Format.Format_Grayscale8).copy()
+    h, w = arr.shape[:2]
+    return QImage(arr.data, w, h, arr.strides[0], QImage.Format.Format_BGR888).copy()
+
+
+def cosmetic_pen(color: QColor, width: float = 2.0, style=Qt.PenStyle.SolidLine) -> QPen:
+    """A pen whose width is in screen pixels, so boxes stay crisp at any zoom."""
+    pen = QPen(color, width, style)
+    pen.setCosmetic(True)
+    return pen
+
+
+def paint_box(painter: QPainter, rect: QRectF, color: QColor, label: str,
+              selected: bool = False) -> None:
+    """Draw one box and its label tag above the top-left corner.
+
+    The label is drawn at a fixed screen size (the painter's scale is undone for the
+    text) so ids stay readable when zoomed out on a 4K frame.
+    """
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(cosmetic_pen(color, 3.0 if selected else 2.0))
+    painter.drawRect(rect)
+    if selected:
+        fill = QColor(color)
+        fill.setAlpha(50)
+        painter.fillRect(rect, fill)
+    if not label:
+        return
+    scale = painter.worldTransform().m11() or 1.0
+    painter.save()
+    painter.translate(rect.topLeft())
+    painter.scale(1.0 / scale, 1.0 / scale)
+    font = QFont()
+    font.setPixelSize(LABEL_FONT_PX)
+    font.setBold(True)
+    painter.setFont(font)
+    metrics = QFontMetricsF(font)
+    tag = QRectF(0, -metrics.height() - 2, metrics.horizontalAdvance(label) + 6, metrics.height() + 2)
+    painter.fillRect(tag, color)
+    painter.setPen(QColor(0, 0, 0) if color.lightnessF() > 0.55 else QColor(255, 255, 255))
+    painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)
+    painter.restore()
+
+
+def paint_trail(painter: QPainter, points: np.ndarray, color: QColor) -> None:
+    """A fading polyline through a track's last foot points (oldest first)."""
+    n = len(points)
+    if n < 2:
+        return
+    for i in range(1, n):
+        c = QColor(color)
+        c.setAlpha(int(60 + 195 * i / (n - 1)))
+        painter.setPen(cosmetic_pen(c, 2.0))
+        painter.drawLine(QPointF(*points[i - 1]), QPointF(*points[i]))

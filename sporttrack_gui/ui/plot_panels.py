@@ -1,0 +1,172 @@
+"""pyqtgraph panels: live MOT metrics, tracker comparison bars, SOT success/precision.
+
+Each panel is handed numbers (dicts/arrays computed by the eval room) and draws them;
+nothing here computes a metric.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from sporttrack_gui.ui.painting import track_qcolor
+
+LIVE_KEYS = (("mota", "MOTA", (80, 170, 255)), ("idf1", "IDF1", (255, 190, 60)),
+             ("precision", "Precision", (120, 210, 120)), ("recall", "Recall", (230, 100, 100)))
+BAR_KEYS = (("mota", "MOTA", (80, 170, 255)), ("idf1", "IDF1", (255, 190, 60)),
+            ("hota", "HOTA", (190, 130, 255)))
+
+
+def metric(values: dict[str, Any], key: str) -> float:
+    """Metric ``key`` from a dict whose keys may be spelt MOTA/mota/Mota."""
+    for k, v in values.items():
+        if k.lower() == key:
+            try:
+                return float(v)
+            except (TypeError, ValueError):
+                return float("nan")
+    return float("nan")
+
+
+def _plot(title: str, xlabel: str, ylabel: str) -> pg.PlotWidget:
+    w = pg.PlotWidget(background=(36, 38, 44))
+    w.setTitle(title, color="#dfe3ea")
+    w.setLabel("bottom", xlabel)
+    w.setLabel("left", ylabel)
+    w.showGrid(x=True, y=True, alpha=0.2)
+    w.getPlotItem().hideButtons()
+    w.addLegend(offset=(-10, 10))
+    return w
+
+
+class LiveMetricsPanel(QWidget):
+    """MOTA/IDF1/precision/recall over the frames processed so far."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = _plot("Live metrics against ground truth", "frame", "score")
+        self.plot.setYRange(0, 1.0)
+        self.curves = {k: self.plot.plot([], [], name=label, pen=pg.mkPen(c, width=2))
+                       for k, label, c in LIVE_KEYS}
+        self.summary = QLabel("Start a run with “evaluate against ground truth” to see metrics here.")
+        self.summary.setWordWrap(True)
+        self._x: list[float] = []
+        self._y: dict[str, list[float]] = {k: [] for k, _, _ in LIVE_KEYS}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.summary)
+
+    def clear(self, title: str = "") -> None:
+        self._x.clear()
+        for k in self._y:
+            self._y[k].clear()
+            self.curves[k].setData([], [])
+        self.summary.setText(title or "Waiting for the first frames…")
+
+    def add_point(self, frame: int, values: dict[str, Any]) -> None:
+        self._x.append(float(frame))
+        for k, _, _ in LIVE_KEYS:
+            self._y[k].append(metric(values, k))
+            self.curves[k].setData(self._x, self._y[k])
+        self.summary.setText("  ".join(f"{label} {metric(values, k):.3f}" for k, label, _ in LIVE_KEYS)
+                             + f"   (frame {frame})")
+
+    def point_count(self) -> int:
+        return len(self._x)
+
+
+class ComparisonPanel(QWidget):
+    """Grouped bars of stored metrics per run (one group per run)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = _plot("Tracker comparison", "run", "score")
+        self.plot.setYRange(0, 1.0)
+        self.bars: list[pg.BarGraphItem] = []
+        self.names: list[str] = []
+        self.note = QLabel("Runs with metrics (Run ▸ Evaluate shown run) appear here.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.note)
+
+    def set_runs(self, runs: list[dict[str, Any]]) -> None:
+        """``runs``: project run rows; those with a non-empty ``metrics`` dict are drawn."""
+        for b in self.bars:
+            self.plot.removeItem(b)
+        self.bars.clear()
+        rated = [r for r in runs if r.get("metrics")]
+        self.names = [r["name"] for r in rated]
+        legend = self.plot.getPlotItem().legend
+        if legend is not None:
+            legend.clear()
+        width = 0.8 / len(BAR_KEYS)
+        x = np.arange(len(rated), dtype=float)
+        for i, (key, label, colour) in enumerate(BAR_KEYS):
+            h = np.array([metric(r["metrics"], key) for r in rated], float)
+            keep = np.isfinite(h)
+            if not keep.any():
+                continue
+            bar = pg.BarGraphItem(x=x[keep] - 0.4 + width * (i + 0.5), height=h[keep], width=width,
+                                  brush=pg.mkBrush(*colour), pen=None, name=label)
+            self.plot.addItem(bar)
+            self.bars.append(bar)
+            if legend is not None:
+                legend.addItem(bar, label)
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        axis.setTicks([[(float(i), n) for i, n in enumerate(self.names)]])
+        self.plot.setXRange(-0.6, max(len(rated), 1) - 0.4)
+        self.note.setText(f"{len(rated)} run(s) with metrics" if rated else
+                          "No run has metrics yet (Run ▸ Evaluate shown run).")
+
+
+class SotCurvesPanel(QWidget):
+    """OTB-style success (IoU threshold) and precision (pixel threshold) curves."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.success = _plot("Success", "overlap threshold", "success rate")
+        self.precision = _plot("Precision", "location error threshold (px)", "precision")
+        self.success.setYRange(0, 1.0)
+        self.precision.setYRange(0, 1.0)
+        self.curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self.note = QLabel("Track a box on a sequence with ground truth to compare curves.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        row = QWidget()
+        h = QHBoxLayout(row)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.addWidget(self.success)
+        h.addWidget(self.precision)
+        layout.addWidget(row, 1)
+        layout.addWidget(self.note)
+
+    def add_curves(self, name: str, success_x: np.ndarray, success_y: np.ndarray, auc: float,
+                   precision_x: np.ndarray, precision_y: np.ndarray, p20: float) -> None:
+        colour = track_qcolor(len(self.curves) + 1)
+        pen = pg.mkPen(colour, width=2)
+        if name in self.curves:
+            old_s, old_p = self.curves.pop(name)
+            self.success.removeItem(old_s)
+            self.precision.removeItem(old_p)
+        s = self.success.plot(success_x, success_y, pen=pen, name=f"{name} [AUC {auc:.3f}]")
+        p = self.precision.plot(precision_x, precision_y, pen=pen, name=f"{name} [P@20 {p20:.3f}]")
+        self.curves[name] = (s, p)
+        self.note.setText(f"{len(self.curves)} tracker curve(s)")
+
+
+class PlotsDock(QTabWidget):
+    """The plots dock: one tab per panel."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.live = LiveMetricsPanel()
+        self.compare = ComparisonPanel()
+        self.sot = SotCurvesPanel()
+        self.addTab(self.live, "Live metrics")
+        self.addTab(self.compare, "Compare runs")
+        self.addTab(self.sot, "SOT curves")

@@ -1,0 +1,112 @@
+"""Turning the run dialog's choices into a ``PipelineConfig`` (Qt-free).
+
+The dialog offers detections by meaning ("the sequence's det.txt", "boxes derived from
+the ground truth", "a YOLO model"); the pipeline wants a detector spec string. That
+translation, and which files back each choice, is policy tested without a display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sporttrack_gui.errors import InputError
+from sporttrack_gui.pipeline import PipelineConfig
+from sporttrack_gui.runtime import app_home
+
+
+@dataclass(frozen=True)
+class DetectionChoice:
+    """One entry of the detections menu: a label and how to get a detector spec."""
+
+    label: str
+    kind: str  # "det" | "gt" | "yolo"
+    run_id: int | None = None
+    file: str | None = None
+
+    def spec(self, project: Any, yolo_model: str = "") -> str:
+        """Detector spec for ``create_detector``; exports the run when its file is gone."""
+        if self.kind == "yolo":
+            model = yolo_model.strip()
+            if not model:
+                raise InputError("choose a YOLO model file (.pt, .onnx or a model .yaml)")
+            return model if model.startswith("yolo:") else f"yolo:{model}"
+        if self.file and Path(self.file).is_file():
+            return f"{self.kind}:{self.file}"
+        if self.run_id is None:
+            raise InputError(f"{self.label}: no detections file and no run to read them from")
+        return f"{self.kind}:{export_run_file(project, self.run_id, self.kind)}"
+
+
+def export_run_file(project: Any, run_id: int, kind: str) -> Path:
+    """Write a run's boxes to a MOT text file in the app's cache (the pipeline reads files)."""
+    from sporttrack_gui.formats.mot import write_mot
+
+    out = app_home() / "cache" / "runs" / f"{Path(project.path).stem}-run{run_id}-{kind}.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_mot(out, project.boxes(run_id), kind=kind)
+    return out
+
+
+def detection_choices(sequence: dict[str, Any], runs: list[dict[str, Any]]) -> list[DetectionChoice]:
+    """Detections the sequence offers: its det runs, its gt runs (as detections), YOLO."""
+    meta = sequence.get("meta") or {}
+    out: list[DetectionChoice] = []
+    for r in runs:
+        if r["kind"] == "det" and r["status"] == "complete":
+            file = (r.get("params") or {}).get("file") or meta.get("det_file")
+            out.append(DetectionChoice(f"Detections run “{r['name']}”", "det", r["id"], file))
+    for r in runs:
+        if r["kind"] == "gt" and r["status"] == "complete":
+            file = (r.get("params") or {}).get("file") or meta.get("gt_file")
+            out.append(DetectionChoice(f"Ground truth “{r['name']}” as detections (no detector)",
+                                       "gt", r["id"], file))
+    out.append(DetectionChoice("YOLO model…", "yolo"))
+    return out
+
+
+def parse_param(text: str, default: Any) -> Any:
+    """A parameter typed in the dialog, converted to its default's type."""
+    text = text.strip()
+    if isinstance(default, bool):
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise InputError(f"expected true/false, got {text!r}")
+    try:
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+    except ValueError:
+        raise InputError(f"expected a number, got {text!r}") from None
+    if default is None and text.lower() in ("", "none"):
+        return None
+    return text
+
+
+def build_config(*, project_path: str | Path, sequence: dict[str, Any], detector: str,
+                 tracker: str, params: dict[str, Any], stride: int = 1,
+                 run_name: str | None = None) -> PipelineConfig:
+    """The pipeline config of a GUI run: into this project and sequence.
+
+    Detections from a file with a tracker that needs no pixels run over the whole
+    sequence length without decoding: a MOT folder may hold images for only part of
+    its frames (SoccerNet ships 150 of 750) while its det/gt cover all of them.
+    """
+    from sporttrack_gui.detect.registry import split_spec
+    from sporttrack_gui.track import tracker_needs_pixels
+
+    source = str(sequence.get("source") or "") or None
+    frame_range = None
+    file_dets = not split_spec(detector)[0].needs_pixels
+    if file_dets and sequence.get("frame_count") and not tracker_needs_pixels(tracker, **params):
+        source, frame_range = None, (1, int(sequence["frame_count"]))
+    config = PipelineConfig(source=source, detector=detector, tracker=tracker,
+                            tracker_params=dict(params), stride=int(stride),
+                            project=str(project_path), sequence=str(sequence["name"]),
+                            run_name=run_name or None, frame_range=frame_range)
+    config.validate()
+    return config

@@ -1,0 +1,178 @@
+"""The runs/tracks dock: sequence picker, table of runs, list of the shown run's tracks.
+
+Model/view split (labelme style): ``RunsModel`` and ``TracksModel`` hold plain rows
+given by the window; the panel only turns clicks into ``runChosen``/``trackChosen``.
+The box editor (#8) extends ``TracksModel`` with editable names/teams.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sporttrack_gui.ui.painting import track_qcolor
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table of dict rows with fixed columns."""
+
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][1]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        key = self.columns[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            v = row.get(key, "")
+            return f"{v:.3f}" if isinstance(v, float) else str(v if v is not None else "")
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return self.extra_data(row, key, role)
+
+    def extra_data(self, row: dict[str, Any], key: str, role: int) -> Any:
+        return None
+
+
+class RunsModel(RowsModel):
+    columns = (("name", "Run"), ("kind", "Kind"), ("status", "Status"), ("boxes", "Boxes"),
+               ("tracks", "Tracks"), ("MOTA", "MOTA"), ("IDF1", "IDF1"))
+
+    STATUS_COLOURS = {"running": QColor(240, 200, 60), "incomplete": QColor(230, 110, 90),
+                      "complete": QColor(120, 200, 120)}
+
+    def extra_data(self, row: dict[str, Any], key: str, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and key == "status":
+            return self.STATUS_COLOURS.get(row.get("status", ""))
+        if role == Qt.ItemDataRole.FontRole and row.get("shown"):
+            from PySide6.QtGui import QFont
+
+            f = QFont()
+            f.setBold(True)
+            return f
+        return None
+
+
+class TracksModel(RowsModel):
+    columns = (("track", "Id"), ("label", "Name"), ("team", "Team"), ("first", "First"),
+               ("last", "Last"), ("count", "Boxes"))
+
+    def extra_data(self, row: dict[str, Any], key: str, role: int) -> Any:
+        if role == Qt.ItemDataRole.DecorationRole and key == "track":
+            return track_qcolor(int(row["track"]))
+        return None
+
+
+def _table(model: RowsModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class RunsPanel(QWidget):
+    sequenceChosen = Signal(int)
+    runChosen = Signal(int)
+    trackChosen = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sequence_box = QComboBox()
+        self.sequence_box.setToolTip("Sequence (video or image folder) of the project")
+        self.sequence_box.activated.connect(
+            lambda i: self.sequenceChosen.emit(int(self.sequence_box.itemData(i))))
+        self.runs_model = RunsModel(self)
+        self.runs_view = _table(self.runs_model)
+        self.runs_view.setToolTip("Double-click a run to show it")
+        self.runs_view.doubleClicked.connect(self._run_activated)
+        self.runs_view.activated.connect(self._run_activated)
+        self.tracks_model = TracksModel(self)
+        self.tracks_view = _table(self.tracks_model)
+        self.tracks_view.clicked.connect(self._track_clicked)
+        split = QSplitter(Qt.Orientation.Vertical)
+        box1, box2 = QWidget(), QWidget()
+        l1, l2 = QVBoxLayout(box1), QVBoxLayout(box2)
+        for lay in (l1, l2):
+            lay.setContentsMargins(0, 0, 0, 0)
+        l1.addWidget(QLabel("Runs"))
+        l1.addWidget(self.runs_view)
+        l2.addWidget(QLabel("Tracks of the shown run"))
+        l2.addWidget(self.tracks_view)
+        split.addWidget(box1)
+        split.addWidget(box2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.sequence_box)
+        layout.addWidget(split, 1)
+
+    def set_sequences(self, seqs: list[dict[str, Any]], current: int | None) -> None:
+        self.sequence_box.clear()
+        for s in seqs:
+            n = s.get("frame_count") or "?"
+            self.sequence_box.addItem(f"{s['name']}  ({n} frames)", int(s["id"]))
+        if current is not None:
+            self.sequence_box.setCurrentIndex(max(0, self.sequence_box.findData(current)))
+
+    def set_runs(self, rows: list[dict[str, Any]]) -> None:
+        self.runs_model.set_rows(rows)
+
+    def set_tracks(self, rows: list[dict[str, Any]]) -> None:
+        self.tracks_model.set_rows(rows)
+
+    def select_track(self, track_id: int | None) -> None:
+        self.tracks_view.clearSelection()
+        if track_id is None:
+            return
+        for r, row in enumerate(self.tracks_model.rows):
+            if int(row["track"]) == track_id:
+                self.tracks_view.selectRow(r)
+                self.tracks_view.scrollTo(self.tracks_model.index(r, 0))
+                return
+
+    def _run_activated(self, index: QModelIndex) -> None:
+        self.runChosen.emit(int(self.runs_model.rows[index.row()]["id"]))
+
+    def _track_clicked(self, index: QModelIndex) -> None:
+        self.trackChosen.emit(int(self.tracks_model.rows[index.row()]["track"]))

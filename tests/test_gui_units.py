@@ -1,0 +1,115 @@
+"""Qt-free helpers of the GUI: lane layout, ID-switch heuristic, hit-testing, run index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sporttrack_gui.ui.hit_test import Handle, boxes_at, drag_rect, handle_at
+from sporttrack_gui.ui.lanes import build_lanes, presence_segments, suspected_switches
+from sporttrack_gui.ui.run_index import RunIndex
+
+pytestmark = pytest.mark.gui
+
+
+def _track(tid: int, frames: range, x0: float = 0.0, dx: float = 0.0) -> tuple:
+    f = np.array(list(frames))
+    xywh = np.stack([x0 + dx * (f - f[0]), np.full(len(f), 100.0), np.full(len(f), 20.0),
+                     np.full(len(f), 50.0)], axis=1)
+    return f, np.full(len(f), tid), xywh
+
+
+def _cat(*tracks):
+    return tuple(np.concatenate(parts) for parts in zip(*tracks, strict=True))
+
+
+def test_presence_segments_split_on_gaps():
+    f, t, _ = _cat(_track(3, range(1, 6)), _track(3, range(9, 12)), _track(5, range(2, 4)))
+    tid, first, last = presence_segments(f, t)
+    assert tid.tolist() == [3, 3, 5]
+    assert first.tolist() == [1, 9, 2]
+    assert last.tolist() == [5, 11, 3]
+
+
+def test_lanes_order_by_first_seen_and_mark_gaps():
+    f, t, b = _cat(_track(9, range(5, 10)), _track(2, range(1, 4)), _track(2, range(7, 9)))
+    lay = build_lanes(f, t, b)
+    assert lay.track_ids.tolist() == [2, 9]  # 2 appears first
+    # two segments for track 2 (lane 0), one for track 9 (lane 1): 3 pairs of points
+    assert lay.seg_x.tolist() == [1, 4, 7, 9, 5, 10]
+    assert lay.seg_y.tolist() == [0, 0, 0, 0, 1, 1]
+    assert lay.connect.tolist() == [True, False] * 3
+    assert lay.gap_x.tolist() == [4.0] and lay.gap_y.tolist() == [0.0]
+    assert lay.track_at(0.2) == 2 and lay.track_at(1.4) == 9 and lay.track_at(2.6) is None
+    assert lay.lane_of(9) == 1 and lay.lane_of(77) is None
+
+
+def test_switch_heuristic_finds_handover_nearby_only():
+    a = _track(1, range(1, 11), x0=100, dx=2)      # ends at frame 10 near x=118
+    b = _track(2, range(12, 20), x0=120, dx=2)     # starts 2 frames later, right there
+    far = _track(3, range(12, 20), x0=900)          # starts then too, but far away
+    late = _track(4, range(40, 50), x0=118)        # near, but 30 frames later
+    f, t, xywh = _cat(a, b, far, late)
+    assert suspected_switches(f, t, xywh, max_gap=5) == [(12, 1, 2)]
+    lay = build_lanes(f, t, xywh)
+    assert lay.switches == [(12, 1, 2)]
+    assert lay.switch_x.tolist() == [12.0] and lay.switch_y.tolist() == [float(lay.lane_of(2))]
+
+
+def test_lanes_empty_run():
+    lay = build_lanes(np.zeros(0), np.zeros(0), np.zeros((0, 4)))
+    assert lay.n_lanes == 0 and lay.track_at(0) is None
+
+
+def test_lanes_scale_is_vectorised():
+    rng = np.random.default_rng(0)
+    n_tracks, n_frames = 500, 135_000
+    starts = rng.integers(1, n_frames - 2000, n_tracks)
+    lengths = rng.integers(200, 2000, n_tracks)
+    f = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths, strict=True)])
+    t = np.concatenate([np.full(n, i + 1) for i, n in enumerate(lengths)])
+    xywh = np.tile(np.array([[10, 10, 20, 40]], np.float32), (len(f), 1))
+    lay = build_lanes(f, t, xywh)
+    assert lay.n_lanes == n_tracks
+    assert len(lay.seg_x) == 2 * n_tracks  # contiguous tracks: one segment each
+
+
+def test_boxes_at_prefers_smallest():
+    xyxy = np.array([[0, 0, 100, 100], [40, 40, 60, 60], [200, 200, 210, 210]], float)
+    assert boxes_at(50, 50, xyxy).tolist() == [1, 0]
+    assert boxes_at(10, 10, xyxy).tolist() == [0]
+    assert boxes_at(150, 150, xyxy).tolist() == []
+
+
+def test_handle_at_corners_edges_inside():
+    box = (10.0, 10.0, 110.0, 60.0)
+    assert handle_at(11, 11, box, tol=3) is Handle.TOP_LEFT
+    assert handle_at(109, 59, box, tol=3) is Handle.BOTTOM_RIGHT
+    assert handle_at(60, 10, box, tol=3) is Handle.TOP
+    assert handle_at(110, 30, box, tol=3) is Handle.RIGHT
+    assert handle_at(60, 35, box, tol=3) is Handle.INSIDE
+    assert handle_at(300, 300, box, tol=3) is None
+
+
+def test_drag_rect_normalises_clips_and_rejects_clicks():
+    assert drag_rect(50, 40, 10, 10, 100, 100) == (10, 10, 40, 30)
+    assert drag_rect(-20, -5, 30, 20, 100, 100) == (0, 0, 30, 20)
+    assert drag_rect(90, 90, 150, 150, 100, 100) == (90, 90, 10, 10)
+    assert drag_rect(5, 5, 7, 30, 100, 100) is None
+
+
+def test_run_index_frames_trails_and_live_append():
+    f, t, b = _cat(_track(1, range(1, 11), dx=5), _track(2, range(5, 8)))
+    idx = RunIndex(f, t, b)
+    s = idx.at(6)
+    assert s.track_id.tolist() == [1, 2]
+    np.testing.assert_allclose(s.xyxy[0], [25, 100, 45, 150])
+    trails = dict(idx.trails(6, length=3))
+    assert set(trails) == {1, 2}
+    np.testing.assert_allclose(trails[1][:, 0], [25, 30, 35])  # foot x of frames 4..6
+    assert idx.at(11).track_id.tolist() == []
+    idx.add(11, np.array([[0, 0, 10, 10]]), np.array([7]))
+    assert idx.at(11).track_id.tolist() == [7]
+    assert idx.lanes().track_ids.tolist() == [1, 2, 7]
+    assert idx.frames_range() == (1, 11)
+    np.testing.assert_allclose(idx.track_points(2), [[10, 150]] * 3)
