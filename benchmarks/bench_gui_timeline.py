@@ -38,6 +38,8 @@ def synthetic_run(seed: int = 0):
             t += n + int(rng.integers(5, 28000))
     f = np.concatenate(frames)
     t = np.concatenate(ids)
+    by_frame = np.argsort(f, kind="stable")  # the project returns boxes sorted by frame
+    f, t = f[by_frame], t[by_frame]
     xywh = np.column_stack([rng.uniform(0, 1200, len(f)), rng.uniform(0, 600, len(f)),
                             np.full(len(f), 30.0), np.full(len(f), 80.0)]).astype(np.float32)
     return f, t, xywh

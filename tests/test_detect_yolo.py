@@ -45,6 +45,12 @@ def test_yaml_model_detects_in_frame_pixels(frames):
         assert d.xyxy.dtype == np.float32 and (d.xyxy[:, 2:] > d.xyxy[:, :2]).all()
         assert d.xyxy[:, [0, 2]].max() <= 1280 + 1 and d.xyxy[:, [1, 3]].max() <= 720 + 1
         assert (d.conf >= LOW_CONF).all()
+    import os
+
+    import torch
+
+    # ultralytics resets torch to cpu_count - 1 threads when it sets up; we undo that
+    assert torch.get_num_threads() == os.cpu_count()
     det.close()
 
 

@@ -284,3 +284,15 @@ def test_accumulator_rejects_frames_out_of_order():
     acc.update(5, ([1], [[0, 0, 10, 10]]), ([1], [[0, 0, 10, 10]]))
     with pytest.raises(InputError, match="frames must be increasing"):
         acc.update(5, ([1], [[0, 0, 10, 10]]), None)
+
+
+def test_accumulator_takes_tracker_output():
+    from sporttrack_gui.core.boxes import Tracks
+
+    acc = MotAccumulator()
+    for f in range(1, 5):
+        box = np.array([[10.0 * f, 0, 10.0 * f + 20, 40]])
+        acc.update(f, (np.array([1]), [[10.0 * f, 0, 20, 40]]), Tracks(box, track_id=[7 if f < 3 else 8]))
+    res = acc.summary(with_hota=True)
+    assert res["num_switches"] == 1 and res["mota"] == pytest.approx(0.75)
+    assert res["assa"] == pytest.approx(0.5) and res["deta"] == pytest.approx(1.0)

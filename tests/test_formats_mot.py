@@ -98,8 +98,10 @@ def test_random_float32_tables_round_trip(tmp_path):
         write_mot(path, t, kind=kind, columns=cols)
         back = read_mot(path, kind=kind)
         assert np.array_equal(back.xywh, t.xywh) and np.array_equal(back.conf, t.conf)
-        if kind == "gt" and cols >= 9:
+        if kind == "gt" and cols == 9:
             assert back.equals(t)
+        elif kind == "gt":  # MOT15/16 10-column layout: cols 8-10 are world x/y/z
+            assert (back.cls == -1).all()
 
 
 @pytest.mark.parametrize("sep", [b",", b", ", b" ", b"\t", b"  "])
@@ -159,3 +161,11 @@ def test_write_refuses_rows_it_could_not_read_back(tmp_path):
     with pytest.raises(Exception, match="row 1"):
         write_mot(tmp_path / "gt.txt", t, kind="gt")
     assert not (tmp_path / "gt.txt").exists()
+
+
+def test_mot15_ten_column_gt_with_world_coordinates(metrics_reference):
+    """TUD-Stadtmitte's gt has real world x/y/z in columns 8-10: not a class column."""
+    from sporttrack_gui.formats.mot import read_mot
+
+    t = read_mot(metrics_reference / "TUD-Stadtmitte" / "gt.txt", kind="gt")
+    assert len(t) > 0 and (t.cls == -1).all()

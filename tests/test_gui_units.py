@@ -113,3 +113,9 @@ def test_run_index_frames_trails_and_live_append():
     assert idx.lanes().track_ids.tolist() == [1, 2, 7]
     assert idx.frames_range() == (1, 11)
     np.testing.assert_allclose(idx.track_points(2), [[10, 150]] * 3)
+
+
+def test_run_index_track_stats():
+    f, t, b = _cat(_track(4, range(3, 9)), _track(2, range(1, 3)), _track(4, range(20, 22)))
+    stats = RunIndex(f, t, b).track_stats()
+    assert stats == {2: (1, 2, 2), 4: (3, 21, 8)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 pytestmark = pytest.mark.gui
@@ -237,3 +237,67 @@ def test_frames_without_images_show_boxes_on_a_blank_canvas(window, qtbot):
     assert len(window.view.visible_box_items()) == len(
         window.session.project.boxes(window.session.run["id"], frame=400))
     assert "no image" in window.statusBar().currentMessage()
+
+
+def test_edits_go_through_the_undo_stack_and_its_shortcuts(window, qtbot):
+    from sporttrack_gui.project import edits
+
+    s = window.session
+    run = s.project.copy_run(s.run["id"], "corrected")
+    window.show_run(run)
+    before = s.project.boxes(run)
+    a, b = (int(t) for t in np.unique(before.track_id)[:2])
+    assert window.push_edit(f"swap {a} and {b}",
+                            lambda: edits.swap_tracks(s.project, run, a, b, from_frame=1))
+    swapped = s.project.boxes(run)
+    assert (swapped.track_id == a).sum() == (before.track_id == b).sum()
+    assert window.actions_["undo"].isEnabled()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert s.project.boxes(run).equals(before)
+    assert s.index.at(1).track_id.tolist() == sorted(before.select(before.frame == 1).track_id.tolist())
+    qtbot.keyClick(window.view, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert s.project.boxes(run).equals(swapped)
+    # a refused edit is reported and never reaches the stack
+    depth = window.undo_stack.count()
+    assert not window.push_edit("merge into itself", lambda: edits.merge_tracks(s.project, run, a, a))
+    assert window.undo_stack.count() == depth
+
+
+def test_timeline_lane_click_selects_and_double_click_jumps(window, qtbot):
+    lanes = window.timeline.lanes
+    lay = lanes.layout_
+    lane, frame = 2, 100
+    vb = lanes.getPlotItem().getViewBox()
+    pos = lanes.mapFromScene(vb.mapViewToScene(QPointF(frame, lane)))
+    qtbot.mouseClick(lanes.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert window.selected_track == int(lay.track_ids[lane])
+    assert window.view.selected_track() == window.selected_track
+    assert lanes.selected.xData is not None and len(lanes.selected.xData) > 0
+    # a real double click: press, release, double-click press, release
+    qtbot.mouseClick(lanes.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(lanes.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseRelease(lanes.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert abs(window.playback.frame - frame) <= 2
+    # and the recent-projects menu remembers the project
+    from sporttrack_gui.ui import settings
+
+    assert settings.recent_projects()[0] == str(window.session.path.resolve())
+
+
+def test_dropping_a_video_imports_it(window, qtbot, soccer_video):
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(soccer_video))])
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.frameShown, timeout=15000):
+        window.dropEvent(drop)
+    s = window.session
+    assert s.sequence["name"] == soccer_video.stem
+    assert s.frame_count() == 630  # what decodes, not the header's 772
+    assert window.view.image_size() == (1280, 720)
+    assert window.runs_panel.sequence_box.count() == 2

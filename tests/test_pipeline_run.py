@@ -142,3 +142,13 @@ def test_bad_configs_are_input_errors(snmot116, tmp_path, kw, match):
     with pytest.raises(InputError, match=match):
         run_pipeline(_config(snmot116, tmp_path, **kw))
     assert not (tmp_path / "p.sqlite").exists()  # refused before anything was created
+
+
+def test_detections_file_alone_runs_over_its_own_frame_range(tmp_path):
+    path = tmp_path / "det.txt"
+    path.write_text("".join(f"{f},-1,{10 + 2 * f},20,30,60,0.9,-1,-1,-1\n" for f in range(3, 13)))
+    result = run_pipeline(PipelineConfig(source=None, detector=f"det:{path}", tracker="sort",
+                                         tracker_params={"min_hits": 1}, out=tmp_path / "r.txt"))
+    assert result.frames_total == 12 and result.status == "complete" and result.ids == 1
+    written = read_mot(tmp_path / "r.txt", kind="results")
+    assert written.frames_range()[1] == 12 and len(written) >= 9  # SORT shows a track once hit

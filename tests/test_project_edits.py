@@ -191,7 +191,9 @@ def test_new_edit_drops_redo_stack(proj):
     edits.delete_track(proj, run, 2)
     assert [h["label"] for h in history.history(proj, run)] == ["delete track 2"]
     assert history.redo(proj, run) is None
-    assert proj.conn.execute("SELECT COUNT(*) FROM edit_stash").fetchone()[0] == N_FRAMES
+    # only the live op keeps saved rows; the dropped one's went with it
+    assert proj.conn.execute("SELECT COUNT(*), MIN(old_track) FROM edit_retrack").fetchone() \
+        == (N_FRAMES, 2)
 
 
 def test_nothing_to_change_is_refused(proj):
@@ -209,6 +211,18 @@ def test_edit_log_rows_use_no_python_lists(proj):
                                  (res.op_id,)).fetchone()
     assert len(fwd) < 100 and len(inv) < 100
     con = sqlite3.connect(proj.path)
-    assert con.execute("SELECT COUNT(*) FROM edit_stash WHERE op_id = ?",
+    assert con.execute("SELECT COUNT(*) FROM edit_retrack WHERE op_id = ?",
                        (res.op_id,)).fetchone()[0] == N_FRAMES
     con.close()
+    assert len(proj.boxes(run, track=1)) == 0 and proj.run_stats(run)["tracks"] == N_TRACKS - 1
+
+
+def test_clear_history_frees_parked_rows(proj):
+    run = _grid(proj)
+    edits.delete_track(proj, run, 2)
+    edits.swap_tracks(proj, run, 1, 3, 6)
+    kept = _snapshot(proj)[0]
+    assert history.clear_history(proj, run) == N_FRAMES
+    assert history.history(proj, run) == [] and history.undo(proj, run) is None
+    assert _snapshot(proj)[0] == [b for b in kept if b[3] >= -1]
+    assert proj.conn.execute("SELECT COUNT(*) FROM edit_retrack").fetchone()[0] == 0

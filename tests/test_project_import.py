@@ -173,3 +173,25 @@ def test_cli_errors_are_clean(tmp_path, capsys):
     assert "notes.stp is not a SportTrack project" in capsys.readouterr().err
     assert main(["import", str(tmp_path / "n.stp"), str(tmp_path / "missing")]) == 2
     assert "missing" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_export_yolo_uses_frames_on_disk(snmot116, tmp_path, capsys):
+    proj = tmp_path / "y.stp"
+    assert main(["import", str(proj), str(snmot116)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "yolo"
+    assert main(["export", str(proj), "--run", "gt", "--format", "yolo", "--out", str(out),
+                 "--classes", "player,goalkeeper,referee,ball", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert sum(result["images"].values()) == 150  # img1/ holds frames 1-150 of 750
+    assert any("600 annotated frames have no image" in n for n in result["notes"])
+    gt = read_mot(snmot116 / "gt" / "gt.txt", kind="gt")
+    on_disk = int((gt.frame <= 150).sum())
+    written = sum(result["boxes"].values())
+    assert written + result["dropped_invalid"] + result["skipped_class"] == on_disk
+    labels = list(out.glob("labels/*/*.txt"))
+    assert len(labels) == 150
+    classes = {int(line.split()[0]) for p in labels for line in p.read_text().splitlines()}
+    assert classes <= {0, 1, 2, 3} and {0, 2} <= classes
+    assert "names" in (out / "data.yaml").read_text()

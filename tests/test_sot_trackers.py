@@ -110,6 +110,11 @@ def test_bad_start_boxes_are_refused(box, message):
         trk.init(_textured(), box)
 
 
+def test_mil_refuses_boxes_it_would_hang_on():
+    with pytest.raises(InputError, match="mil needs a box of at least 25"):
+        create_single_tracker("mil").init(_textured(), (50, 50, 4, 4))
+
+
 def test_box_partly_outside_is_clipped():
     trk = create_single_tracker("csrt")
     trk.init(_textured(), (-10, 200, 50, 60))

@@ -49,7 +49,7 @@ def test_out_of_order_det_is_sorted_with_warning(tmp_path, capsys):
     assert main(["track", str(_mini_sequence(tmp_path, False)), "--out", str(a)]) == 0
     capsys.readouterr()
     assert main(["track", str(_mini_sequence(tmp_path, True)), "--out", str(b)]) == 0
-    assert "out of order" in capsys.readouterr().out
+    assert "out of order" in capsys.readouterr().err
     assert _trajectories(a) == _trajectories(b)  # same tracks; labels follow in-frame order
 
 
@@ -89,6 +89,18 @@ def test_results_land_in_the_project(tmp_path, capsys):
         run = p.run_id("bt-1")
         assert len(p.boxes(run)) == boxes > 0
         assert any(r["name"] == "bt-1" and r["status"] == "complete" for r in p.runs())
+
+
+def test_pixel_tracker_stops_at_last_decodable_frame(snmot116, tmp_path, capsys):
+    """det.txt covers 750 frames, img1/ only 150: a colour tracker tracks 1-150 and says so."""
+    out = tmp_path / "r.txt"
+    assert main(["track", str(snmot116), "--tracker", "bytetrack", "--param", "embedder=color",
+                 "--out", str(out), "--json"]) == 0
+    cap = capsys.readouterr()
+    info = json.loads(cap.out)
+    assert "decodes 150 frames" in cap.err
+    assert info["frames"] == info["decoded_frames"] == 150
+    assert read_mot(out, kind="results").frame.max() == 150
 
 
 def test_soccernet_sequence(snmot116, tmp_path, capsys):

@@ -58,3 +58,20 @@ def test_gating_distance_matches_explicit_mahalanobis():
             diff = z[j] - pm[i]
             assert d[i, j] == pytest.approx(diff @ np.linalg.solve(pc[i], diff), rel=1e-6)
     assert d[0, 0] < CHI2INV95[4] < d[0, 1]
+
+
+def test_gallery_cost_is_the_nearest_neighbour_over_used_slots():
+    from sporttrack_gui.track.matching import gallery_cost
+
+    rng = np.random.default_rng(0)
+    gal = rng.normal(size=(6, 5, 8)).astype(np.float32)
+    gal /= np.linalg.norm(gal, axis=2, keepdims=True)
+    count = np.array([0, 1, 5, 9, 3, 2])  # 9 > budget: ring buffer wrapped, all 5 slots used
+    gal[1, 1:] = 1.0  # garbage in unused slots must be ignored
+    det = rng.normal(size=(4, 8)).astype(np.float32)
+    unit = det / np.linalg.norm(det, axis=1, keepdims=True)
+    got = gallery_cost(gal, count, det)
+    assert np.allclose(got[0], 1.0)  # no features yet: no evidence
+    for i in range(1, 6):
+        k = min(count[i], 5)
+        assert np.allclose(got[i], 1 - (gal[i, :k] @ unit.T).max(axis=0), atol=1e-6)

@@ -41,6 +41,8 @@ def register(subparsers) -> None:
     p.add_argument("--iou", type=float, help="YOLO NMS IoU threshold (default 0.5)")
     p.add_argument("--imgsz", type=int, help="YOLO inference size (default 640)")
     p.add_argument("--device", help="auto (default), cpu, cuda, cuda:N")
+    p.add_argument("--threads", type=int,
+                   help="torch CPU threads (default: all cores; fewer helps on a busy machine)")
     p.add_argument("--classes", metavar="MAP",
                    help="class map 'person=player,sports ball=ball' or 'all'")
     p.add_argument("--onnx", action="store_true", help="export to ONNX and run with onnxruntime")
@@ -79,7 +81,7 @@ def detector_options(args: argparse.Namespace) -> dict:
     if not entry.needs_pixels:
         return {} if args.min_conf is None else {"min_conf": args.min_conf}
     opts: dict = {"batch": args.batch}
-    for name in ("conf", "iou", "imgsz", "device"):
+    for name in ("conf", "iou", "imgsz", "device", "threads"):
         if getattr(args, name) is not None:
             opts[name] = getattr(args, name)
     if args.classes:

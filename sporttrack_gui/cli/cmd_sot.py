@@ -20,13 +20,28 @@ from sporttrack_gui.errors import InputError
 
 OTB_GT_NAMES = ("groundtruth_rect.txt", "groundtruth.txt")
 
+_DESCRIPTION = """\
+Follow one object from a start box. SOURCE is a video, an image folder, a MOT sequence
+folder or an OTB folder (img/ + groundtruth_rect.txt: ground truth found automatically,
+start box = its box on --frame). With ground truth, prints success AUC, precision@20px,
+normalised precision and fps. Frames where the target is lost have no box."""
+
+_EXAMPLES = """\
+examples:
+  sporttrack sot data/otb/Bolt --recover
+  sporttrack sot match.mp4 --init 610,340,40,90 --frame 120 --recover --out boxes.txt
+  sporttrack sot match.mp4 --init 610,340,40,90 --project match.stp --json
+  sporttrack sot clip.mp4 --tracker vit --param net=object_tracking_vittrack_2023sep.onnx \\
+      --init 100,80,30,60"""
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from sporttrack_gui.track.single import single_tracker_names
 
     p = subparsers.add_parser(
         "sot", help="single-object tracking from a start box (CSRT/KCF/MOSSE/MIL/Nano/ViT)",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=_DESCRIPTION, epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", help="video file, image folder, MOT or OTB sequence folder")
     p.add_argument("--tracker", default="csrt", choices=single_tracker_names())
     p.add_argument("--init", help="start box x,y,w,h in pixels (default: gt box of --frame)")
@@ -48,7 +63,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sporttrack_gui.media.source import open_source
     from sporttrack_gui.track.sot_session import SotSession
 
     if args.plain and args.recover:
@@ -57,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     gt = _read_gt(gt_path) if gt_path else None
     box = _start_box(args.init, gt, args.frame, gt_path)
     params = dict(_parse_param(p) for p in args.param)
-    src = open_source(frames_path)
+    src = _open_source(frames_path)
     try:
         candidates = _det_candidates(args.det) if args.det else None
         session = SotSession(src, args.tracker, args.frame, box, recover=args.recover,
@@ -99,6 +113,50 @@ def resolve_source(source: Path, gt: str | None) -> tuple[Path, Path | None]:
             gt_path = next((source / n for n in OTB_GT_NAMES if (source / n).is_file()), None)
         return source / "img", gt_path
     return source, gt_path
+
+
+def _open_source(path: Path):
+    try:
+        from sporttrack_gui.media.source import open_source
+    except ImportError:  # media room's reader not in this tree yet: image folders only
+        return _ImageFolder(path)
+    return open_source(path)
+
+
+class _ImageFolder:
+    """Private stand-in for ``media.source.open_source`` over an image folder (``len``,
+    0-based ``[i]``), used only while ``sporttrack_gui.media.source`` is absent."""
+
+    def __init__(self, path: Path):
+        from sporttrack_gui.errors import MediaError
+
+        folder = path / "img1" if (path / "img1").is_dir() else path
+        if not folder.is_dir():
+            raise MediaError(f"{path}: video input needs sporttrack_gui.media.source",
+                             str(path))
+        self.path = folder
+        self.files = sorted(f for f in folder.iterdir()
+                            if f.suffix.lower() in (".jpg", ".jpeg", ".png", ".bmp"))
+        first = self[0] if self.files else None
+        self.height, self.width = first.shape[:2] if first is not None else (None, None)
+        self.fps = None
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        import cv2
+
+        from sporttrack_gui.errors import MediaError
+
+        img = cv2.imread(str(self.files[index]), cv2.IMREAD_COLOR)
+        if img is None:
+            raise MediaError(f"cannot decode {self.files[index]}", str(self.files[index]),
+                             index + 1)
+        return img
+
+    def close(self) -> None:
+        pass
 
 
 def _read_gt(path: Path) -> np.ndarray:

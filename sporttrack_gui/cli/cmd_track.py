@@ -10,7 +10,7 @@ the tracker, empty ones included, so lost-track buffers count real time.
 from __future__ import annotations
 
 import argparse
-import logging
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,9 @@ import numpy as np
 
 from sporttrack_gui.cli.common import emit
 from sporttrack_gui.core.boxes import Detections
-from sporttrack_gui.errors import InputError
+from sporttrack_gui.errors import InputError, MediaError
 from sporttrack_gui.track import create_tracker, tracker_names
 from sporttrack_gui.track.config import parse_param_args
-
-log = logging.getLogger(__name__)
 
 
 def register(subparsers) -> None:
@@ -69,6 +67,11 @@ def _run_detector(args: argparse.Namespace, params: dict[str, Any]) -> int:
     return 0 if res.status == "complete" else 1
 
 
+def _warn(msg: str) -> None:
+    """Warnings go to stderr so ``--json`` output on stdout stays parseable."""
+    print(f"warning: {msg}", file=sys.stderr)
+
+
 def _sequence_info(source: Path) -> tuple[Path | None, int | None, float | None, tuple[int, int] | None]:
     """(det path, frame count, fps, (w, h)) known without decoding, where the folder says."""
     from sporttrack_gui.formats.mot import find_mot_sequence
@@ -90,8 +93,7 @@ def _read_detections(path: Path) -> tuple[Any, dict[int, np.ndarray]]:
 
     table = read_mot(path, kind="det")
     if len(table) and np.any(np.diff(table.frame) < 0):
-        log.warning("%s: frames are out of order; sorted by frame", path)
-        print(f"warning: {path}: frames are out of order; sorted by frame")
+        _warn(f"{path}: frames are out of order; sorted by frame")
         table = table.sorted()
     return table, table.by_frame()
 
@@ -114,24 +116,28 @@ def _run_detections(args: argparse.Namespace, params: dict[str, Any]) -> int:
     last_det = int(table.frame.max()) if len(table) else 0
     frames_src = None
     if tracker.needs_pixels:
-        try:
-            from sporttrack_gui.media.source import open_source
-        except ImportError:
-            raise InputError(f"tracker {args.tracker!r} with these parameters needs frames, and this "
-                             "build cannot decode them (sporttrack_gui.media.source missing)") from None
-        frames_src = open_source(source)
+        frames_src = _open_frames(source)
         n_frames = len(frames_src)
-    n_frames = max(n_frames or 0, last_det)
+        if last_det > n_frames:
+            msg = (f"{det_path} has detections up to frame {last_det} but {source} decodes "
+                   f"{n_frames} frames; tracking frames 1-{n_frames} (the tracker needs pixels)")
+            _warn(msg)
+    else:
+        n_frames = max(n_frames or 0, last_det)
     xyxy, conf, cls = table.xyxy, table.conf, table.cls
     out_rows, t_decode, t_track = [], 0.0, 0.0
     empty = np.zeros(0, np.int64)
     try:
         for f in range(1, n_frames + 1):
             frame = None
-            if frames_src is not None and f <= len(frames_src):
+            if frames_src is not None:
                 t1 = time.perf_counter()
                 frame = frames_src.read_frame(f)
                 t_decode += time.perf_counter() - t1
+                if frame is None:  # a video whose header claims more frames than decode
+                    _warn(f"{source}: only {f - 1} frames decode; stopped there")
+                    n_frames = f - 1
+                    break
             idx = by_frame.get(f, empty)
             dets = Detections(xyxy[idx], conf[idx], cls[idx])
             t1 = time.perf_counter()
@@ -157,13 +163,64 @@ def _run_detections(args: argparse.Namespace, params: dict[str, Any]) -> int:
         "tracker": args.tracker, "frames": n_frames, "boxes": len(result),
         "ids": int(len(np.unique(result.track_id))) if len(result) else 0,
         "dropped_invalid": tracker.stats.get("dropped_invalid", 0),
-        "decoded_frames": 0 if frames_src is None else min(n_frames, len(frames_src)),
+        "decoded_frames": 0 if frames_src is None else n_frames,
         "read_ms_per_frame": 1000 * t_read / n, "decode_ms_per_frame": 1000 * t_decode / n,
         "tracker_ms_per_frame": 1000 * t_track / n, "write_ms_per_frame": 1000 * t_write / n,
         "out": args.out,
     }
     emit(summary, args.json)
     return 0
+
+
+class _FolderFrames:
+    """Stand-in for ``media.source`` until that module is in the tree: sorted images of a
+    folder (or a MOT sequence's img1/) and sequential video reads, 1-based like it."""
+
+    def __init__(self, source: Path):
+        import cv2
+
+        self._cv2 = cv2
+        folder = source / "img1" if (source / "img1").is_dir() else source
+        self._cap = None
+        if folder.is_dir():
+            exts = {".jpg", ".jpeg", ".png", ".bmp"}
+            self._paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in exts)
+            self._n = len(self._paths)
+        else:
+            self._cap = cv2.VideoCapture(str(source))
+            if not self._cap.isOpened():
+                raise MediaError(f"cannot open video {source}", str(source))
+            self._n = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        if self._n == 0:
+            raise MediaError(f"no frames in {source}", str(source))
+        self._source = source
+
+    def __len__(self) -> int:
+        return self._n
+
+    def read_frame(self, number: int) -> np.ndarray:
+        if self._cap is None:
+            img = self._cv2.imread(str(self._paths[number - 1]))
+        else:
+            ok, img = self._cap.read()
+            if not ok:  # headers overstate length: stop at the last decodable frame
+                self._n = number - 1
+                return None
+        if img is None:
+            raise MediaError(f"cannot decode frame {number}", str(self._source), number)
+        return img
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+
+
+def _open_frames(source: Path):
+    try:
+        from sporttrack_gui.media.source import open_source
+    except ImportError:  # media room not landed yet: minimal private reader
+        return _FolderFrames(source)
+    return open_source(source)
 
 
 def _table(rows: list[tuple]):

@@ -10,8 +10,9 @@ except ImportError:  # pragma: no cover - lap is a hard dependency, but stay usa
     _lap = None
 
 
-#: above this many cells, rows/columns with a single feasible partner are settled directly
-LARGE = 250_000
+#: from this many cells on, rows/columns with a single feasible partner are settled directly
+#: (measured: below that one solver call is cheaper than the reduction's numpy calls)
+REDUCE_FROM = 250_000
 
 
 def linear_assignment(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -23,18 +24,18 @@ def linear_assignment(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.n
     n, m = cost.shape if cost.ndim == 2 else (0, 0)
     if n == 0 or m == 0:
         return np.zeros((0, 2), np.int64), np.arange(n), np.arange(m)
-    if n * m > LARGE:
+    if n * m >= REDUCE_FROM:
         return _reduced_assignment(cost, thresh)
     return _solve(cost, thresh)
 
 
 def _reduced_assignment(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Crowd frames (thousands of boxes): most rows have one feasible column or none.
+    """Most rows have one feasible column or none: settle those without the solver.
 
     A row whose only feasible column has no other feasible row is matched outright (the
-    optimum must contain that pair when both sides would otherwise stay unmatched, as any
-    feasible pair costs less than leaving both unmatched); the solver then sees only the
-    rows and columns that really compete, which keeps 5,000-box frames interactive.
+    optimum must contain that pair, as a feasible pair costs less than leaving both sides
+    unmatched and neither side has another option); the solver then sees only the rows and
+    columns that really compete. This keeps 5,000-box frames interactive.
     """
     n, m = cost.shape
     with np.errstate(invalid="ignore"):

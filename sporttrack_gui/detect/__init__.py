@@ -8,10 +8,11 @@ from sporttrack_gui.detect.classes import DEFAULT_CLASS_MAP, parse_class_map
 from sporttrack_gui.detect.registry import (
     DetectorSpec,
     create_detector,
+    detector_names,
     detector_specs,
     register_detector,
     split_spec,
 )
 
-__all__ = ["DEFAULT_CLASS_MAP", "Detector", "DetectorSpec", "create_detector", "detector_specs",
+__all__ = ["DEFAULT_CLASS_MAP", "Detector", "DetectorSpec", "create_detector", "detector_names", "detector_specs",
            "parse_class_map", "register_detector", "split_spec"]

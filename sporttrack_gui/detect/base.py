@@ -27,8 +27,9 @@ class Detector(Protocol):
     class_names: tuple[str, ...]
 
     def detect(self, frames: Sequence[np.ndarray | None],
-               frame_numbers: Sequence[int]) -> list[Detections]:
-        """One ``Detections`` per input frame; ``frame_numbers`` are 1-based."""
+               frame_numbers: Sequence[int] | None = None) -> list[Detections]:
+        """One ``Detections`` per input frame; ``frame_numbers`` are 1-based (required by
+        file-based detectors, used in messages by the others; default 1..len(frames))."""
         ...
 
     def close(self) -> None:
@@ -36,7 +37,11 @@ class Detector(Protocol):
         ...
 
 
-def check_batch(frames: Sequence[np.ndarray | None], frame_numbers: Sequence[int]) -> None:
-    """Reject mismatched inputs early with a message naming the counts (a caller bug)."""
+def check_batch(frames: Sequence[np.ndarray | None],
+                frame_numbers: Sequence[int] | None) -> list[int]:
+    """Frame numbers to use (``1..n`` when not given); mismatched counts are a caller bug."""
+    if frame_numbers is None:
+        return list(range(1, len(frames) + 1))
     if len(frames) != len(frame_numbers):
         raise ValueError(f"detect(): {len(frames)} frames but {len(frame_numbers)} frame numbers")
+    return [int(f) for f in frame_numbers]

@@ -58,8 +58,10 @@ class FileDetector:
             (int(frames.min()), int(frames.max())) if len(frames) else None)
 
     def detect(self, frames: Sequence[np.ndarray | None],
-               frame_numbers: Sequence[int]) -> list[Detections]:
-        check_batch(frames, frame_numbers)
+               frame_numbers: Sequence[int] | None = None) -> list[Detections]:
+        if frame_numbers is None:
+            raise ValueError(f"{self.path}: detections from a file need the frame numbers")
+        frame_numbers = check_batch(frames, frame_numbers)
         out = []
         for fn in frame_numbers:
             rows = self._rows.get(int(fn))

@@ -60,8 +60,22 @@ for _spec in (
     register_detector(_spec)
 
 
-def detector_specs() -> dict[str, DetectorSpec]:
+def _load_plugins() -> None:
+    """Plugins (entry points, ``plugins/`` files) may register detectors; a broken one is
+    reported by the plugin loader and skipped, never fatal here."""
+    from sporttrack_gui.plugins import load_plugins
+
+    load_plugins()
+
+
+def detector_specs(load_plugins: bool = True) -> dict[str, DetectorSpec]:
+    if load_plugins:
+        _load_plugins()
     return dict(_REGISTRY)
+
+
+def detector_names(load_plugins: bool = True) -> list[str]:
+    return sorted(detector_specs(load_plugins))
 
 
 def split_spec(spec: str) -> tuple[DetectorSpec, str]:
@@ -72,6 +86,9 @@ def split_spec(spec: str) -> tuple[DetectorSpec, str]:
     if not sep or (len(kind) == 1 and kind.isalpha()):  # bare path (or C:\ on Windows)
         kind, arg = "yolo", text
     entry = _REGISTRY.get(kind.lower())
+    if entry is None:
+        _load_plugins()
+        entry = _REGISTRY.get(kind.lower())
     if entry is None:
         raise ModelError(f"unknown detector {kind!r} in {spec!r}; known: "
                          f"{', '.join(sorted(_REGISTRY))} (e.g. yolo:yolov8n.pt, det:det.txt)")

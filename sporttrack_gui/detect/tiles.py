@@ -40,9 +40,12 @@ def tile_boxes(xyxy: np.ndarray, x0: int, y0: int, tile: int,
 
 
 def tile_dataset(data_yaml: str | Path, out_dir: str | Path, tile: int = 320, *,
-                 overlap: float = 0.25, min_visible: float = 0.6, empty_every: int = 8,
-                 splits: tuple[str, ...] = ("train", "val")) -> Path:
+                 scale: float = 1.0, overlap: float = 0.25, min_visible: float = 0.6,
+                 empty_every: int = 8, splits: tuple[str, ...] = ("train", "val")) -> Path:
     """Write a tiled copy of ``splits`` under ``out_dir``; returns its ``data.yaml``.
+
+    ``scale`` resizes frames before tiling (0.5: 720p players of 80 px become 40 px in
+    160 px tiles, a quarter of the compute); predict at ``max(w, h) * scale`` to match.
 
     Other splits (the test split) keep pointing at the original whole frames, so the model
     is evaluated the way it is used. One in ``empty_every`` box-less tiles is kept as
@@ -60,8 +63,8 @@ def tile_dataset(data_yaml: str | Path, out_dir: str | Path, tile: int = 320, *,
         if split not in splits:
             new[split] = [str(p) for p in images]
             continue
-        count = _tile_split(images, out / "images" / split, tile, overlap, min_visible,
-                            empty_every)
+        count = _tile_split(images, out / "images" / split, tile, scale, overlap,
+                            min_visible, empty_every)
         if count == 0:
             raise InputError(f"tiling split {split!r} produced no tiles", str(data_yaml))
         new[split] = f"images/{split}"
@@ -70,7 +73,7 @@ def tile_dataset(data_yaml: str | Path, out_dir: str | Path, tile: int = 320, *,
     return target
 
 
-def _tile_split(images: list[Path], img_dir: Path, tile: int, overlap: float,
+def _tile_split(images: list[Path], img_dir: Path, tile: int, scale: float, overlap: float,
                 min_visible: float, empty_every: int) -> int:
     lbl_dir = img_dir.parents[1] / "labels" / img_dir.name  # <out>/labels/<split>
     img_dir.mkdir(parents=True, exist_ok=True)
@@ -80,6 +83,8 @@ def _tile_split(images: list[Path], img_dir: Path, tile: int, overlap: float,
         image = cv2.imread(str(path))
         if image is None:
             raise InputError("cannot read image", str(path))
+        if scale != 1.0:
+            image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         h, w = image.shape[:2]
         cls, cxcywh = read_labels(path)
         xyxy = labels_xyxy(cxcywh, w, h)

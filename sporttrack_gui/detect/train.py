@@ -44,6 +44,7 @@ class TrainConfig:
     imgsz: int = 640
     batch: int = 8
     tile: int | None = None
+    tile_scale: float = 1.0
     name: str = "train"
     device: str = "cpu"
     seed: int = 0
@@ -158,7 +159,7 @@ def export_project_dataset(project: str | Path, runs: list[str], out_dir: Path, 
     return Path(summary.data_yaml)
 
 
-def _scale_imgsz(data_yaml: Path, fallback: int) -> int:
+def _scale_imgsz(data_yaml: Path, fallback: int, scale: float = 1.0) -> int:
     """Whole-frame inference size that keeps the native scale tiles were trained at."""
     import cv2
 
@@ -169,7 +170,7 @@ def _scale_imgsz(data_yaml: Path, fallback: int) -> int:
         if images:
             img = cv2.imread(str(images[0]))
             if img is not None:
-                side = max(img.shape[:2])
+                side = max(img.shape[:2]) * scale
                 return int((side + 31) // 32 * 32)
     return fallback
 
@@ -193,8 +194,9 @@ def train_detector(config: TrainConfig, progress: Callable[[EpochReport], None] 
     if config.tile:
         from sporttrack_gui.detect.tiles import tile_dataset
 
-        data_yaml = tile_dataset(full_data, out / "dataset_tiles", config.tile)
-        predict_imgsz = _scale_imgsz(full_data, config.imgsz)
+        data_yaml = tile_dataset(full_data, out / "dataset_tiles", config.tile,
+                                 scale=config.tile_scale)
+        predict_imgsz = _scale_imgsz(full_data, config.imgsz, config.tile_scale)
     train_imgsz = config.tile or config.imgsz
 
     from sporttrack_gui.detect.device import use_all_cores
@@ -210,7 +212,12 @@ def train_detector(config: TrainConfig, progress: Callable[[EpochReport], None] 
     t0 = time.perf_counter()
     done = {"epochs": 0}
 
+    def on_epoch_start(trainer) -> None:
+        done["in_epoch"] = True
+
     def on_epoch(trainer) -> None:
+        if not done.pop("in_epoch", False):
+            return  # ultralytics' final validation fires this event once more, epoch + 1
         done["epochs"] = trainer.epoch + 1
         if progress is not None:
             metrics = {k: float(v) for k, v in (trainer.metrics or {}).items()}
@@ -224,6 +231,9 @@ def train_detector(config: TrainConfig, progress: Callable[[EpochReport], None] 
         if cancel.is_set():
             trainer.stop = True  # ultralytics stops between batches and still saves
 
+    # ultralytics' device selection drops torch to cpu_count - 1 threads (1 of 2 cores)
+    model.add_callback("on_pretrain_routine_start", lambda trainer: use_all_cores())
+    model.add_callback("on_train_epoch_start", on_epoch_start)
     model.add_callback("on_fit_epoch_end", on_epoch)
     model.add_callback("on_train_batch_end", on_batch)
     args = {"data": str(data_yaml), "epochs": config.epochs, "imgsz": train_imgsz,
@@ -231,10 +241,9 @@ def train_detector(config: TrainConfig, progress: Callable[[EpochReport], None] 
             "project": str(out), "name": config.name, "exist_ok": True, "seed": config.seed,
             "verbose": False, "amp": config.device != "cpu", **config.extra}
     try:
-        trainer_out = model.train(**args)
+        model.train(**args)
     except Exception as exc:
         raise ModelError(f"training {config.model!r} on {data_yaml} failed: {exc}") from exc
-    del trainer_out
     run_dir = Path(model.trainer.save_dir)
     best, last = run_dir / "weights" / "best.pt", run_dir / "weights" / "last.pt"
     best_path = best if best.is_file() else (last if last.is_file() else None)

@@ -43,8 +43,6 @@ class YoloDetector:
         ultralytics = import_ultralytics()
         self.device, fp16_ok = pick_device(device)
         self.half = bool(fp16_ok if half is None else (half and fp16_ok))
-        if self.device == "cpu":
-            use_all_cores(threads)
         resolved = resolve_model(model)
         if onnx and not resolved.lower().endswith(".onnx"):
             resolved = str(self._export(model, onnx, imgsz))
@@ -62,6 +60,28 @@ class YoloDetector:
         self.class_names = self.classes.class_names
         self.conf, self.iou, self.imgsz, self.batch = conf, iou, imgsz, batch
         self.max_det = max_det
+        self.threads = threads
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Build ultralytics' predictor now, then give torch every core: its device
+        selection resets torch to ``cpu_count - 1`` threads (1 on a 2-core laptop, which
+        cost 40 % of detection speed here), and the first real batch should not pay setup."""
+        try:
+            self._predict([np.zeros((64, 64, 3), np.uint8)])
+        except Exception as exc:  # an unusable model: say which, keep the app alive
+            raise ModelError(f"detector model {self.model_path!r} cannot run: {exc}") from exc
+        self._threads_ok()
+
+    def _threads_ok(self) -> None:
+        if self.device == "cpu":
+            use_all_cores(self.threads)
+
+    def _predict(self, chunk: list[np.ndarray]):
+        return self._model.predict(
+            chunk, conf=self.conf, iou=self.iou, imgsz=self.imgsz, device=self.device,
+            half=self.half, max_det=self.max_det, classes=self.classes.source_ids or None,
+            verbose=False)
 
     @staticmethod
     def _export(model: str, onnx: bool | str | Path, imgsz: int) -> Path:
@@ -76,19 +96,16 @@ class YoloDetector:
         return target
 
     def detect(self, frames: Sequence[np.ndarray | None],
-               frame_numbers: Sequence[int]) -> list[Detections]:
-        check_batch(frames, frame_numbers)
+               frame_numbers: Sequence[int] | None = None) -> list[Detections]:
+        frame_numbers = check_batch(frames, frame_numbers)
         for img, fn in zip(frames, frame_numbers, strict=True):
             if img is None or img.ndim != 3 or img.shape[2] != 3:
                 raise MediaError(f"frame {fn}: detector needs a BGR image, got "
                                  f"{None if img is None else img.shape}", frame=fn)
         out: list[Detections] = []
         for start in range(0, len(frames), self.batch):
-            chunk = list(frames[start:start + self.batch])
-            results = self._model.predict(
-                chunk, conf=self.conf, iou=self.iou, imgsz=self.imgsz, device=self.device,
-                half=self.half, max_det=self.max_det, classes=self.classes.source_ids or None,
-                verbose=False)
+            self._threads_ok()
+            results = self._predict(list(frames[start:start + self.batch]))
             out.extend(self._to_detections(r) for r in results)
         return out
 

@@ -1,10 +1,10 @@
 """Frame-by-frame MOT metrics for live plots while a tracker runs.
 
-Each ``update`` does motmetrics' per-frame matching on one frame (a few microseconds of
-numpy for ~25 boxes) and bumps running counters, so MOTA, precision/recall and the event
+Each ``update`` does motmetrics' per-frame matching on one frame (~0.3-0.6 ms for 25
+boxes, i.e. ~1 % of a 25 fps frame budget) and bumps running counters, so MOTA, precision/recall and the event
 counts are free to read at any time. IDF1 needs a global assignment: the accumulator keeps
 the (gt id, pred id) overlap counts in a dict and solves the small id-by-id matching only
-when ``summary`` is called. HOTA needs two passes over the whole sequence, so the positive
+when ``summary`` is called (~20 ms after 20,000 frames of a 25-player match). HOTA needs two passes over the whole sequence, so the positive
 IoU pairs are kept (ids and IoU only, no boxes) and HOTA is computed on request.
 
 The final numbers equal :func:`sporttrack_gui.eval.mot.evaluate_mot` with ``ignore="none"``

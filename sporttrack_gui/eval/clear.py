@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sporttrack_gui.eval._matching import frame_blocks, max_weight, motmetrics_lsa, simple_mask
-from sporttrack_gui.eval._pairs import Pairs
+from sporttrack_gui.eval._pairs import Pairs, compact_keys
 from sporttrack_gui.eval.prepare import Sequence
 
 
@@ -249,8 +249,10 @@ def id_true_positives(gid: np.ndarray, pid: np.ndarray, n_pred_ids: int) -> int:
     """IDTP: maximum-weight matching of (gt id, pred id) co-occurrence counts."""
     if len(gid) == 0:
         return 0
-    keys, tp = np.unique(gid * max(n_pred_ids, 1) + pid, return_counts=True)
-    kg, kp = keys // max(n_pred_ids, 1), keys % max(n_pred_ids, 1)
+    n_p = max(n_pred_ids, 1)
+    keys, inv = compact_keys(gid * n_p + pid, (int(gid.max()) + 1) * n_p)
+    tp = np.bincount(inv, minlength=len(keys))
+    kg, kp = keys // n_p, keys % n_p
     sel = max_weight(kg, kp, tp.astype(np.float64))
     return int(tp[sel].sum())
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sporttrack_gui.eval._matching import max_weight_full_frames
-from sporttrack_gui.eval._pairs import Pairs
+from sporttrack_gui.eval._pairs import Pairs, compact_keys
 from sporttrack_gui.eval.prepare import Sequence
 
 ALPHAS = np.arange(0.05, 0.99, 0.05)  # TrackEval's array_labels, 19 values
@@ -59,7 +59,7 @@ def hota_counts(seq: Sequence, pairs: Pairs) -> HotaCounts:
     sim_iou = np.where(denom > _EPS, sim / np.where(denom > _EPS, denom, 1.0), 0.0)
     n_p = max(pr.n_ids, 1)
     key = gt.dense[g] * n_p + pr.dense[p]
-    keys, key_idx = np.unique(key, return_inverse=True)
+    keys, key_idx = compact_keys(key, gt.n_ids * n_p)
     kg, kp = keys // n_p, keys % n_p
     gt_count = np.bincount(gt.dense, minlength=gt.n_ids).astype(np.float64)
     pr_count = np.bincount(pr.dense, minlength=pr.n_ids).astype(np.float64)

@@ -88,9 +88,15 @@ def check_rows(cols: dict[str, np.ndarray], what: str) -> None:
                          f"in frame {cols['frame'][i]} ({int(bad.sum())} such rows)")
     if len(cols["frame"]) < 2:
         return
-    order = np.lexsort((cols["track_id"], cols["frame"]))
-    f, t = cols["frame"][order], cols["track_id"][order]
-    dup = np.flatnonzero((f[1:] == f[:-1]) & (t[1:] == t[:-1]))
+    f, t = cols["frame"], cols["track_id"]
+    span = int(t.max()) - int(t.min()) + 1
+    if (int(f.max()) - int(f.min()) + 1) * span < (1 << 62):
+        key = (f - f.min()) * span + (t - t.min())  # one int64 sort instead of a lexsort
+        order = np.argsort(key)
+        dup = np.flatnonzero(key[order][1:] == key[order][:-1])
+    else:
+        order = np.lexsort((t, f))
+        dup = np.flatnonzero((f[order][1:] == f[order][:-1]) & (t[order][1:] == t[order][:-1]))
     if len(dup):
         i = order[dup[0]]
         raise InputError(f"{what}: id {cols['track_id'][i]} occurs more than once in frame "

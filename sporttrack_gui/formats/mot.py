@@ -4,8 +4,9 @@ Row layout (1-based frames, top-left boxes in pixels)::
 
     frame, id, x, y, w, h[, col7[, col8[, col9[, col10]]]]
 
-* ``gt``: col7 = "consider" flag (stored as ``conf``), col8 = class, col9 = visibility,
-  col10 (if any) ignored. Ids are >= 0 (SportsMOT starts at 0) and (frame, id) is unique.
+* ``gt``: col7 = "consider" flag (stored as ``conf``); in 8/9-column files (MOT17/20,
+  SportsMOT) col8 = class and col9 = visibility; in 10-column files (MOT15/16, SoccerNet)
+  cols 8-10 are world x/y/z and are not kept. Ids are >= 0 (SportsMOT starts at 0) and (frame, id) is unique.
 * ``det``: id is -1 and may repeat; col7 = confidence; cols 8-10 are the unused world
   x/y/z (-1).
 * ``results`` (a tracker's output): like ``det`` but with real, unique ids.
@@ -25,7 +26,13 @@ from typing import Literal
 import numpy as np
 
 from sporttrack_gui.errors import InputError
-from sporttrack_gui.formats.mot_check import MAX_COLS, MIN_COLS, check_rows, resolve_kind
+from sporttrack_gui.formats.mot_check import (
+    MAX_COLS,
+    MIN_COLS,
+    check_rows,
+    gt_has_class,
+    resolve_kind,
+)
 from sporttrack_gui.formats.mot_table import DEFAULT_CLS, DEFAULT_CONF, DEFAULT_VIS, MotTable
 from sporttrack_gui.formats.numfmt import format_float32, format_ints, join_columns
 from sporttrack_gui.formats.numtext import parse_numeric_text
@@ -96,9 +103,9 @@ def _read(path: str | os.PathLike, kind: Kind, strict: bool) -> tuple[MotTable, 
 def _table_from_rows(rows: np.ndarray, ncol: int, kind: str) -> MotTable:
     n = len(rows)
     conf = rows[:, 6] if ncol >= 7 else np.full(n, DEFAULT_CONF)
-    is_gt = kind == "gt"
-    cls = rows[:, 7] if is_gt and ncol >= 8 else np.full(n, DEFAULT_CLS)
-    vis = rows[:, 8] if is_gt and ncol >= 9 else np.full(n, DEFAULT_VIS)
+    has_class = gt_has_class(kind, ncol)
+    cls = rows[:, 7] if has_class else np.full(n, DEFAULT_CLS)
+    vis = rows[:, 8] if has_class and ncol >= 9 else np.full(n, DEFAULT_VIS)
     return MotTable(frame=rows[:, 0], track_id=rows[:, 1], xywh=rows[:, 2:6],
                     conf=conf, cls=cls, vis=vis)
 
@@ -117,7 +124,7 @@ def format_mot(table: MotTable, *, kind: Literal["gt", "det", "results"] = "gt",
     cols += [format_float32(table.xywh[:, j]) for j in range(4)]
     if ncol >= 7:
         cols.append(format_float32(table.conf))
-    if kind == "gt":
+    if gt_has_class(kind, ncol):  # 10-column gt carries world x/y/z (-1), not a class
         if ncol >= 8:
             cols.append(format_ints(table.cls))
         if ncol >= 9:

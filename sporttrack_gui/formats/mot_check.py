@@ -106,12 +106,21 @@ def _expected_columns(ncols: np.ndarray) -> int:
     return MIN_COLS + int(np.flatnonzero(counts == counts.max())[-1])
 
 
+def gt_has_class(kind: str, ncol: int) -> bool:
+    """Class/visibility columns exist only in 8/9-column gt (MOT17/20, SportsMOT).
+
+    10-column gt is the MOT15/16 layout whose columns 8-10 are world x/y/z (TUD-Stadtmitte
+    has real values there, SoccerNet -1), so they are not read as a class.
+    """
+    return kind == "gt" and 8 <= ncol <= 9
+
+
 def _row_rules(rows: np.ndarray, kind: str, ncol: int) -> list[np.ndarray]:
     """Boolean "fails" masks, in the order their messages are preferred (codes 2, 3, ...)."""
     never = np.zeros(len(rows), bool)
     with np.errstate(invalid="ignore"):
         frame, ids = rows[:, 0], rows[:, 1]
-        cls_col = rows[:, 7] if kind == "gt" and ncol >= 8 else None
+        cls_col = rows[:, 7] if gt_has_class(kind, ncol) else None
         return [~np.isfinite(rows).all(axis=1),  # 2
                 frame != np.round(frame),  # 3
                 frame < 1,  # 4

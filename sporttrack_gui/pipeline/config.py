@@ -51,9 +51,6 @@ class PipelineConfig:
             first, last = self.frame_range
             if first < 1 or last < first:
                 raise InputError(f"frame range {first}-{last}: frames are 1-based and first <= last")
-        if self.source is None and self.frame_range is None:
-            raise InputError("no source: give a video/image folder, or a frame range "
-                             "for a detections file")
         if self.source is not None and not Path(self.source).exists():
             raise InputError("source not found", path=str(self.source))
         if self.project is None and self.out is None:

@@ -213,6 +213,8 @@ def run_pipeline(config: PipelineConfig, progress: ProgressCallback | None = Non
                 loop.last = loop.first + loop.done - 1
             status = "incomplete" if cancel.is_set() else "complete"
         finally:
+            if status == "failed":
+                _salvage(loop)
             m = _finish(loop, sinks, status)
         loop.report(force=True)
         return PipelineResult(
@@ -222,6 +224,14 @@ def run_pipeline(config: PipelineConfig, progress: ProgressCallback | None = Non
             decoded=needs_pixels, run_id=run_id, run_name=run_name,
             project=None if config.project is None else str(config.project),
             out=None if config.out is None else str(config.out))
+
+
+def _salvage(loop: _Loop) -> None:
+    """After an error, commit the frames already tracked (they are valid) if possible."""
+    try:
+        loop.flush()
+    except Exception:  # the sink itself may be what failed: keep the first error
+        log.exception("could not write the last tracked frames after a failure")
 
 
 def _finish(loop: _Loop, sinks: list, status: str) -> dict:

@@ -21,6 +21,8 @@ from sporttrack_gui.project import oplog
 from sporttrack_gui.project.store import TRACK_FIELDS, Project
 
 Builder = Callable[[sqlite3.Connection, int], oplog.Record]
+#: deleted rows wait for undo on track PARK_BASE - op_id (never a real or "-1" id)
+PARK_BASE = -1_000_000
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ def _apply(project: Project, run: int, label: str, build: Builder,
 
 
 def _run_of_box(project: Project, box_id: int) -> int:
-    row = project.conn.execute("SELECT run_id FROM boxes WHERE id = ?", (box_id,)).fetchone()
+    row = project.conn.execute("SELECT run_id FROM boxes WHERE id = ? AND track >= -1",
+                               (box_id,)).fetchone()
     if row is None:
         raise ProjectError(f"{project.path}: no box with id {box_id}")
     return int(row[0])
@@ -66,7 +69,8 @@ def _check_track(track: int, what: str = "track id") -> int:
 
 def next_track_id(project: Project, run: int) -> int:
     """An id no box or track metadata of ``run`` uses (two index seeks)."""
-    a = project.conn.execute("SELECT MAX(track) FROM boxes WHERE run_id = ?", (run,)).fetchone()[0]
+    a = project.conn.execute("SELECT MAX(track) FROM boxes WHERE run_id = ?",
+                           (run,)).fetchone()[0]
     b = project.conn.execute("SELECT MAX(track) FROM tracks WHERE run_id = ?", (run,)).fetchone()[0]
     return max(a if a is not None else 0, b if b is not None else 0) + 1
 
@@ -132,7 +136,8 @@ def set_box_track(project: Project, box_id: int, track: int) -> EditResult:
 
     def build(c: sqlite3.Connection, op_id: int) -> oplog.Record:
         c.execute("INSERT INTO edit_retrack (op_id, part, box_id, frame, old_track, new_track) "
-                  "SELECT ?, 0, id, frame, track, ? FROM boxes WHERE id = ? AND track != ?",
+                  "SELECT ?, 0, id, frame, track, ? FROM boxes WHERE id = ? AND track != ? "
+                  "AND track >= -1",
                   (op_id, track, box_id, track))
         return {"op": "retrack", "run": run, "part": 0, "dir": 1, "swap": False}
 
@@ -140,10 +145,21 @@ def set_box_track(project: Project, box_id: int, track: int) -> EditResult:
 
 
 # ------------------------------------------------------------------ stash-based ops
+def _park(c: sqlite3.Connection, op_id: int, run: int, where: str, args: tuple) -> oplog.Record:
+    """Undoable delete: move rows to a per-op negative id (``track <= -2``) that every
+    read skips. Only the track column and its index change, so deleting a 135,000-box
+    track costs what an id edit costs; undo moves them back."""
+    park = PARK_BASE - op_id
+    c.execute("INSERT INTO edit_retrack (op_id, part, box_id, frame, old_track, new_track) "
+              f"SELECT ?, 0, id, frame, track, ? FROM boxes WHERE run_id = ? AND {where}",
+              (op_id, park, run, *args))
+    return {"op": "retrack", "run": run, "part": 0, "dir": 1, "swap": False}
+
+
 def delete_track(project: Project, run: int, a: int, from_frame: int | None = None,
                  to_frame: int | None = None) -> EditResult:
     """Delete all boxes of ``a``, or those in [from_frame, to_frame] (inclusive)."""
-    a = int(a)
+    a = _check_track(a)
     lo = 1 if from_frame is None else int(from_frame)
     hi = 2**62 if to_frame is None else int(to_frame)
     if hi < lo:
@@ -151,10 +167,8 @@ def delete_track(project: Project, run: int, a: int, from_frame: int | None = No
     span = "" if from_frame is None and to_frame is None else f" frames {lo}-{to_frame or 'end'}"
 
     def build(c: sqlite3.Connection, op_id: int) -> oplog.Record:
-        c.execute("INSERT INTO edit_stash SELECT ?, 0, id, run_id, frame, track, x, y, w, h, "
-                  "conf, cls, vis FROM boxes WHERE run_id = ? AND track = ? "
-                  "AND frame BETWEEN ? AND ?", (op_id, run, a, lo, hi))
-        return {"op": "stash_out", "run": run, "part": 0}
+        return _park(c, op_id, run, "track = ? AND frame BETWEEN ? AND ?",
+                     (a, lo, hi))
 
     return _apply(project, run, f"delete track {a}{span}", build)
 
@@ -163,9 +177,7 @@ def delete_box(project: Project, box_id: int) -> EditResult:
     run = _run_of_box(project, box_id)
 
     def build(c: sqlite3.Connection, op_id: int) -> oplog.Record:
-        c.execute("INSERT INTO edit_stash SELECT ?, 0, id, run_id, frame, track, x, y, w, h, "
-                  "conf, cls, vis FROM boxes WHERE id = ?", (op_id, box_id))
-        return {"op": "stash_out", "run": run, "part": 0}
+        return _park(c, op_id, run, "id = ? AND track >= -1", (box_id,))
 
     return _apply(project, run, f"delete box {box_id}", build)
 

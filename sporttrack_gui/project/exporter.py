@@ -86,7 +86,7 @@ def export_yolo(project: Project, runs: list[int], out: str | Path,
     its annotations cover); the count left out is reported in ``notes``.
     """
     from sporttrack_gui.formats.yolo import YoloSequenceInput, export_yolo_dataset
-    from sporttrack_gui.media.source import open_source
+    from sporttrack_gui.project._media import open_frames
 
     class_names = class_names or default_class_names(project, runs)
     sources, inputs, notes = [], [], []
@@ -94,7 +94,7 @@ def export_yolo(project: Project, runs: list[int], out: str | Path,
         for run in runs:
             info = project.run(run)
             seq = project.sequence(info["sequence_id"])
-            src = open_source(_frames_dir(seq))
+            src = open_frames(_frames_dir(seq))
             sources.append(src)
             table = project.boxes(run)
             on_disk = len(src)

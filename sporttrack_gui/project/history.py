@@ -50,3 +50,16 @@ def history(project: Project, run: int) -> list[dict[str, Any]]:
         raise ProjectError(f"{project.path}: no run with id {run}")
     return list(project.db.query("SELECT id, label, state, created FROM edit_ops "
                                  "WHERE run_id = ? ORDER BY id", (run,)))
+
+
+def clear_history(project: Project, run: int) -> int:
+    """Forget the edit log of ``run`` (no more undo) and drop the rows deleted edits
+    kept for undo; returns how many such rows were freed. One transaction."""
+    from sporttrack_gui.project.edits import PARK_BASE
+
+    with project.transaction() as c:
+        project._require_run(c, run)  # noqa: SLF001
+        freed = c.execute("DELETE FROM boxes WHERE run_id = ? AND track <= ?",
+                          (run, PARK_BASE)).rowcount
+        c.execute("DELETE FROM edit_ops WHERE run_id = ?", (run,))
+    return freed

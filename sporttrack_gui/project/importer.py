@@ -63,9 +63,9 @@ class _Plan:
 
 def _probe_media(path: Path) -> tuple[int, float, int, int]:
     """Decoded frame count, fps, width, height (the media room trusts no container)."""
-    from sporttrack_gui.media.source import open_source
+    from sporttrack_gui.project._media import open_frames
 
-    src = open_source(path)
+    src = open_frames(path)
     try:
         return len(src), float(src.fps), int(src.width), int(src.height)
     finally:

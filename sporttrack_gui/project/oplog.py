@@ -10,7 +10,8 @@ few statements, and the log survives reopening the project.
 Records (JSON-able dicts):
 - ``{"op": "retrack", "run": r, "part": k, "dir": 1|-1, "swap": bool}``: set the track of
   the saved rows to ``new_track`` (dir 1) or back to ``old_track`` (dir -1).
-- ``{"op": "stash_out"|"stash_in", "run": r, "part": k}``: remove / re-insert saved boxes.
+- ``{"op": "stash_out"|"stash_in", "run": r, "part": k}``: remove / re-insert saved boxes
+  (added boxes: undoing an add removes them; deletes park rows by a retrack instead).
 - ``{"op": "set_box", "box": id, "values": {...}}``: overwrite columns of one box.
 - ``{"op": "track_meta", "run": r, "track": t, "values": {...}, "exists": bool}``.
 - ``{"op": "batch", "ops": [...]}``: several records, inverted in reverse order.
@@ -82,7 +83,7 @@ def _retrack(c: sqlite3.Connection, op_id: int, rec: Record) -> tuple[Record, in
 
 def _retrack_conflict(c: sqlite3.Connection, run: int, sel: str, key: tuple) -> EditConflict:
     """Name the frames where a moved box would meet a box that already has its id."""
-    sql = (f"FROM ({sel}) AS e JOIN boxes b ON b.run_id = ? AND b.frame = e.frame "
+    sql = (f"FROM ({sel}) AS e CROSS JOIN boxes b ON b.run_id = ? AND b.frame = e.frame "
            "AND b.track = e.tgt WHERE e.tgt >= 0 AND b.id NOT IN "
            "(SELECT box_id FROM edit_retrack WHERE op_id = ? AND part = ?)")
     args = (*key, run, *key)
@@ -111,8 +112,10 @@ def _stash_in(c: sqlite3.Connection, op_id: int, rec: Record) -> tuple[Record, i
             "SELECT box_id, run_id, frame, track, x, y, w, h, conf, cls, vis FROM edit_stash "
             "WHERE op_id = ? AND part = ? ORDER BY box_id", (op_id, rec["part"]))
     except sqlite3.IntegrityError:
-        sql = ("FROM edit_stash s JOIN boxes b ON b.run_id = s.run_id AND b.frame = s.frame "
-               "AND b.track = s.track WHERE s.op_id = ? AND s.part = ? AND s.track >= 0")
+        sql = ("FROM edit_stash s CROSS JOIN boxes b ON b.run_id = s.run_id "
+               "AND b.frame = s.frame "
+               "AND b.track = s.track WHERE s.op_id = ? AND s.part = ? "
+               "AND s.track >= 0")
         args = (op_id, rec["part"])
         total = c.execute(f"SELECT COUNT(*) {sql}", args).fetchone()[0]
         rows = c.execute(f"SELECT s.frame, s.track {sql} ORDER BY s.frame LIMIT 10",

@@ -48,11 +48,15 @@ CREATE TABLE boxes (
     x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
     conf REAL NOT NULL DEFAULT 1, cls INTEGER NOT NULL DEFAULT -1, vis REAL NOT NULL DEFAULT -1
 );
--- Detections repeat track -1 in a frame, so uniqueness only binds real ids.
-CREATE UNIQUE INDEX boxes_run_frame_track ON boxes (run_id, frame, track) WHERE track >= 0;
--- Covering: "track 7 from frame 60,000 on" reads one contiguous index range, no table.
-CREATE INDEX boxes_run_track_frame
-    ON boxes (run_id, track, frame, x, y, w, h, conf, cls, vis);
+-- Track-major: uniqueness of (run, frame, track) for real ids (detections repeat -1),
+-- "track 7 from frame N on" as one range, and an id edit rewrites one
+-- contiguous stretch of it. Rows with track <= -2 are parked by an undoable delete.
+-- The CASE column is 0 for real ids and NULL otherwise; NULLs never collide, so
+-- uniqueness binds only tracks >= 0 while the planner can use the index for any query.
+CREATE UNIQUE INDEX boxes_run_track_frame
+    ON boxes (run_id, track, frame, (CASE WHEN track >= 0 THEN 0 END));
+-- The viewer's per-frame index has no track column, so id edits never touch it.
+CREATE INDEX boxes_run_frame ON boxes (run_id, frame);
 CREATE TABLE tracks (
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     track  INTEGER NOT NULL,

@@ -304,7 +304,7 @@ class Project:
                                   status="complete")
             c.execute("INSERT INTO boxes (run_id, frame, track, x, y, w, h, conf, cls, vis) "
                       "SELECT ?, frame, track, x, y, w, h, conf, cls, vis FROM boxes "
-                      "WHERE run_id = ? ORDER BY frame, track", (new, run))
+                      "WHERE run_id = ? AND track >= -1 ORDER BY track, frame", (new, run))
             c.execute("INSERT INTO tracks SELECT ?, track, label, class, team, colour, note "
                       "FROM tracks WHERE run_id = ?", (new, run))
             return new
@@ -313,7 +313,7 @@ class Project:
         """Box and track counts (a covering-index scan: ~0.1 s on a 3.4 M-box run)."""
         n, t, f0, f1 = self.conn.execute(
             "SELECT COUNT(*), COUNT(DISTINCT track) FILTER (WHERE track >= 0), MIN(frame), "
-            "MAX(frame) FROM boxes WHERE run_id = ?", (run,)).fetchone()
+            "MAX(frame) FROM boxes WHERE run_id = ? AND track >= -1", (run,)).fetchone()
         return {"boxes": n, "tracks": t, "first_frame": f0, "last_frame": f1}
 
     # ---------------------------------------------------------------- boxes
@@ -325,6 +325,9 @@ class Project:
         """
         cols = boxio.as_columns(data)
         boxio.validate(cols, str(self.path))
+        # rows of a track stored together: an id edit then rewrites contiguous pages
+        order = np.lexsort((cols["frame"], cols["track"]))
+        cols = {k: v[order] for k, v in cols.items()}
         n = len(cols["frame"])
         with self.transaction() as c:
             self._require_run(c, run)
@@ -347,8 +350,9 @@ class Project:
         c.execute("DELETE FROM incoming_keys")
         c.executemany("INSERT INTO incoming_keys VALUES (?, ?)",
                       zip(cols["frame"][real].tolist(), cols["track"][real].tolist(), strict=True))
-        row = c.execute("SELECT i.frame, i.track FROM incoming_keys i JOIN boxes b ON "
-                        "b.run_id = ? AND b.frame = i.frame AND b.track = i.track LIMIT 1",
+        row = c.execute("SELECT i.frame, i.track FROM incoming_keys i CROSS JOIN boxes b ON "
+                        "b.run_id = ? AND b.track = i.track AND b.frame = i.frame "
+                        "LIMIT 1",
                         (run,)).fetchone()
         return f"first: frame {row[0]}, track {row[1]}" if row else "clash not located"
 
@@ -356,9 +360,9 @@ class Project:
               frame_range: tuple[int, int] | None = None, track: int | None = None):
         """Boxes of a run as a ``MotTable`` sorted by (frame, track).
 
-        ``frame_range`` is inclusive at both ends. A track query reads one contiguous
-        range of the covering (run, track, frame) index; frame queries are pinned to the
-        (run, frame, track) index (the planner would otherwise scan the covering one).
+        ``frame_range`` is inclusive at both ends. A track query reads one range of the
+        (run, track, frame) index; frame queries are pinned to the (run, frame) index
+        (the planner would otherwise walk the track index). Parked rows are skipped.
         """
         if frame is not None:
             frame_range = (frame, frame)
@@ -366,37 +370,37 @@ class Project:
         if track is not None:
             cols = boxio.fetch(self.conn, "SELECT frame, x, y, w, h, conf, cls, vis FROM boxes "
                                "WHERE run_id = ? AND track = ? AND frame BETWEEN ? AND ? "
-                               "ORDER BY frame", (run, int(track), lo, hi), track=int(track))
+                               "ORDER BY frame",
+                               (run, int(track), lo, hi), track=int(track))
             return boxio.to_table(cols)
-        real = boxio.fetch(self.conn, f"{_BOX_SELECT} INDEXED BY boxes_run_frame_track "
-                           "WHERE run_id = ? AND track >= 0 AND frame BETWEEN ? AND ? "
+        if frame_range is None:  # whole run: read in storage order, sort in numpy
+            cols = boxio.fetch(self.conn, f"{_BOX_SELECT} WHERE run_id = ? AND track >= -1",
+                               (run,))
+            order = np.lexsort((cols["track"], cols["frame"]))
+            return boxio.to_table({k: v[order] for k, v in cols.items()})
+        cols = boxio.fetch(self.conn, f"{_BOX_SELECT} INDEXED BY boxes_run_frame WHERE "
+                           "run_id = ? AND frame BETWEEN ? AND ? AND track >= -1 "
                            "ORDER BY frame, track", (run, lo, hi))
-        dets = boxio.fetch(self.conn, f"{_BOX_SELECT} WHERE run_id = ? AND track = -1 AND "
-                           "frame BETWEEN ? AND ? ORDER BY frame", (run, lo, hi))
-        if len(dets["frame"]):
-            # unassigned (-1) boxes sort first within their frame, as (frame, track) says
-            order = np.argsort(np.concatenate([dets["frame"], real["frame"]]), kind="stable")
-            real = {k: np.concatenate([dets[k], real[k]])[order] for k in real}
-        return boxio.to_table(real)
+        return boxio.to_table(cols)
 
     def frame_boxes(self, run: int, frame: int) -> dict[str, np.ndarray]:
         """The viewer's fast path: one frame's boxes with their ids (for editing).
 
-        Two index seeks: the partial unique index for real ids, the track index for
-        unassigned (-1) detections.
+        One seek of the (run, frame) index; rows parked by an undoable delete
+        (track <= -2) are skipped.
         """
         rows = self.conn.execute(
-            "SELECT id, track, x, y, w, h, conf, cls, vis FROM boxes "
-            "INDEXED BY boxes_run_frame_track WHERE run_id = ?1 AND frame = ?2 AND track >= 0 "
-            "UNION ALL SELECT id, track, x, y, w, h, conf, cls, vis FROM boxes "
-            "WHERE run_id = ?1 AND track = -1 AND frame = ?2", (run, frame)).fetchall()
+            "SELECT id, track, x, y, w, h, conf, cls, vis FROM boxes INDEXED BY "
+            "boxes_run_frame WHERE run_id = ? AND frame = ? AND track >= -1 ORDER BY track",
+            (run, frame)).fetchall()
         arr = np.array(rows, dtype=np.float64) if rows else np.zeros((0, 9))
         return {"id": arr[:, 0].astype(np.int64), "track": arr[:, 1].astype(np.int64),
                 "xywh": arr[:, 2:6].astype(np.float32), "conf": arr[:, 6].astype(np.float32),
                 "cls": arr[:, 7].astype(np.int32), "vis": arr[:, 8].astype(np.float32)}
 
     def box(self, box_id: int) -> dict[str, Any]:
-        rows = list(self.db.query("SELECT * FROM boxes WHERE id = ?", (box_id,)))
+        rows = list(self.db.query("SELECT * FROM boxes WHERE id = ? AND track >= -1",
+                                  (box_id,)))
         if not rows:
             raise ProjectError(f"{self.path}: no box with id {box_id}")
         return rows[0]
@@ -404,8 +408,8 @@ class Project:
     def track_spans(self, run: int, with_counts: bool = True) -> dict[str, np.ndarray]:
         """Per track: first and last frame and box count (the timeline's lanes).
 
-        First/last cost one index seek per track; counting walks the whole run's track
-        index (~0.5 s at 3.4 M boxes), so a timeline may skip it (count = -1).
+        First/last cost one index seek per track; counting walks each track's index
+        range, so a timeline that only draws lanes may skip it (count = -1).
         """
         count = ("(SELECT COUNT(*) FROM boxes WHERE run_id = ?1 AND track = t.track)"
                  if with_counts else "-1")

@@ -36,6 +36,8 @@ class BackendSpec:
     legacy: bool = False
     #: dotted ``cv2`` attribute this back-end needs; absent -> not offered
     requires: str = ""
+    #: smallest box area (px) the back-end handles (MIL hangs forever on a 4x4 box)
+    min_area: float = 0.0
 
 
 def _apply_params(params_obj: Any, overrides: dict[str, Any], tracker: str) -> Any:
@@ -116,7 +118,7 @@ def _builtin_specs() -> dict[str, BackendSpec]:
         BackendSpec("mosse", "minimum output sum of squared error filter; fastest, "
                     "fixed scale", _mosse, legacy=True, requires="legacy.TrackerMOSSE_create"),
         BackendSpec("mil", "multiple-instance learning; robust to partial occlusion, slow",
-                    _modern("TrackerMIL"), requires="TrackerMIL"),
+                    _modern("TrackerMIL"), requires="TrackerMIL", min_area=25.0),
         BackendSpec("nano", "NanoTrack siamese DNN (needs its two ONNX files)",
                     _dnn("TrackerNano"), requires="TrackerNano",
                     model_files={"backbone": "nanotrack_backbone_sim.onnx",
@@ -170,6 +172,9 @@ class OpenCvBackend:
         return OpenCvBackend(self.spec.name, **self.params)
 
     def init(self, frame: np.ndarray, xywh: Xywh) -> None:
+        if xywh[2] * xywh[3] < self.spec.min_area:
+            raise InputError(f"{self.name} needs a box of at least {self.spec.min_area:g} px², "
+                             f"got {xywh[2]:g}x{xywh[3]:g}")
         if self.spec.legacy:
             rect: tuple = tuple(float(v) for v in xywh)
         else:

@@ -19,8 +19,10 @@ import numpy as np
 
 from sporttrack_gui.core.boxes import as_boxes, xyxy_to_xywh
 from sporttrack_gui.core.kalman import KalmanBoxFilter, xyah_to_xyxy, xyxy_to_xyah
+from sporttrack_gui.errors import InputError
 from sporttrack_gui.track.sot_checks import Xywh, as_bgr, inside_fraction
 from sporttrack_gui.track.sot_monitor import MonitoredTracker, TrackState
+from sporttrack_gui.track.sot_rivals import RivalMemory
 
 
 @dataclass
@@ -46,6 +48,7 @@ class RecoveryConfig:
     confirm_frames: int = 2         # consecutive frames a candidate must be re-found in ...
     confirm_distance: float = 0.5   # ... within this many box diagonals
     initial_only: bool = True       # judge candidates against the first frame's template only
+    reject_rivals: bool = True      # never accept a look-alike first seen where it could not be
 
 
 @dataclass
@@ -70,6 +73,7 @@ class RecoveringTracker:
         self.last_candidate: Candidate | None = None
         self._pending: Candidate | None = None
         self._pending_count = 0
+        self.rivals = RivalMemory()
 
     @property
     def name(self) -> str:
@@ -85,6 +89,7 @@ class RecoveringTracker:
         self.frames_lost = 0
         self.recoveries = 0
         self.last_candidate, self._pending, self._pending_count = None, None, 0
+        self.rivals.clear()
 
     def _restart_filter(self, xywh: Xywh) -> None:
         x, y, w, h = xywh
@@ -122,9 +127,14 @@ class RecoveringTracker:
         if self._confirmed(best):
             assert best is not None
             self._pending, self._pending_count = None, 0
-            self.base.reinit(frame, best.xywh)
+            try:
+                self.base.reinit(frame, best.xywh)
+            except InputError:  # e.g. a detector box too small for this back-end
+                self.base.box = pred
+                return False, pred, best.appearance
             self._restart_filter(self.base.box)
             self.frames_lost = 0
+            self.rivals.clear()
             self.recoveries += 1
             return True, self.base.box, best.appearance
         self.base.box = pred
@@ -151,15 +161,20 @@ class RecoveringTracker:
 
     def _best_candidate(self, frame: np.ndarray, pred: Xywh,
                         candidates_xyxy: np.ndarray | None) -> Candidate | None:
+        cfg = self.config
         boxes: list[Xywh] = []
         if candidates_xyxy is not None:
             for row in xyxy_to_xywh(as_boxes(candidates_xyxy)):
                 if row[2] > 0 and row[3] > 0 and inside_fraction(tuple(row), frame.shape) > 0.5:
                     boxes.append(tuple(float(v) for v in row))  # type: ignore[arg-type]
         scored = self._score(frame, pred, boxes)
-        if self._passes(scored) or not (candidates_xyxy is None or self.config.search_fallback):
-            return scored
-        return max((c for c in (scored, self._search(frame, pred)) if c is not None),
+        if (candidates_xyxy is None or cfg.search_fallback) \
+                and not any(self._passes(c) for c in scored):
+            scored += self._search(frame, pred)
+        diag = max(math.hypot(pred[2], pred[3]), 1.0)
+        rivals = self.rivals.flag(scored, diag, self.frames_lost, cfg.accept_appearance) \
+            if cfg.reject_rivals else set()
+        return max((c for i, c in enumerate(scored) if i not in rivals),
                    key=lambda c: c.total, default=None)
 
     def _passes(self, c: Candidate | None) -> bool:
@@ -167,7 +182,7 @@ class RecoveringTracker:
         return c is not None and c.appearance >= cfg.accept_appearance \
             and c.total >= cfg.accept_total
 
-    def _search(self, frame: np.ndarray, pred: Xywh) -> Candidate | None:
+    def _search(self, frame: np.ndarray, pred: Xywh) -> list[Candidate]:
         cfg = self.config
         diag = math.hypot(pred[2], pred[3])
         radius = diag * self._radius()
@@ -186,17 +201,16 @@ class RecoveringTracker:
         """Width of the motion prior in box diagonals: grows linearly with the time lost."""
         return self.config.motion_sigma + self.config.motion_growth * self.frames_lost
 
-    def _score(self, frame: np.ndarray, pred: Xywh, boxes: list[Xywh]) -> Candidate | None:
+    def _score(self, frame: np.ndarray, pred: Xywh, boxes: list[Xywh]) -> list[Candidate]:
         """Appearance (vs the target's templates) blended with a Gaussian motion prior whose
-        width grows with the time lost, so a long occlusion allows a longer way back."""
-        if not boxes:
-            return None
+        width grows with the time lost, so a long occlusion allows a longer way back; boxes
+        outside the search disc are dropped."""
         cfg = self.config
         assert self.base.appearance is not None
         diag = max(math.hypot(pred[2], pred[3]), 1.0)
         sigma = self._sigma()
         pcx, pcy = pred[0] + pred[2] / 2, pred[1] + pred[3] / 2
-        best: Candidate | None = None
+        out: list[Candidate] = []
         for b in boxes:
             d = math.hypot(b[0] + b[2] / 2 - pcx, b[1] + b[3] / 2 - pcy) / diag
             if d > self._radius():
@@ -206,6 +220,5 @@ class RecoveringTracker:
             app = (self.base.appearance.similarity_initial(frame, b) if cfg.initial_only
                    else self.base.appearance.similarity(frame, b))
             total = cfg.appearance_weight * app + (1 - cfg.appearance_weight) * motion
-            if best is None or total > best.total:
-                best = Candidate(b, app, motion, total)
-        return best
+            out.append(Candidate(b, app, motion, total))
+        return out

@@ -120,6 +120,7 @@ class SotSession:
         self._times: list[float] = []
         self._started = time.perf_counter()
         self._cancelled = False
+        self._recoveries_before = 0  # recoveries counted before a user correction
 
     @property
     def frame_count(self) -> int:
@@ -166,6 +167,7 @@ class SotSession:
         fn = self._steps[-1].frame_number
         frame = self._read(fn)
         box = check_init_box(xywh, frame.shape, where=f"corrected box on frame {fn}")
+        self._recoveries_before += getattr(self.tracker, "recoveries", 0)
         t0 = time.perf_counter()
         self.tracker.init(frame, box)
         self._times[-1] = time.perf_counter() - t0
@@ -202,7 +204,7 @@ class SotSession:
             states=[s.state for s in steps],
             times=np.array(self._times, np.float64),
             total_seconds=time.perf_counter() - self._started,
-            recoveries=getattr(self.tracker, "recoveries", 0),
+            recoveries=self._recoveries_before + getattr(self.tracker, "recoveries", 0),
             cancelled=self._cancelled,
             params=dict(self.params),
         )

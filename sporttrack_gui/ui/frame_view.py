@@ -54,16 +54,26 @@ class FrameView(QGraphicsView):
         self._tool: ViewTool = SelectTool()
         self._tool.activate(self)
         self.frame_number = 0
+        self._image_size = (0, 0)
+        self._placeholder = ""
 
     # ---- content -------------------------------------------------------------
-    def set_frame(self, frame_number: int, image: np.ndarray | QImage) -> None:
-        """Show new pixels; the first frame (or a new size) fits the view."""
+    def set_frame(self, frame_number: int, image: np.ndarray | QImage,
+                  full_size: tuple[int, int] | None = None) -> None:
+        """Show new pixels; the first frame (or a new size) fits the view.
+
+        ``full_size`` (w, h) is the frame's real size when ``image`` is a smaller scrub
+        proxy: the pixmap is scaled up so boxes (in full-frame pixels) still line up.
+        """
         qimg = image if isinstance(image, QImage) else bgr_to_qimage(image)
-        new_size = qimg.size() != self._pixmap.pixmap().size()
+        w, h = full_size or (qimg.width(), qimg.height())
+        new_size = QRectF(0, 0, w, h) != self.sceneRect()
         self._pixmap.setPixmap(QPixmap.fromImage(qimg))
+        self._pixmap.setScale(w / qimg.width() if qimg.width() else 1.0)
+        self._image_size = (w, h)
         self.frame_number = frame_number
         if new_size:
-            self.scene().setSceneRect(QRectF(0, 0, qimg.width(), qimg.height()))
+            self.scene().setSceneRect(QRectF(0, 0, w, h))
             if self._fit:
                 self.zoom_fit()
         self.pixmapShown.emit(frame_number)
@@ -93,11 +103,29 @@ class FrameView(QGraphicsView):
         return [it for it in self._pool if it.isVisible()]
 
     def image_size(self) -> tuple[int, int]:
-        size = self._pixmap.pixmap().size()
-        return size.width(), size.height()
+        """Size of the frame in image pixels (also while a smaller proxy is shown)."""
+        return self._image_size
 
     def has_image(self) -> bool:
         return not self._pixmap.pixmap().isNull()
+
+    def set_placeholder(self, text: str) -> None:
+        """Text shown while there is no frame (first start, a project without videos)."""
+        self._placeholder = text
+        self.viewport().update()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt API
+        super().drawForeground(painter, rect)
+        if self.has_image() or not self._placeholder:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setPen(QColor(170, 176, 188))
+        font = painter.font()
+        font.setPixelSize(16)
+        painter.setFont(font)
+        painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
+        painter.restore()
 
     # ---- selection and tools -------------------------------------------------
     def select_track(self, track_id: int | None, notify: bool = True) -> None:

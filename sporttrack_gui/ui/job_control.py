@@ -28,6 +28,8 @@ from sporttrack_gui.ui.workers import (
     SotWorker,
 )
 
+LANES_EVERY_S = 1.5
+
 if TYPE_CHECKING:
     from sporttrack_gui.ui.main_window import MainWindow
     from sporttrack_gui.ui.run_dialog import RunDialog
@@ -47,6 +49,7 @@ class JobControl(QObject):
         self.last_result: Any = None
         self._follow = True
         self._last_follow = 0.0
+        self._last_lanes = 0.0
         self._home_frame = 1
         a = window.actions_
         a["run_tracker"].triggered.connect(self.open_run_dialog)
@@ -163,7 +166,9 @@ class JobControl(QObject):
         if self._follow and p.tracks and now - self._last_follow > 0.2:
             self._last_follow = now
             self.w.playback.seek(p.tracks[-1][0])  # the play head follows the writer
-            self.w._refresh_tracks()  # noqa: SLF001 - lanes grow with the run
+        if now - self._last_lanes > LANES_EVERY_S:  # lanes grow with the run, less often:
+            self._last_lanes = now  # re-laying millions of boxes costs ~0.5 s
+            self.w.refresh_tracks()
 
     def _pipeline_finished(self, result: Any) -> None:
         self.last_result = result

@@ -54,7 +54,19 @@ class LaneLayout:
         return cls(np.zeros(0, np.int64), z, z, np.zeros(0, bool), z, z, z, z, [])
 
 
-def presence_segments(frame: np.ndarray, track_id: np.ndarray
+def track_order(frame: np.ndarray, track_id: np.ndarray) -> np.ndarray:
+    """Indices sorting rows by (track, frame).
+
+    Runs come out of the project sorted by frame; then one stable sort on the track id
+    (a radix sort for integers) is several times faster than a two-key lexsort on
+    millions of boxes.
+    """
+    if len(frame) < 2 or bool((np.diff(frame) >= 0).all()):
+        return np.argsort(track_id, kind="stable")
+    return np.lexsort((frame, track_id))
+
+
+def presence_segments(frame: np.ndarray, track_id: np.ndarray, order: np.ndarray | None = None
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Contiguous runs of frames per track: ``(track_id, first_frame, last_frame)`` arrays.
 
@@ -66,7 +78,7 @@ def presence_segments(frame: np.ndarray, track_id: np.ndarray
     if frame.size == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty, empty
-    order = np.lexsort((frame, track_id))
+    order = track_order(frame, track_id) if order is None else order
     f, t = frame[order], track_id[order]
     brk = np.flatnonzero((np.diff(t) != 0) | (np.diff(f) > 1)) + 1
     starts = np.concatenate([[0], brk])
@@ -75,7 +87,8 @@ def presence_segments(frame: np.ndarray, track_id: np.ndarray
 
 
 def suspected_switches(frame: np.ndarray, track_id: np.ndarray, xywh: np.ndarray, *,
-                       max_gap: int = 5, max_dist: float = 1.5) -> list[tuple[int, int, int]]:
+                       max_gap: int = 5, max_dist: float = 1.5,
+                       order: np.ndarray | None = None) -> list[tuple[int, int, int]]:
     """``(frame, ended_track, started_track)`` where a track ends and another begins nearby.
 
     A simple heuristic (the editor's assistant refines it): track B's first box appears
@@ -84,16 +97,18 @@ def suspected_switches(frame: np.ndarray, track_id: np.ndarray, xywh: np.ndarray
     """
     frame = np.asarray(frame, np.int64)
     track_id = np.asarray(track_id, np.int64)
-    xywh = np.asarray(xywh, np.float64).reshape(-1, 4)
+    xywh = np.asarray(xywh).reshape(-1, 4)
     if frame.size == 0:
         return []
-    order = np.lexsort((frame, track_id))
+    order = track_order(frame, track_id) if order is None else order
     t = track_id[order]
     first = np.concatenate([[0], np.flatnonzero(np.diff(t) != 0) + 1])
     last = np.concatenate([first[1:] - 1, [len(t) - 1]])
     ids = t[first]
-    f_first, f_last = frame[order][first], frame[order][last]
-    b_first, b_last = xywh[order][first], xywh[order][last]
+    # index only the first/last row of each track, never the whole run
+    f_first, f_last = frame[order[first]], frame[order[last]]
+    b_first = xywh[order[first]].astype(np.float64)
+    b_last = xywh[order[last]].astype(np.float64)
     c_first = b_first[:, :2] + b_first[:, 2:] / 2
     c_last = b_last[:, :2] + b_last[:, 2:] / 2
     dt = f_first[None, :] - f_last[:, None]  # rows: ending track, cols: starting track
@@ -117,7 +132,8 @@ def build_lanes(frame: np.ndarray, track_id: np.ndarray, xywh: np.ndarray | None
     track_id = np.asarray(track_id, np.int64)
     if frame.size == 0:
         return LaneLayout.empty()
-    seg_t, seg_a, seg_b = presence_segments(frame, track_id)
+    order = track_order(frame, track_id)
+    seg_t, seg_a, seg_b = presence_segments(frame, track_id, order)
     ids = np.unique(seg_t)
     first_seen = np.full(len(ids), np.iinfo(np.int64).max)
     np.minimum.at(first_seen, np.searchsorted(ids, seg_t), seg_a)
@@ -137,7 +153,7 @@ def build_lanes(frame: np.ndarray, track_id: np.ndarray, xywh: np.ndarray | None
     gap_y = seg_lane[same]
     switches: list[tuple[int, int, int]] = []
     if xywh is not None:
-        switches = suspected_switches(frame, track_id, xywh, max_gap=max_gap)
+        switches = suspected_switches(frame, track_id, xywh, max_gap=max_gap, order=order)
     sw_x = np.array([s[0] for s in switches], np.float64)
     sw_y = np.array([lane_of[np.searchsorted(ids, s[2])] for s in switches], np.float64)
     return LaneLayout(lane_order, seg_x, seg_y, connect, gap_x, gap_y, sw_x, sw_y, switches)

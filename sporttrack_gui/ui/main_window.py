@@ -6,7 +6,8 @@ Long jobs (tracker runs, single-object tracks, the demo) are started by ``JobCon
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -33,20 +34,20 @@ from sporttrack_gui.ui.heatmap_panel import EVERYONE, SELECTED, HeatmapPanel
 from sporttrack_gui.ui.icons import icon
 from sporttrack_gui.ui.playback import SPEEDS, Playback, format_time
 from sporttrack_gui.ui.plot_panels import PlotsDock, metric
+from sporttrack_gui.ui.project_files import ProjectFilesMixin
 from sporttrack_gui.ui.runs_panel import RunsPanel
 from sporttrack_gui.ui.scene_items import FrameBoxes
 from sporttrack_gui.ui.session import Session
 from sporttrack_gui.ui.shortcuts_dialog import ShortcutsDialog
 
-PROJECT_FILTER = "SportTrack projects (*.stp);;All files (*)"
 TRAIL_LENGTH = 25
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ProjectFilesMixin, QMainWindow):
     """``sessionChanged`` fires after a project is opened/closed or its runs change."""
 
     sessionChanged = Signal()
-    frameShown = Signal(int)
+    frameShown = Signal(int)  # the full-resolution pixels of this frame are on screen
 
     def __init__(self) -> None:
         super().__init__()
@@ -91,6 +92,8 @@ class MainWindow(QMainWindow):
         self._build_status()
         self._connect()
 
+        self.view.set_placeholder("Open a project (Ctrl+O), or drop a video, MOT folder or .stp file here")
+        self.setAcceptDrops(True)
         from sporttrack_gui.ui.job_control import JobControl
 
         self.jobs = JobControl(self)
@@ -224,7 +227,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._layout_pending:  # first start: the frame gets the most room
             self._layout_pending = False
-            self.resizeDocks([self.docks["runs"], self.docks["plots"]], [300, 440],
+            self.resizeDocks([self.docks["runs"], self.docks["plots"]], [340, 440],
                              Qt.Orientation.Horizontal)
             self.resizeDocks([self.docks["timeline"]], [230], Qt.Orientation.Vertical)
 
@@ -249,92 +252,6 @@ class MainWindow(QMainWindow):
             self.session.close()
             self.session = None
         event.accept()
-
-    # ---- project --------------------------------------------------------------------
-    def open_project(self, path: str | Path, create: bool = False) -> bool:
-        """Open (or create) a project; errors are shown, never raised."""
-        try:
-            session = Session.open(path, create=create)
-        except SportTrackError as exc:
-            show_error(self, exc, f"open the project {path}")
-            return False
-        if self.session is not None:
-            self.session.close()
-        self.session = session
-        self.undo_stack.clear()
-        settings.add_recent(session.path)
-        self._refresh_recent()
-        self.setWindowTitle(f"{session.path.name} – SportTrack")
-        self.status_project.setText(session.path.name)
-        self._load_sequence()
-        return True
-
-    def _refresh_recent(self) -> None:
-        self.recent_menu.clear()
-        for p in settings.recent_projects():
-            act = self.recent_menu.addAction(Path(p).name)
-            act.setToolTip(p)
-            act.setStatusTip(p)
-            act.triggered.connect(lambda _c=False, p=p: self.open_project(p))
-        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
-
-    def new_project_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New project", "match.stp", PROJECT_FILTER)
-        if path:
-            if not path.endswith(".stp") and "." not in Path(path).name:
-                path += ".stp"
-            self.open_project(path, create=True)
-
-    def open_project_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
-        if path:
-            self.open_project(path)
-
-    def add_media_dialog(self) -> None:
-        if self.session is None:
-            QMessageBox.information(self, "SportTrack", "Create or open a project first.")
-            return
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Add a video (or seqinfo.ini of a MOT folder)", "",
-            "Videos and MOT folders (*.mp4 *.avi *.mov *.mkv *.webm seqinfo.ini);;All files (*)")
-        if not path:
-            return
-        if Path(path).name == "seqinfo.ini":
-            path = str(Path(path).parent)
-        self.import_media(path)
-
-    def import_media(self, path: str | Path) -> bool:
-        from sporttrack_gui.project.importer import import_source
-
-        if self.session is None:
-            return False
-        try:
-            summary = import_source(self.session.project, path)
-        except SportTrackError as exc:
-            show_error(self, exc, f"import {path}")
-            return False
-        self.session.select_sequence(summary.sequence_id)
-        self._load_sequence()
-        self.statusBar().showMessage(
-            f"Imported {summary.sequence}: {summary.frame_count} frames, "
-            f"runs {', '.join(summary.runs) or 'none'}", 8000)
-        return True
-
-    def export_dialog(self) -> None:
-        from sporttrack_gui.project.exporter import export_mot
-
-        if self.session is None or self.session.run is None:
-            QMessageBox.information(self, "SportTrack", "Show a run first (double-click it).")
-            return
-        out = QFileDialog.getExistingDirectory(self, "Export run as a MOTChallenge folder")
-        if not out:
-            return
-        try:
-            info = export_mot(self.session.project, self.session.run["id"], out)
-        except SportTrackError as exc:
-            show_error(self, exc, f"export run {self.session.run['name']}")
-            return
-        self.statusBar().showMessage(f"Exported {info.get('boxes', 0)} boxes to {out}", 8000)
 
     # ---- sequences and runs ------------------------------------------------------------
     def _load_sequence(self) -> None:
@@ -390,25 +307,24 @@ class MainWindow(QMainWindow):
                          "shown": r["id"] == shown})
         self.runs_panel.set_runs(rows)
         self.plots.compare.set_runs(rows)
-        self._refresh_tracks()
+        self.refresh_tracks()
         self.heatmap.set_teams(s.teams())
         self.sessionChanged.emit()
         self.refresh_heatmap()
 
-    def _refresh_tracks(self) -> None:
+    def refresh_tracks(self) -> None:
+        """Tracks list and timeline lanes of the shown (possibly growing) run."""
         s = self.session
         assert s is not None
         lanes = s.index.lanes()
+        stats = s.index.track_stats()
         rows = []
-        if len(s.index):
-            ids = s.index.track_id
-            frames = s.index.frame
-            for tid in lanes.track_ids.tolist():
-                m = ids == tid
-                meta = s.meta.get(tid, {})
-                rows.append({"track": tid, "label": meta.get("label") or "", "team": meta.get("team") or "",
-                             "first": int(frames[m].min()), "last": int(frames[m].max()),
-                             "count": int(m.sum())})
+        for tid in lanes.track_ids.tolist():
+            first, last, count = stats[tid]
+            meta = s.meta.get(tid, {})
+            rows.append({"track": tid, "label": meta.get("label") or "",
+                         "team": meta.get("team") or "", "first": first, "last": last,
+                         "count": count})
         self.runs_panel.set_tracks(rows)
         self.timeline.set_lanes(lanes)
         self.timeline.set_selected(self.selected_track)
@@ -422,11 +338,13 @@ class MainWindow(QMainWindow):
         else:
             self._show_blank(frame)
 
-    def _frame_ready(self, frame: int, image: np.ndarray) -> None:
-        self.frame_size = (image.shape[1], image.shape[0])
-        self.view.set_frame(frame, image)
+    def _frame_ready(self, frame: int, image: np.ndarray, exact: bool = True) -> None:
+        if exact:
+            self.frame_size = (image.shape[1], image.shape[0])
+        self.view.set_frame(frame, image, self.frame_size if self.frame_size[0] else None)
         self.refresh_overlay()
-        self.frameShown.emit(frame)
+        if exact:  # a scrub proxy is followed by the full frame; report that one
+            self.frameShown.emit(frame)
 
     def _frame_failed(self, frame: int, message: str) -> None:
         """Open failures and unexpected decode errors get a dialog (once per sequence);
@@ -508,6 +426,32 @@ class MainWindow(QMainWindow):
         if image is not None:
             self.heatmap.set_frame(image)
         self.heatmap.show_boxes(idx.xywh[mask], self.frame_size, caption)
+
+    # ---- edits (undoable) ---------------------------------------------------------------
+    def push_edit(self, label: str, apply: Callable[[], Any]) -> bool:
+        """Apply a ``project.edits`` operation on the shown run and make it undoable.
+
+        A refused edit (``EditConflict`` etc.) is shown and leaves stack and project as
+        they were. The box editor's tools and menus all go through here.
+        """
+        from sporttrack_gui.ui.undo import ProjectEditCommand
+
+        s = self.session
+        if s is None or s.run is None:
+            return False
+        try:
+            apply()
+        except SportTrackError as exc:
+            show_error(self, exc, label)
+            return False
+        self.undo_stack.push(ProjectEditCommand(s.project, s.run["id"], label, self._after_edit))
+        return True
+
+    def _after_edit(self) -> None:
+        if self.session is not None:
+            self.session.reload_run()
+        self.refresh_runs()
+        self.refresh_overlay()
 
     # ---- small dialogs ----------------------------------------------------------------
     def goto_dialog(self) -> None:

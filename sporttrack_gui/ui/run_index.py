@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sporttrack_gui.ui.lanes import LaneLayout, build_lanes
+from sporttrack_gui.ui.lanes import LaneLayout, build_lanes, track_order
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,9 @@ class RunIndex:
         n = len(frame)
         frame = np.asarray(frame, np.int64)
         track_id = np.asarray(track_id, np.int64)
-        order = np.lexsort((track_id, frame))
+        # ``Project.boxes`` already sorts by frame: skip re-sorting millions of rows then
+        presorted = n < 2 or bool((np.diff(frame) >= 0).all())
+        order = np.arange(n) if presorted else np.lexsort((track_id, frame))
         self.frame = frame[order]
         self.track_id = track_id[order]
         self.xywh = np.asarray(xywh, np.float32).reshape(-1, 4)[order]
@@ -132,6 +134,21 @@ class RunIndex:
         self._flush()
         b = self.xywh if track_id is None else self.xywh[self.track_id == track_id]
         return np.stack([b[:, 0] + b[:, 2] / 2, b[:, 1] + b[:, 3]], axis=1)
+
+    def track_stats(self) -> dict[int, tuple[int, int, int]]:
+        """Track id -> (first frame, last frame, box count), vectorised (3 M boxes: ~0.3 s)."""
+        self._flush()
+        real = self.track_id >= 0
+        t, f = self.track_id[real], self.frame[real]
+        if not len(t):
+            return {}
+        order = track_order(f, t)
+        t, f = t[order], f[order]
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(t)) + 1])
+        ends = np.concatenate([starts[1:], [len(t)]])
+        return {int(tid): (int(a), int(b), int(n)) for tid, a, b, n in
+                zip(t[starts], np.minimum.reduceat(f, starts), np.maximum.reduceat(f, starts),
+                    ends - starts, strict=True)}
 
     def lanes(self) -> LaneLayout:
         """Lane layout, cached until boxes change."""

@@ -28,7 +28,7 @@ from sporttrack_gui.ui.playback import SPEEDS, Playback, format_time
 
 LANE_PEN = pg.mkPen((150, 160, 175), width=5)
 SELECTED_PEN = pg.mkPen((255, 210, 60), width=7)
-MAX_TICKS = 40
+MAX_TICKS = 300  # beyond this many lanes, label every k-th lane
 VISIBLE_LANES = 14  # lanes shown at once; drag or wheel the lanes to see the others
 
 

@@ -1,0 +1,70 @@
+"""``sporttrack train``: fine-tune a YOLO detector on a project's corrected runs.
+
+Example::
+
+    sporttrack train match.sqlite --runs gt-half1,gt-half2,gt-half3 --epochs 30 \
+        --model yolov8n.pt --out training/ --imgsz 640
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+from sporttrack_gui.cli.common import emit
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train", help="fine-tune a YOLO detector on project runs (exports a YOLO dataset)",
+        description="Export the given runs (one per sequence; sequences are split into "
+                    "train/val/test) to a YOLO dataset under --out, train with ultralytics "
+                    "(offline), and report loss/mAP curves and test precision/recall.")
+    p.add_argument("project", help="project file")
+    p.add_argument("--runs", required=True, help="comma-separated run names (one per sequence)")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--model", default="yolov8n.yaml",
+                   help="start from weights (.pt path/name) or an architecture (.yaml)")
+    p.add_argument("--out", required=True, help="folder for the dataset, weights and curves")
+    p.add_argument("--imgsz", type=int, default=640)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--tile", type=int, help="train on native-resolution tiles of this size")
+    p.add_argument("--classes", default="player",
+                   help="comma-separated class names (default: one class, 'player')")
+    p.add_argument("--frame-stride", type=int, default=1, help="export every N-th frame")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sporttrack_gui.detect.train import TrainConfig, train_detector
+
+    runs = [r.strip() for r in args.runs.split(",") if r.strip()]
+    config = TrainConfig(out=args.out, project=args.project, runs=runs, model=args.model,
+                         epochs=args.epochs, imgsz=args.imgsz, batch=args.batch,
+                         tile=args.tile, device=args.device, frame_stride=args.frame_stride,
+                         class_names=[c.strip() for c in args.classes.split(",") if c.strip()])
+
+    def show(report) -> None:
+        if args.json:
+            return
+        m = report.metrics
+        sys.stderr.write(f"epoch {report.epoch}/{report.epochs}  "
+                         f"box_loss {m.get('train/box_loss', float('nan')):.3f}  "
+                         f"mAP50 {m.get('metrics/mAP50(B)', float('nan')):.3f}  "
+                         f"{report.elapsed_s:.0f}s\n")
+
+    result = train_detector(config, progress=show, cancel=threading.Event())
+    data = result.to_dict()
+    curves = data.pop("curves")
+    if not args.json:
+        data["curves"] = ", ".join(sorted(curves))
+        test = data.pop("test")
+        if test:
+            data["test"] = {k: test[k] for k in ("images", "gt", "precision", "recall", "f1")}
+    else:
+        data["curves"] = curves
+    emit(data, args.json)
+    return 0 if result.status == "complete" else 1

@@ -1,0 +1,127 @@
+"""File side of the main window: new/open/recent projects, import, export, drag and drop.
+
+A mixin of ``MainWindow`` (kept apart so the window class stays about layout and
+viewing). Every action calls a Qt-free function of the project room and shows its
+``SportTrackError`` in a message box naming the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from sporttrack_gui.errors import SportTrackError
+from sporttrack_gui.ui import settings
+from sporttrack_gui.ui.errors import show_error
+from sporttrack_gui.ui.session import Session
+
+PROJECT_FILTER = "SportTrack projects (*.stp);;All files (*)"
+
+
+class ProjectFilesMixin:
+    """Needs ``session``, ``undo_stack``, ``recent_menu``, ``status_project`` and
+    ``_load_sequence`` from the window it is mixed into."""
+
+    # ---- drag and drop: a project opens, a video or MOT folder is imported ---------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        for url in event.mimeData().urls():
+            self.open_path(url.toLocalFile())
+        event.acceptProposedAction()
+
+    def open_path(self, path: str | Path) -> bool:
+        """A dropped/recent path: ``.stp`` opens, anything else is imported (new project
+        under the app home when none is open)."""
+        from sporttrack_gui.ui.launch import open_argument
+
+        p = Path(path)
+        if p.suffix.lower() == ".stp" or self.session is None:
+            return open_argument(self, str(p))
+        return self.import_media(p)
+
+    # ---- project --------------------------------------------------------------------
+    def open_project(self, path: str | Path, create: bool = False) -> bool:
+        """Open (or create) a project; errors are shown, never raised."""
+        try:
+            session = Session.open(path, create=create)
+        except SportTrackError as exc:
+            show_error(self, exc, f"open the project {path}")
+            return False
+        if self.session is not None:
+            self.session.close()
+        self.session = session
+        self.undo_stack.clear()
+        settings.add_recent(session.path)
+        self._refresh_recent()
+        self.setWindowTitle(f"{session.path.name} – SportTrack")
+        self.status_project.setText(session.path.name)
+        self._load_sequence()
+        return True
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in settings.recent_projects():
+            act = self.recent_menu.addAction(Path(p).name)
+            act.setToolTip(p)
+            act.setStatusTip(p)
+            act.triggered.connect(lambda _c=False, p=p: self.open_project(p))
+        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+
+    def new_project_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "match.stp", PROJECT_FILTER)
+        if path:
+            if not path.endswith(".stp") and "." not in Path(path).name:
+                path += ".stp"
+            self.open_project(path, create=True)
+
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if path:
+            self.open_project(path)
+
+    def add_media_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Add a video (or seqinfo.ini of a MOT folder)", "",
+            "Videos and MOT folders (*.mp4 *.avi *.mov *.mkv *.webm seqinfo.ini);;All files (*)")
+        if not path:
+            return
+        if Path(path).name == "seqinfo.ini":
+            path = str(Path(path).parent)
+        self.open_path(path)
+
+    def import_media(self, path: str | Path) -> bool:
+        from sporttrack_gui.project.importer import import_source
+
+        if self.session is None:
+            return False
+        try:
+            summary = import_source(self.session.project, path)
+        except SportTrackError as exc:
+            show_error(self, exc, f"import {path}")
+            return False
+        self.session.select_sequence(summary.sequence_id)
+        self._load_sequence()
+        self.statusBar().showMessage(
+            f"Imported {summary.sequence}: {summary.frame_count} frames, "
+            f"runs {', '.join(summary.runs) or 'none'}", 8000)
+        return True
+
+    def export_dialog(self) -> None:
+        from sporttrack_gui.project.exporter import export_mot
+
+        if self.session is None or self.session.run is None:
+            QMessageBox.information(self, "SportTrack", "Show a run first (double-click it).")
+            return
+        out = QFileDialog.getExistingDirectory(self, "Export run as a MOTChallenge folder")
+        if not out:
+            return
+        try:
+            info = export_mot(self.session.project, self.session.run["id"], out)
+        except SportTrackError as exc:
+            show_error(self, exc, f"export run {self.session.run['name']}")
+            return
+        self.statusBar().showMessage(f"Exported {info.get('boxes', 0)} boxes to {out}", 8000)
