@@ -90,11 +90,12 @@ def main() -> int:
                             "track_buffer: 30\nmatch_thresh: 0.8\nfuse_score: true\n")
     print(f"clip {args.video.name}, {args.frames} frames, cores {os.cpu_count()}")
     # peer before and after the pipeline runs: the machine is shared, load drifts.
-    # The pipeline runs with torch on all cores (default) and on 1 thread: on a busy
-    # machine OpenMP threads that outnumber free cores spin-wait and can lose badly.
+    # The pipeline runs with its default torch threads (cpu_count - 1) and on all cores:
+    # on a busy machine OpenMP threads that outnumber free cores spin-wait and lose badly.
     peers = []
     results = {}
-    for step in ("peer", (1, None), (1, 1), (3, None), (3, 1), "peer"):
+    cores = os.cpu_count()
+    for step in ("peer", (1, None), (1, cores), (3, None), (3, cores), "peer"):
         if step == "peer":
             peer = peer_loop(weights, args.video, args.frames, tracker_yaml)
             peers.append(peer["fps"])

@@ -45,13 +45,18 @@ def test_yaml_model_detects_in_frame_pixels(frames):
         assert d.xyxy.dtype == np.float32 and (d.xyxy[:, 2:] > d.xyxy[:, :2]).all()
         assert d.xyxy[:, [0, 2]].max() <= 1280 + 1 and d.xyxy[:, [1, 3]].max() <= 720 + 1
         assert (d.conf >= LOW_CONF).all()
-    import os
+    det.close()
 
+
+def test_thread_count_survives_ultralytics_setup(frames, random_weights):
     import torch
 
-    # ultralytics resets torch to cpu_count - 1 threads when it sets up; we undo that
-    assert torch.get_num_threads() == os.cpu_count()
-    det.close()
+    # ultralytics resets torch to cpu_count - 1 when its predictor is built; ours stands
+    det = create_detector(f"yolo:{random_weights}", conf=LOW_CONF, threads=3)
+    det.detect(frames[:1], [1])
+    assert torch.get_num_threads() == 3
+    create_detector(f"yolo:{random_weights}", conf=LOW_CONF, threads=1).detect(frames[:1], [1])
+    assert torch.get_num_threads() == 1
 
 
 def test_batching_does_not_change_results(frames, random_weights):

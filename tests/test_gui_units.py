@@ -119,3 +119,23 @@ def test_run_index_track_stats():
     f, t, b = _cat(_track(4, range(3, 9)), _track(2, range(1, 3)), _track(4, range(20, 22)))
     stats = RunIndex(f, t, b).track_stats()
     assert stats == {2: (1, 2, 2), 4: (3, 21, 8)}
+
+
+def test_proxy_cache_downscales_and_stays_within_its_budget():
+    from sporttrack_gui.ui.proxy_cache import ProxyCache
+
+    rng = np.random.default_rng(1)
+    frame = rng.integers(0, 255, (720, 1280, 3), dtype=np.uint8)
+    cache = ProxyCache(max_bytes=600_000, width=640)
+    cache.put(1, frame)
+    small = cache.get(1)
+    assert small.shape == (360, 640, 3)
+    # a JPEG of the same picture: close to the downscaled original on average
+    import cv2
+
+    ref = cv2.resize(frame, (640, 360), interpolation=cv2.INTER_AREA).astype(float)
+    assert np.abs(small.astype(float) - ref).mean() < 25
+    for n in range(2, 40):
+        cache.put(n, frame)
+    assert cache.nbytes <= 600_000 and 1 not in cache and 39 in cache
+    assert cache.get(1) is None

@@ -188,6 +188,12 @@ def test_draw_a_box_and_track_it_with_csrt(window, qtbot):
                            track=int(gt.track_id[k]))
     assert iou_matrix_xywh(boxes.xywh[-1:], gt30.xywh)[0, 0] > 0.4
     assert window.session.run["id"] == sot[0]["id"]
+    # SOT curves against the gt track the start box overlaps (found by IoU, not given)
+    stored = s.project.run(sot[0]["id"])["metrics"]
+    assert stored["gt_track"] == int(gt.track_id[k]) and 0.3 < stored["auc"] <= 1.0
+    (success, precision), = window.plots.sot.curves.values()
+    assert len(success.yData) == 21 and success.yData[0] == pytest.approx(1.0)
+    assert precision.yData[-1] >= precision.yData[0]
 
 
 def test_heatmap_and_metrics_panels_show_the_data(window, qtbot):

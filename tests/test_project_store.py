@@ -136,6 +136,19 @@ def test_not_sqlite_file_untouched(tmp_path):
     assert not path.with_name("notes.stp-wal").exists()
 
 
+def test_foreign_sqlite_database_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE notes (t TEXT)")
+    con.execute("INSERT INTO notes VALUES ('keep me')")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(ProjectError, match="other.db is an SQLite file of another program"):
+        Project.open(path)
+    assert path.read_bytes() == before
+
+
 def test_garbled_sqlite_file_refused(tmp_path):
     path = tmp_path / "broken.stp"
     with Project.open(path, create=True) as p:

@@ -1,8 +1,11 @@
 """Device choice and CPU thread count for torch inference.
 
-Why: ultralytics runs with torch's default of one intra-op thread here; using every core
-took predict at 720p from 42.7 to 25.7 ms (ENVIRONMENT.md). fp16 only pays (and only
-works reliably) on CUDA.
+Why the thread default is ``cpu_count - 1``: on an idle 2-core machine every core took
+predict at 720p from 42.7 to 25.7 ms (ENVIRONMENT.md), but the pipeline also decodes on a
+thread and the GUI needs a core; on a busy 2-core machine (bench_pipeline_720p.py) torch
+on 2 threads fell to 1.0 fps end to end against 9.7 fps on 1 thread, because OpenMP
+threads that outnumber free cores spin-wait. ``threads=os.cpu_count()`` is one option
+away for an idle machine. fp16 only pays (and only works reliably) on CUDA.
 """
 
 from __future__ import annotations
@@ -33,11 +36,16 @@ def pick_device(requested: str = "auto") -> tuple[str, bool]:
     raise ModelError(f"unknown device {requested!r}: use auto, cpu, cuda, cuda:N or mps")
 
 
-def use_all_cores(threads: int | None = None) -> int:
-    """Give torch every core (or ``threads``); returns the count set."""
+def default_threads() -> int:
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+def set_torch_threads(threads: int | None = None) -> int:
+    """Set torch's intra-op threads (``None``: :func:`default_threads`); returns the count.
+    Called again after ultralytics' predictor setup, which resets it."""
     import torch
 
-    n = max(1, int(threads or os.cpu_count() or 1))
+    n = max(1, int(threads or default_threads()))
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     return n

@@ -199,11 +199,9 @@ def train_detector(config: TrainConfig, progress: Callable[[EpochReport], None] 
         predict_imgsz = _scale_imgsz(full_data, config.imgsz, config.tile_scale)
     train_imgsz = config.tile or config.imgsz
 
-    from sporttrack_gui.detect.device import use_all_cores
     from sporttrack_gui.runtime import import_ultralytics
 
-    ultralytics = import_ultralytics()
-    use_all_cores()
+    ultralytics = import_ultralytics()  # trains at ultralytics' cpu_count - 1 threads
     resolved = resolve_model(config.model)
     try:
         model = ultralytics.YOLO(resolved)
@@ -231,8 +229,6 @@ def train_detector(config: TrainConfig, progress: Callable[[EpochReport], None] 
         if cancel.is_set():
             trainer.stop = True  # ultralytics stops between batches and still saves
 
-    # ultralytics' device selection drops torch to cpu_count - 1 threads (1 of 2 cores)
-    model.add_callback("on_pretrain_routine_start", lambda trainer: use_all_cores())
     model.add_callback("on_train_epoch_start", on_epoch_start)
     model.add_callback("on_fit_epoch_end", on_epoch)
     model.add_callback("on_train_batch_end", on_batch)

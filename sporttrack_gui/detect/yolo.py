@@ -16,7 +16,7 @@ import numpy as np
 from sporttrack_gui.core.boxes import Detections
 from sporttrack_gui.detect.base import check_batch
 from sporttrack_gui.detect.classes import ClassMap
-from sporttrack_gui.detect.device import pick_device, use_all_cores
+from sporttrack_gui.detect.device import pick_device, set_torch_threads
 from sporttrack_gui.detect.weights import resolve_model
 from sporttrack_gui.errors import MediaError, ModelError
 
@@ -64,9 +64,8 @@ class YoloDetector:
         self._warm_up()
 
     def _warm_up(self) -> None:
-        """Build ultralytics' predictor now, then give torch every core: its device
-        selection resets torch to ``cpu_count - 1`` threads (1 on a 2-core laptop, which
-        cost 40 % of detection speed here), and the first real batch should not pay setup."""
+        """Build ultralytics' predictor now (the first real batch should not pay setup),
+        then set torch's threads: ultralytics' device selection overrides them."""
         try:
             self._predict([np.zeros((64, 64, 3), np.uint8)])
         except Exception as exc:  # an unusable model: say which, keep the app alive
@@ -75,7 +74,7 @@ class YoloDetector:
 
     def _threads_ok(self) -> None:
         if self.device == "cpu":
-            use_all_cores(self.threads)
+            set_torch_threads(self.threads)
 
     def _predict(self, chunk: list[np.ndarray]):
         return self._model.predict(

@@ -84,7 +84,7 @@ def _retrack(c: sqlite3.Connection, op_id: int, rec: Record) -> tuple[Record, in
 def _retrack_conflict(c: sqlite3.Connection, run: int, sel: str, key: tuple) -> EditConflict:
     """Name the frames where a moved box would meet a box that already has its id."""
     sql = (f"FROM ({sel}) AS e CROSS JOIN boxes b ON b.run_id = ? AND b.frame = e.frame "
-           "AND b.track = e.tgt WHERE e.tgt >= 0 AND b.id NOT IN "
+           "AND b.track = e.tgt WHERE +e.tgt >= 0 AND b.id NOT IN "
            "(SELECT box_id FROM edit_retrack WHERE op_id = ? AND part = ?)")
     args = (*key, run, *key)
     total = c.execute(f"SELECT COUNT(*) {sql}", args).fetchone()[0]
@@ -115,7 +115,7 @@ def _stash_in(c: sqlite3.Connection, op_id: int, rec: Record) -> tuple[Record, i
         sql = ("FROM edit_stash s CROSS JOIN boxes b ON b.run_id = s.run_id "
                "AND b.frame = s.frame "
                "AND b.track = s.track WHERE s.op_id = ? AND s.part = ? "
-               "AND s.track >= 0")
+               "AND +s.track >= 0")
         args = (op_id, rec["part"])
         total = c.execute(f"SELECT COUNT(*) {sql}", args).fetchone()[0]
         rows = c.execute(f"SELECT s.frame, s.track {sql} ORDER BY s.frame LIMIT 10",

@@ -83,7 +83,11 @@ class Project:
             raise ProjectError(f"{path}: cannot open project ({exc})") from None
         project = cls(path, conn, readonly=False, locked=True)
         try:
-            conn.execute("PRAGMA user_version").fetchone()  # fails fast on a garbled file
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # fails if garbled
+            if version == 0 and conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+                # another program's database: adding our tables to it would damage it
+                raise ProjectError(f"{path} is an SQLite file of another program, "
+                                   "not a SportTrack project")
             project._configure()
             schema.migrate(conn, str(path))
             if fresh:

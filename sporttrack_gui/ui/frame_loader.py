@@ -10,6 +10,7 @@ once (``exact=False``) and the full frame follows when the slider rests for
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import numpy as np
@@ -18,6 +19,8 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui.proxy_cache import ProxyCache
+
+log = logging.getLogger(__name__)
 
 EXACT_DELAY_MS = 60  # slider at rest this long -> decode the full-resolution frame
 FILL_BATCH = 4  # proxies decoded between checks for a new request
@@ -109,6 +112,10 @@ class _Decoder(QObject):
             image = self._source.read_frame(frame)
         except SportTrackError as exc:
             self.failed.emit(frame, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug in decoding must not kill the thread
+            log.exception("decoding frame %s failed", frame)
+            self.failed.emit(frame, f"internal error: {type(exc).__name__}: {exc}")
             return
         self._last_exact = frame
         if self._use_proxies:

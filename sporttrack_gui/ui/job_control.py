@@ -51,6 +51,7 @@ class JobControl(QObject):
         self._last_follow = 0.0
         self._last_lanes = 0.0
         self._home_frame = 1
+        self.live = RunIndex.empty()  # boxes of the running job, as they arrive
         a = window.actions_
         a["run_tracker"].triggered.connect(self.open_run_dialog)
         a["track_box"].triggered.connect(self.start_drawing)
@@ -145,7 +146,8 @@ class JobControl(QObject):
         worker.failed.connect(self._pipeline_failed)
         # show the growing run in place of the current one; come back here at the end
         self._home_frame = self.w.playback.frame
-        s.run, s.index, s.meta = None, RunIndex.empty(), {}
+        self.live = RunIndex.empty()  # kept even if the user switches runs meanwhile
+        s.run, s.index, s.meta = None, self.live, {}
         self.w.refresh_runs()
         if self.dialog is not None:
             self.dialog.set_running(True)
@@ -158,7 +160,7 @@ class JobControl(QObject):
         if s is None:
             return
         for frame, tracks in p.tracks:
-            s.index.add(frame, tracks.xyxy, tracks.track_id, tracks.cls, tracks.conf)
+            self.live.add(frame, tracks.xyxy, tracks.track_id, tracks.cls, tracks.conf)
         if self.dialog is not None:
             self.dialog.show_progress(p.done, p.total, p.frame, p.fps, p.eta_s, p.stage_ms)
         self.w.statusBar().showMessage(f"Running: frame {p.frame} ({p.done}/{p.total})")
@@ -283,7 +285,8 @@ class JobControl(QObject):
         worker.step.connect(self._sot_step)
         worker.finished.connect(self._sot_finished)
         worker.failed.connect(self._sot_failed)
-        s.run, s.index, s.meta = None, RunIndex.empty(), {}
+        self.live = RunIndex.empty()
+        s.run, s.index, s.meta = None, self.live, {}
         self.w.refresh_runs()
         self.w.statusBar().showMessage(f"Tracking with {request.tracker.upper()}… (Esc stops)")
         self.runner.start(worker)
@@ -294,7 +297,7 @@ class JobControl(QObject):
         if s is None or not ok:
             return
         x, y, w, h = xywh
-        s.index.add(frame, np.array([[x, y, x + w, y + h]], np.float32), np.array([1]))
+        self.live.add(frame, np.array([[x, y, x + w, y + h]], np.float32), np.array([1]))
         now = time.monotonic()
         if now - self._last_follow > 0.05:
             self._last_follow = now

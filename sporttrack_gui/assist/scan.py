@@ -1,0 +1,516 @@
+"""Suspect detection over the boxes of a run, vectorised with numpy.
+
+Why whole-array passes: a 90-minute match is ~3.4 M boxes and the user waits for the
+list after every fix, so no step loops over boxes or tracks in Python. Boxes are sorted
+once by (track, frame); consecutive rows of one track give jumps and gaps, first/last
+rows give track ends and begins, and overlapping pairs inside a frame (found with a
+sweep over x-sorted boxes that stops as soon as no box reaches further) give crossings
+and duplicates. Only the few flagged places are then looked at one by one (to pick the
+exact switch frame, or to read pixels for colour).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sporttrack_gui.assist.suspects import ScanConfig, Suspect, sort_suspects
+
+FrameReader = Callable[[int], np.ndarray]  # 1-based frame number -> BGR image
+Embedder = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (frame, xyxy (N,4)) -> (N, D)
+
+
+@dataclass
+class TrackArrays:
+    """Boxes of real tracks (id >= 0) sorted by (track, frame), as float64 centres/sizes.
+
+    ``start``/``end`` are per-row indices of the first/last row of the row's track;
+    ``first``/``last`` list the first/last row of every track.
+    """
+
+    track: np.ndarray
+    frame: np.ndarray
+    cx: np.ndarray
+    cy: np.ndarray
+    w: np.ndarray
+    h: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    key: np.ndarray
+    stride: int
+    scale_floor: float
+
+    @classmethod
+    def from_table(cls, table, min_scale_frac: float = 0.5) -> TrackArrays:
+        real = table.track_id >= 0
+        t = table.track_id[real].astype(np.int64)
+        f = table.frame[real].astype(np.int64)
+        b = table.xywh[real].astype(np.float64)
+        order = np.lexsort((f, t))
+        t, f, b = t[order], f[order], b[order]
+        n = len(t)
+        new = np.ones(n, bool)
+        new[1:] = t[1:] != t[:-1]
+        first = np.flatnonzero(new)
+        last = np.append(first[1:] - 1, n - 1) if n else first
+        seg = np.cumsum(new) - 1
+        stride = int(f.max()) + 2 if n else 2
+        floor = float(np.median(b[:, 3])) * min_scale_frac if n else 1.0
+        return cls(t, f, b[:, 0] + b[:, 2] / 2, b[:, 1] + b[:, 3] / 2, b[:, 2], b[:, 3],
+                   first, last, first[seg] if n else first, last[seg] if n else last,
+                   t * stride + f, stride, max(floor, 1.0))
+
+    def __len__(self) -> int:
+        return len(self.track)
+
+    def scale(self, rows: np.ndarray) -> np.ndarray:
+        return np.maximum(self.h[rows], self.scale_floor)
+
+    def row_before(self, track: np.ndarray, frame: np.ndarray) -> np.ndarray:
+        """Row of ``track``'s last box before ``frame`` or -1."""
+        r = np.searchsorted(self.key, track * self.stride + frame) - 1
+        ok = (r >= 0) & (self.track[np.maximum(r, 0)] == track)
+        return np.where(ok, r, -1)
+
+    def row_from(self, track: np.ndarray, frame: np.ndarray) -> np.ndarray:
+        """Row of ``track``'s first box at or after ``frame`` or -1."""
+        r = np.searchsorted(self.key, track * self.stride + frame)
+        ok = (r < len(self.key)) & (self.track[np.minimum(r, len(self.key) - 1)] == track)
+        return np.where(ok, r, -1)
+
+    def velocity(self, rows: np.ndarray, frames: int, backward: bool = True) -> np.ndarray:
+        """Centre velocity (px/frame, (K,2)) over up to ``frames`` rows ending (or
+        starting, ``backward=False``) at ``rows``; zero for a lone box."""
+        if backward:
+            other = np.maximum(rows - frames + 1, self.start[rows])
+            a, b = other, rows
+        else:
+            other = np.minimum(rows + frames - 1, self.end[rows])
+            a, b = rows, other
+        dt = (self.frame[b] - self.frame[a]).astype(np.float64)
+        safe = np.where(dt > 0, dt, 1.0)
+        v = np.column_stack([(self.cx[b] - self.cx[a]) / safe, (self.cy[b] - self.cy[a]) / safe])
+        v[dt <= 0] = 0.0
+        return v
+
+
+def _dist(ax, ay, bx, by) -> np.ndarray:
+    return np.hypot(ax - bx, ay - by)
+
+
+# --------------------------------------------------------------------- overlaps
+def overlapping_pairs(frame: np.ndarray, track: np.ndarray, xyxy: np.ndarray,
+                      min_iou: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of boxes of one frame with IoU > ``min_iou``: (frame, track a < b, iou).
+
+    A sweep: boxes sorted by (frame, x1); box i is compared with i+1, i+2, ... only while
+    the candidate starts left of box i's right edge, so each pass handles only the
+    boxes still "open" and the passes end after a few iterations.
+    """
+    order = np.lexsort((xyxy[:, 0], frame))
+    fr, tr, bx = frame[order], track[order], xyxy[order]
+    n = len(fr)
+    out_f, out_a, out_b, out_iou = [], [], [], []
+    active = np.arange(n - 1) if n > 1 else np.zeros(0, np.int64)
+    k = 1
+    while len(active):
+        j = active + k
+        inside = j < n
+        active, j = active[inside], j[inside]
+        cont = (fr[j] == fr[active]) & (bx[j, 0] < bx[active, 2])
+        active, j = active[cont], j[cont]
+        if not len(active):
+            break
+        a, b = bx[active], bx[j]
+        iw = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
+        ih = np.clip(np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1]), 0, None)
+        inter = np.clip(iw, 0, None) * ih
+        union = ((a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]) + (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+                 - inter)
+        iou = inter / np.maximum(union, 1e-9)
+        hit = iou > min_iou
+        if hit.any():
+            ta, tb = tr[active[hit]], tr[j[hit]]
+            out_f.append(fr[active[hit]])
+            out_a.append(np.minimum(ta, tb))
+            out_b.append(np.maximum(ta, tb))
+            out_iou.append(iou[hit])
+        k += 1
+    if not out_f:
+        z = np.zeros(0, np.int64)
+        return z, z, z, np.zeros(0)
+    return (np.concatenate(out_f).astype(np.int64), np.concatenate(out_a),
+            np.concatenate(out_b), np.concatenate(out_iou))
+
+
+def _episodes(f: np.ndarray, a: np.ndarray, b: np.ndarray, max_gap: int = 2):
+    """Group (frame, a, b) overlap rows into contiguous episodes: (a, b, first, last)."""
+    order = np.lexsort((f, b, a))
+    f, a, b = f[order], a[order], b[order]
+    new = np.ones(len(f), bool)
+    new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (f[1:] - f[:-1] > max_gap)
+    s = np.flatnonzero(new)
+    e = np.append(s[1:] - 1, len(f) - 1) if len(s) else s
+    return a[s], b[s], f[s], f[e]
+
+
+# --------------------------------------------------------------------- jumps
+def find_jumps(ta: TrackArrays, cfg: ScanConfig) -> tuple[list[Suspect], np.ndarray]:
+    """Jumps (a split each, or a swap when two tracks jump onto each other's place).
+
+    Returns the suspects and the rows (of ``ta``) where a jump lands, so gap and
+    crossing detection can leave those places alone.
+    """
+    n = len(ta)
+    if n < 2:
+        return [], np.zeros(0, np.int64)
+    i = np.flatnonzero(ta.track[1:] == ta.track[:-1]) + 1
+    p = i - 1
+    dt = (ta.frame[i] - ta.frame[p]).astype(np.float64)
+    scale = np.maximum((ta.h[i] + ta.h[p]) / 2, ta.scale_floor)
+    disp = _dist(ta.cx[i], ta.cy[i], ta.cx[p], ta.cy[p]) / scale
+    allowed = cfg.jump_dist + cfg.jump_dist_per_frame * (dt - 1)
+    size = np.abs(np.log(np.maximum(ta.h[i], 1e-6) / np.maximum(ta.h[p], 1e-6)))
+    size_lim = np.log(cfg.jump_size_ratio)
+    hit = (disp > allowed) | (size > size_lim)
+    rows, prev = i[hit], p[hit]
+    if not len(rows):
+        return [], rows
+    ratio = np.maximum(disp[hit] / allowed[hit], size[hit] / size_lim)
+    score = 1.0 - np.exp(-(ratio - 1.0) * 2.0)
+
+    # pair jumps of one frame whose boxes trade places -> swap
+    order = np.argsort(ta.frame[rows], kind="stable")
+    rows, prev, score, ratio = rows[order], prev[order], score[order], ratio[order]
+    fr = ta.frame[rows]
+    paired = np.full(len(rows), -1)
+    for k in (1, 2, 3):
+        u = np.arange(len(rows) - k)
+        v = u + k
+        same = fr[u] == fr[v]
+        u, v = u[same], v[same]
+        sc = np.maximum(ta.scale(rows[u]), ta.scale(rows[v]))
+        d1 = _dist(ta.cx[rows[u]], ta.cy[rows[u]], ta.cx[prev[v]], ta.cy[prev[v]]) / sc
+        d2 = _dist(ta.cx[rows[v]], ta.cy[rows[v]], ta.cx[prev[u]], ta.cy[prev[u]]) / sc
+        ok = (d1 < cfg.swap_radius) & (d2 < cfg.swap_radius) & (paired[u] < 0) & (paired[v] < 0)
+        paired[u[ok]] = v[ok]
+        paired[v[ok]] = u[ok]
+    out: list[Suspect] = []
+    for q in range(len(rows)):
+        f, t = int(fr[q]), int(ta.track[rows[q]])
+        partner = int(paired[q])
+        if partner >= 0:
+            if partner < q:
+                continue
+            t2 = int(ta.track[rows[partner]])
+            a, b = min(t, t2), max(t, t2)
+            out.append(Suspect("jump", f, (a, b), float(max(score[q], score[partner], 0.9)),
+                               f"tracks {a} and {b} jump onto each other's place at frame {f}",
+                               {"op": "swap", "a": a, "b": b, "from_frame": f}))
+        else:
+            out.append(Suspect(
+                "jump", f, (t,), float(np.clip(score[q], 0.05, 0.95)),
+                f"track {t} jumps {ratio[q]:.1f}x further than plausible between frames "
+                f"{int(ta.frame[prev[q]])} and {f}",
+                {"op": "split", "a": t, "at_frame": f}))
+    return out, rows
+
+
+# --------------------------------------------------------------------- crossings
+def find_crossings(ta: TrackArrays, pairs: tuple, cfg: ScanConfig,
+                   read_frame: FrameReader | None = None,
+                   embedder: Embedder | None = None) -> list[Suspect]:
+    """Two tracks overlap, and their motion (and colour) before vs after fits better
+    with the ids exchanged -> swap from the frame where the exchange is most plausible."""
+    f, a, b, iou = pairs
+    if not len(f):
+        return []
+    a, b, fs, fe = _episodes(f, a, b)
+    pa, pb = ta.row_before(a, fs), ta.row_before(b, fs)
+    ra, rb = ta.row_from(a, fe + 1), ta.row_from(b, fe + 1)
+    ok = (pa >= 0) & (pb >= 0) & (ra >= 0) & (rb >= 0)
+    if not ok.any():
+        return []
+    a, b, fs, fe, pa, pb, ra, rb = (x[ok] for x in (a, b, fs, fe, pa, pb, ra, rb))
+    w = cfg.cross_window
+    va, vb = ta.velocity(pa, w), ta.velocity(pb, w)
+    # positions after: mean over up to w rows of each track (robust to jitter)
+    ea = np.minimum(ra + w - 1, ta.end[ra])
+    eb = np.minimum(rb + w - 1, ta.end[rb])
+    csx, csy, csf = (np.concatenate([[0.0], np.cumsum(x)]) for x in (ta.cx, ta.cy, ta.frame))
+
+    def mean_after(r, e):
+        k = (e - r + 1).astype(np.float64)
+        return ((csx[e + 1] - csx[r]) / k, (csy[e + 1] - csy[r]) / k, (csf[e + 1] - csf[r]) / k)
+
+    axx, axy, atf = mean_after(ra, ea)
+    bxx, bxy, btf = mean_after(rb, eb)
+
+    def pred(p, v, tf):
+        dt = np.minimum(tf - ta.frame[p], 3 * w + (fe - fs))
+        return ta.cx[p] + v[:, 0] * dt, ta.cy[p] + v[:, 1] * dt
+
+    sc = np.maximum(np.maximum(ta.scale(pa), ta.scale(pb)), 1.0)
+    a_at_a, b_at_b = pred(pa, va, atf), pred(pb, vb, btf)
+    a_at_b, b_at_a = pred(pa, va, btf), pred(pb, vb, atf)
+    def size(p: np.ndarray, r: np.ndarray) -> np.ndarray:
+        return np.abs(np.log(ta.h[r] / np.maximum(ta.h[p], 1e-6)))
+
+    keep = (_dist(*a_at_a, axx, axy) + _dist(*b_at_b, bxx, bxy)) / sc \
+        + size(pa, ra) + size(pb, rb)
+    swap = (_dist(*a_at_b, bxx, bxy) + _dist(*b_at_a, axx, axy)) / sc \
+        + size(pa, rb) + size(pb, ra)
+    if read_frame is not None:
+        app_keep, app_swap = _appearance_costs(ta, pa, pb, ra, rb, read_frame, embedder)
+        keep = keep + cfg.appearance_weight * app_keep
+        swap = swap + cfg.appearance_weight * app_swap
+    hit = (keep - swap > cfg.cross_margin) & (swap < cfg.cross_ratio * keep)
+    out = []
+    for q in np.flatnonzero(hit):
+        ia, ib = int(a[q]), int(b[q])
+        g = _switch_frame(ta, ia, ib, int(fs[q]), int(fe[q]))
+        score = float(np.clip((keep[q] - swap[q]) / (keep[q] + swap[q] + 1e-9), 0.0, 1.0))
+        out.append(Suspect(
+            "crossing", g, (ia, ib), score,
+            f"tracks {ia} and {ib} cross in frames {int(fs[q])}-{int(fe[q])}; their motion "
+            f"after fits {keep[q] / max(swap[q], 1e-6):.1f}x better with the ids exchanged",
+            {"op": "swap", "a": ia, "b": ib, "from_frame": g}))
+    return out
+
+
+def _switch_frame(ta: TrackArrays, a: int, b: int, fs: int, fe: int) -> int:
+    """Frame g in [fs, fe+1] where exchanging the ids makes both paths smoothest."""
+    frames = np.arange(fs, fe + 2, dtype=np.int64)
+    ta_, tb_ = np.full(len(frames), a), np.full(len(frames), b)
+    # last box of each track before g and first box at/after g
+    pa, pb = ta.row_before(ta_, frames), ta.row_before(tb_, frames)
+    ra, rb = ta.row_from(ta_, frames), ta.row_from(tb_, frames)
+    ok = (pa >= 0) & (pb >= 0) & (ra >= 0) & (rb >= 0)
+    if not ok.any():
+        return fs
+    frames, pa, pb, ra, rb = frames[ok], pa[ok], pb[ok], ra[ok], rb[ok]
+
+    def d(x, y):
+        return _dist(ta.cx[x], ta.cy[x], ta.cx[y], ta.cy[y])
+
+    gain = (d(pa, ra) + d(pb, rb)) - (d(pa, rb) + d(pb, ra))
+    # the exchange happens where a box moves: first row at/after g must be AT g for one
+    return int(frames[int(np.argmax(gain))])
+
+
+def _appearance_costs(ta: TrackArrays, pa, pb, ra, rb, read_frame: FrameReader,
+                      embedder: Embedder | None) -> tuple[np.ndarray, np.ndarray]:
+    """Colour dissimilarity of the kept vs exchanged pairing (0 = same look)."""
+    if embedder is None:
+        from sporttrack_gui.track.embed import ColorEmbedder
+
+        embedder = ColorEmbedder()
+    rows = np.concatenate([pa, pb, ra, rb])
+    feats = np.zeros((len(rows), 0))
+    cache: dict[int, np.ndarray] = {}
+    frames = ta.frame[rows]
+    out: np.ndarray | None = None
+    for fr in np.unique(frames):
+        sel = np.flatnonzero(frames == fr)
+        img = cache.setdefault(int(fr), read_frame(int(fr)))
+        r = rows[sel]
+        xyxy = np.column_stack([ta.cx[r] - ta.w[r] / 2, ta.cy[r] - ta.h[r] / 2,
+                                ta.cx[r] + ta.w[r] / 2, ta.cy[r] + ta.h[r] / 2]).astype(np.float32)
+        e = np.asarray(embedder(img, xyxy), np.float64)
+        if out is None:
+            out = np.zeros((len(rows), e.shape[1]))
+        out[sel] = e
+    feats = out if out is not None else feats
+    k = len(pa)
+    fa, fb, ga, gb = feats[:k], feats[k:2 * k], feats[2 * k:3 * k], feats[3 * k:]
+
+    def sim(x, y):
+        return np.sum(x * y, axis=1)
+
+    keep = 2.0 - sim(fa, ga) - sim(fb, gb)
+    swap = 2.0 - sim(fa, gb) - sim(fb, ga)
+    return keep, swap
+
+
+# --------------------------------------------------------------------- ends and begins
+def find_end_begins(ta: TrackArrays, cfg: ScanConfig) -> tuple[list[Suspect], set[int]]:
+    """A track ends and another begins soon after where the first one was heading.
+
+    Candidates are matched one-to-one, best score first. Returns the suspects and the
+    set of track ids they link (short linked tracks are fragments, not false positives).
+    """
+    if len(ta.first) < 2:
+        return [], set()
+    e, s = ta.last, ta.first
+    fe, fb = ta.frame[e], ta.frame[s]
+    order = np.argsort(fb, kind="stable")
+    s_sorted, fb_sorted = s[order], fb[order]
+    lo = np.searchsorted(fb_sorted, fe + 1)
+    hi = np.searchsorted(fb_sorted, fe + cfg.end_begin_gap, side="right")
+    cnt = hi - lo
+    if cnt.sum() == 0:
+        return [], set()
+    ei = np.repeat(np.arange(len(e)), cnt)
+    offs = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    er, br = e[ei], s_sorted[lo[ei] + offs]
+    dt = (ta.frame[br] - ta.frame[er]).astype(np.float64)
+    v = ta.velocity(er, cfg.velocity_frames)
+    px = ta.cx[er] + v[:, 0] * np.minimum(dt, 2 * cfg.velocity_frames)
+    py = ta.cy[er] + v[:, 1] * np.minimum(dt, 2 * cfg.velocity_frames)
+    sc = np.maximum((ta.h[er] + ta.h[br]) / 2, ta.scale_floor)
+    dist = _dist(px, py, ta.cx[br], ta.cy[br]) / sc
+    radius = cfg.end_begin_radius + cfg.end_begin_speed * dt
+    size = np.abs(np.log(ta.h[br] / np.maximum(ta.h[er], 1e-6)))
+    ok = (dist < radius) & (size < np.log(cfg.end_begin_size_ratio))
+    er, br, dt, dist, radius = er[ok], br[ok], dt[ok], dist[ok], radius[ok]
+    score = np.exp(-2.0 * dist / radius) * np.exp(-dt / (4 * cfg.end_begin_gap))
+    out, linked = [], set()
+    used_e, used_b = set(), set()
+    for q in np.argsort(-score, kind="stable"):
+        x, y = int(er[q]), int(br[q])
+        if x in used_e or y in used_b:
+            continue
+        used_e.add(x)
+        used_b.add(y)
+        a, b = int(ta.track[x]), int(ta.track[y])
+        linked.update((a, b))
+        out.append(Suspect(
+            "end_begin", int(ta.frame[y]), (a, b), float(score[q]),
+            f"track {a} ends at frame {int(ta.frame[x])} and track {b} begins "
+            f"{int(dt[q])} frame(s) later {dist[q]:.2f} box heights from where {a} was heading",
+            {"op": "merge", "a": a, "b": b}))
+    return out, linked
+
+
+# --------------------------------------------------------------------- gaps, short, duplicates
+def find_gaps(ta: TrackArrays, cfg: ScanConfig, jump_rows: np.ndarray) -> list[Suspect]:
+    """Runs of short gaps inside a track -> one linear interpolation per run.
+
+    A run ends at a gap longer than ``max_interp_gap`` (the object was away) or at a
+    jump (interpolating across an identity change would draw boxes between two players).
+    """
+    n = len(ta)
+    if n < 2:
+        return []
+    i = np.arange(1, n)
+    same = ta.track[i] == ta.track[i - 1]
+    dt = ta.frame[i] - ta.frame[i - 1]
+    brk = np.ones(n, bool)  # row starts a new interpolation segment
+    is_jump = np.zeros(n, bool)
+    is_jump[jump_rows] = True
+    brk[1:] = ~same | (dt - 1 > cfg.max_interp_gap) | is_jump[1:]
+    gap = np.zeros(n, bool)
+    gap[1:] = same & (dt > 1) & ~brk[1:]
+    missing = np.zeros(n, np.int64)
+    missing[1:] = np.where(gap[1:], dt - 1, 0)
+    seg = np.cumsum(brk) - 1
+    n_seg = int(seg[-1]) + 1
+    seg_missing = np.bincount(seg, weights=missing, minlength=n_seg).astype(np.int64)
+    seg_gaps = np.bincount(seg, weights=gap, minlength=n_seg).astype(np.int64)
+    seg_longest = np.zeros(n_seg, np.int64)
+    np.maximum.at(seg_longest, seg, missing)
+    starts = np.flatnonzero(brk)
+    ends = np.append(starts[1:] - 1, n - 1)
+    gap_rows = np.flatnonzero(gap)
+    first_gap_row = np.full(n_seg, n, np.int64)
+    np.minimum.at(first_gap_row, seg[gap_rows], gap_rows)
+    out = []
+    for q in np.flatnonzero(seg_missing > 0):
+        t = int(ta.track[starts[q]])
+        f0, f1 = int(ta.frame[starts[q]]), int(ta.frame[ends[q]])
+        look = int(ta.frame[first_gap_row[q] - 1]) + 1
+        score = float(np.exp(-seg_longest[q] / (cfg.max_interp_gap + 1)))
+        out.append(Suspect(
+            "gap", look, (t,), score,
+            f"track {t} misses {int(seg_missing[q])} frame(s) in {int(seg_gaps[q])} gap(s) "
+            f"of at most {int(seg_longest[q])} between frames {f0} and {f1}",
+            {"op": "interpolate", "a": t, "from_frame": f0, "to_frame": f1}))
+    return out
+
+
+def find_short_and_duplicates(ta: TrackArrays, pairs: tuple, cfg: ScanConfig,
+                              linked: set[int]) -> list[Suspect]:
+    """Tracks that are likely false positives: very short and unlinked, or riding on
+    another track's boxes most of their life (a duplicate)."""
+    out = []
+    tid = ta.track[ta.first]
+    length = ta.last - ta.first + 1
+    want_short, want_dup = "short" in cfg.kinds, "duplicate" in cfg.kinds
+    dup_tracks: set[int] = set()
+    f, a, b, iou = pairs
+    if want_dup and len(f):
+        strong = iou > cfg.duplicate_iou
+        pos = {int(t): k for k, t in enumerate(tid)}
+        idx = np.searchsorted(tid, np.concatenate([a[strong], b[strong]]))
+        cnt = np.bincount(idx, minlength=len(tid))
+        frac = cnt / length
+        partner_len = {}
+        for x, y in zip(a[strong].tolist(), b[strong].tolist(), strict=True):
+            partner_len[x] = max(partner_len.get(x, 0), int(length[pos[y]]))
+            partner_len[y] = max(partner_len.get(y, 0), int(length[pos[x]]))
+        for k in np.flatnonzero(frac >= cfg.duplicate_frac):
+            t = int(tid[k])
+            if partner_len.get(t, 0) < length[k]:
+                continue
+            dup_tracks.add(t)
+            out.append(Suspect(
+                "duplicate", int(ta.frame[ta.first[k]]), (t,), float(min(frac[k], 1.0) * 0.9),
+                f"track {t} overlaps another track (IoU > {cfg.duplicate_iou}) on "
+                f"{100 * min(frac[k], 1.0):.0f}% of its {int(length[k])} boxes",
+                {"op": "delete", "a": t}))
+    if want_short:
+        for k in np.flatnonzero(length <= cfg.min_track_len):
+            t = int(tid[k])
+            if t in linked or t in dup_tracks:
+                continue
+            out.append(Suspect(
+                "short", int(ta.frame[ta.first[k]]), (t,),
+                float(1.0 - length[k] / (cfg.min_track_len + 1)),
+                f"track {t} lives only {int(length[k])} box(es) and links to no other track",
+                {"op": "delete", "a": t}))
+    return out
+
+
+# --------------------------------------------------------------------- entry points
+def scan_table(table, config: ScanConfig | None = None, *,
+               read_frame: FrameReader | None = None,
+               embedder: Embedder | None = None) -> list[Suspect]:
+    """All suspects of a run's boxes (a ``MotTable``), sorted by frame.
+
+    ``read_frame`` (1-based -> BGR image) adds colour similarity to the crossing test;
+    without it the scan needs no pixels.
+    """
+    cfg = config or ScanConfig()
+    ta = TrackArrays.from_table(table, cfg.min_scale_frac)
+    if len(ta) == 0:
+        return []
+    out: list[Suspect] = []
+    jumps, jump_rows = find_jumps(ta, cfg)
+    if "jump" in cfg.kinds:
+        out += jumps
+    need_pairs = {"crossing", "duplicate"} & set(cfg.kinds)
+    if need_pairs:
+        xyxy = np.column_stack([ta.cx - ta.w / 2, ta.cy - ta.h / 2, ta.cx + ta.w / 2,
+                                ta.cy + ta.h / 2])
+        pairs = overlapping_pairs(ta.frame, ta.track, xyxy,
+                                  min(cfg.cross_iou, cfg.duplicate_iou))
+    else:
+        z = np.zeros(0, np.int64)
+        pairs = (z, z, z, np.zeros(0))
+    if "crossing" in cfg.kinds:
+        cross = pairs[3] > cfg.cross_iou
+        found = find_crossings(ta, tuple(x[cross] for x in pairs), cfg, read_frame, embedder)
+        # a swap already proposed from paired jumps is not proposed twice
+        seen = {(s.tracks, s.fix.get("from_frame")) for s in out if s.fix.get("op") == "swap"}
+        out += [s for s in found if (s.tracks, s.fix["from_frame"]) not in seen]
+    eb, linked = find_end_begins(ta, cfg)
+    if "end_begin" in cfg.kinds:
+        out += eb
+    if "gap" in cfg.kinds:
+        out += find_gaps(ta, cfg, jump_rows)
+    out += find_short_and_duplicates(ta, pairs, cfg, linked)
+    return sort_suspects(out)

@@ -1,0 +1,119 @@
+"""The assistant's vocabulary: a ``Suspect`` (what looks wrong, where, and the edit that
+would fix it) and the thresholds of a scan (``ScanConfig``).
+
+Why a proposed fix is a plain dict and not a callable: the GUI shows it, the CLI prints
+it as JSON, tests compare it, and :func:`sporttrack_gui.assist.fix.apply_fix` turns it
+into exactly one undoable edit of :mod:`sporttrack_gui.project.edits`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: kinds in the order a user usually wants to settle them at one frame
+KINDS = ("crossing", "jump", "end_begin", "duplicate", "short", "gap")
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """One suspicious place of a run.
+
+    ``frame`` is where to look (1-based), ``tracks`` the ids involved, ``score`` a
+    confidence in [0, 1] that the proposed ``fix`` is right, ``reason`` one sentence for
+    the user, ``fix`` an edit description such as ``{"op": "swap", "a": 3, "b": 7,
+    "from_frame": 412}``.
+    """
+
+    kind: str
+    frame: int
+    tracks: tuple[int, ...]
+    score: float
+    reason: str
+    fix: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "frame": self.frame, "tracks": list(self.tracks),
+                "score": round(float(self.score), 4), "reason": self.reason, "fix": dict(self.fix)}
+
+    def describe_fix(self) -> str:
+        """The fix as a short command-like text (``swap 3 7 --from 412``)."""
+        f = self.fix
+        op = f.get("op", "?")
+        if op == "swap":
+            return f"swap {f['a']} {f['b']} --from {f['from_frame']}"
+        if op == "merge":
+            return f"merge {f['a']} {f['b']}"
+        if op == "split":
+            return f"split {f['a']} --at {f['at_frame']}"
+        if op == "interpolate":
+            return f"interpolate {f['a']} --from {f['from_frame']} --to {f['to_frame']}"
+        if op == "delete":
+            span = (f" --from {f['from_frame']} --to {f['to_frame']}"
+                    if f.get("from_frame") is not None else "")
+            return f"delete {f['a']}{span}"
+        return str(f)
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Thresholds of a scan. Distances are in units of the box height (at least
+    ``min_scale_frac`` x the run's median height, so a ball's tiny box is not judged
+    by its own size)."""
+
+    jump_dist: float = 0.8          # centre displacement per frame that is a jump
+    jump_dist_per_frame: float = 0.25  # extra allowance per missing frame in between
+    jump_size_ratio: float = 1.6    # height ratio between consecutive boxes that is a jump
+    swap_radius: float = 0.5        # a jump pair is an exchange when each lands this close
+    cross_iou: float = 0.3          # boxes overlapping this much are "crossing"
+    cross_window: int = 8           # frames before/after a crossing used for motion
+    cross_margin: float = 0.4       # swapped-fit must beat kept-fit by this (height units)
+    cross_ratio: float = 0.6        # ... and be at most this fraction of it
+    appearance_weight: float = 1.0  # weight of colour dissimilarity (when frames are read)
+    end_begin_gap: int = 30         # frames between an end and a begin considered
+    end_begin_radius: float = 0.6   # base radius around the extrapolated position
+    end_begin_speed: float = 0.12   # radius growth per frame of gap
+    end_begin_size_ratio: float = 1.5
+    velocity_frames: int = 8        # frames used to estimate a velocity
+    max_interp_gap: int = 10        # gaps up to this many missing frames are interpolated
+    min_track_len: int = 5          # tracks this short (and unlinked) are proposed for delete
+    duplicate_iou: float = 0.7      # a track riding on another this much is a duplicate
+    duplicate_frac: float = 0.8     # ... on this fraction of its frames
+    min_scale_frac: float = 0.5
+    kinds: tuple[str, ...] = KINDS  # which kinds to look for
+
+
+def sort_suspects(suspects: Sequence[Suspect]) -> list[Suspect]:
+    """By frame, then kind order, then higher score first (stable for equal keys)."""
+    rank = {k: i for i, k in enumerate(KINDS)}
+    return sorted(suspects, key=lambda s: (s.frame, rank.get(s.kind, len(rank)), -s.score,
+                                           s.tracks))
+
+
+def next_suspect(suspects: Sequence[Suspect], after_frame: int,
+                 wrap: bool = True) -> Suspect | None:
+    """The first suspect strictly after ``after_frame`` (the GUI's "next" key).
+
+    ``suspects`` must be sorted by frame (as :func:`scan` returns them); with ``wrap``
+    the search continues from the start, so one key walks through all of them.
+    """
+    if not suspects:
+        return None
+    i = bisect_right([s.frame for s in suspects], after_frame)
+    if i < len(suspects):
+        return suspects[i]
+    return suspects[0] if wrap else None
+
+
+def previous_suspect(suspects: Sequence[Suspect], before_frame: int,
+                     wrap: bool = True) -> Suspect | None:
+    """The last suspect strictly before ``before_frame`` (the "previous" key)."""
+    if not suspects:
+        return None
+    frames = [s.frame for s in suspects]
+    i = bisect_right(frames, before_frame - 1) - 1
+    if i >= 0:
+        return suspects[i]
+    return suspects[-1] if wrap else None
