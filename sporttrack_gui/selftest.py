@@ -242,7 +242,7 @@ def step_detector(ctx: Context) -> str:
 
     frame = cv2.imread(str(ctx.need("match").frames_dir / "000001.jpg"))
     check(frame is not None, "cannot read the first frame")
-    det = create_detector("yolo:yolov8n.yaml", conf=0.001, imgsz=320, batch=1, device="cpu")
+    det = create_detector("yolo:yolov8n.yaml", conf=0.0, imgsz=320, batch=1, device="cpu")
     try:
         out = det.detect([frame])
     finally:

@@ -120,7 +120,6 @@ def test_bad_training_config_is_refused(tmp_path):
 @pytest.mark.slow
 def test_cli_train_from_project_runs(synthetic_match, tmp_path, capsys):
     """Three sequences' runs -> split by sequence -> one short epoch -> test scores."""
-    pytest.importorskip("sporttrack_gui.media.source", reason="media.source not in the tree")
     import json
 
     from sporttrack_gui.cli.main import main

@@ -18,10 +18,18 @@ N_FRAMES, N_TRACKS = 12, 4
 
 
 def _snapshot(p: Project) -> tuple:
-    boxes = p.conn.execute("SELECT id, run_id, frame, track, x, y, w, h, conf, cls, vis "
-                           "FROM boxes ORDER BY id").fetchall()
+    """Visible boxes with their shown ids, track metadata, and the stored raw rows and
+    id segments (undo must restore the storage exactly, not just what it shows)."""
+    shown = p.conn.execute(
+        "SELECT b.id, b.run_id, b.frame, IIF(s.raw IS NULL, b.track, s.disp), b.x, b.y, b.w, "
+        "b.h, b.conf, b.cls, b.vis FROM boxes b LEFT JOIN track_segments s ON "
+        "s.run_id = b.run_id AND s.raw = b.track AND b.frame BETWEEN s.f0 AND s.f1 "
+        "WHERE b.track >= -1 AND (s.raw IS NULL OR s.disp IS NOT NULL) ORDER BY b.id").fetchall()
     tracks = p.conn.execute("SELECT * FROM tracks ORDER BY run_id, track").fetchall()
-    return boxes, tracks
+    raw = p.conn.execute("SELECT id, run_id, frame, track, x, y, w, h, conf, cls, vis "
+                         "FROM boxes ORDER BY id").fetchall()
+    segments = p.conn.execute("SELECT * FROM track_segments ORDER BY 1, 2, 3").fetchall()
+    return shown, tracks, raw, segments
 
 
 def _make(p: Project, present: np.ndarray) -> int:
@@ -45,7 +53,8 @@ ops = st.one_of(
     st.tuples(st.just("interp"), track, frame, frame),
     st.tuples(st.just("label"), track, st.sampled_from(["a", "b", None])),
     st.tuples(st.just("add"), track, frame),
-    st.tuples(st.just("boxop"), st.integers(0, 3), st.integers(0, 200), track),
+    st.tuples(st.just("boxop"), st.integers(0, 3), st.integers(0, 200),
+              st.integers(-1, N_TRACKS + 1)),
 )
 
 
@@ -90,6 +99,7 @@ def test_apply_undo_redo_roundtrip(present, sequence):
                 applied += 1
             except (EditConflict, ProjectError):
                 assert _snapshot(p) == before  # a refused edit changes nothing
+            _check_reads(p, run)
         after = _snapshot(p)
         assert len(history.history(p, run)) == applied
         for _ in range(applied):
@@ -100,6 +110,34 @@ def test_apply_undo_redo_roundtrip(present, sequence):
             assert history.redo(p, run) is not None
         assert history.redo(p, run) is None
         assert _snapshot(p) == after
+
+
+def _check_reads(p: Project, run: int) -> None:
+    """Every read path agrees with the visible rows of the snapshot (shown ids), and no
+    id >= 0 shows twice in a frame."""
+    shown = [r for r in _snapshot(p)[0] if r[1] == run]
+    want = sorted((r[2], r[3], r[4]) for r in shown)
+    t = p.boxes(run)
+    got = list(zip(t.frame.tolist(), t.track_id.tolist(), t.xywh[:, 0].tolist(), strict=True))
+    assert got == [(f, k, pytest.approx(x)) for f, k, x in want]
+    keys = [(f, k) for f, k, _ in want if k >= 0]
+    assert len(keys) == len(set(keys)), "an id shows twice in one frame"
+    ids = sorted({k for _, k in keys})
+    spans = p.track_spans(run)
+    assert spans["track"].tolist() == ids
+    for i, k in enumerate(ids):
+        frames = [f for f, kk in keys if kk == k]
+        assert (spans["first"][i], spans["last"][i], spans["count"][i]) == \
+            (min(frames), max(frames), len(frames))
+        tk = p.boxes(run, track=k, frame_range=(3, N_FRAMES - 2))
+        assert tk.frame.tolist() == [f for f in frames if 3 <= f <= N_FRAMES - 2]
+    for f in (2, 7):
+        fb = p.frame_boxes(run, f)
+        assert sorted(fb["track"].tolist()) == sorted(k for ff, k, _ in want if ff == f)
+        for box_id, k in zip(fb["id"].tolist(), fb["track"].tolist(), strict=True):
+            assert p.box(box_id)["track"] == k
+    stats = p.run_stats(run)
+    assert (stats["boxes"], stats["tracks"]) == (len(want), len(ids))
 
 
 @pytest.fixture
@@ -191,9 +229,12 @@ def test_new_edit_drops_redo_stack(proj):
     edits.delete_track(proj, run, 2)
     assert [h["label"] for h in history.history(proj, run)] == ["delete track 2"]
     assert history.redo(proj, run) is None
-    # only the live op keeps saved rows; the dropped one's went with it
-    assert proj.conn.execute("SELECT COUNT(*), MIN(old_track) FROM edit_retrack").fetchone() \
-        == (N_FRAMES, 2)
+    # only the live op keeps saved segments; the dropped one's went with it
+    [live] = history.history(proj, run)
+    assert proj.conn.execute("SELECT DISTINCT op_id, raw FROM edit_remap").fetchall() \
+        == [(live["id"], 2)]
+    assert proj.conn.execute("SELECT raw, f0, disp FROM track_segments").fetchall() \
+        == [(2, 1, None)]
 
 
 def test_nothing_to_change_is_refused(proj):
@@ -210,9 +251,10 @@ def test_edit_log_rows_use_no_python_lists(proj):
     fwd, inv = proj.conn.execute("SELECT forward, inverse FROM edit_ops WHERE id = ?",
                                  (res.op_id,)).fetchone()
     assert len(fwd) < 100 and len(inv) < 100
-    con = sqlite3.connect(proj.path)
-    assert con.execute("SELECT COUNT(*) FROM edit_retrack WHERE op_id = ?",
-                       (res.op_id,)).fetchone()[0] == N_FRAMES
+    assert res.rows == N_FRAMES
+    con = sqlite3.connect(proj.path)  # a 12- or 135,000-box track: one saved segment row
+    assert con.execute("SELECT COUNT(*) FROM edit_remap WHERE op_id = ?",
+                       (res.op_id,)).fetchone()[0] == 1
     con.close()
     assert len(proj.boxes(run, track=1)) == 0 and proj.run_stats(run)["tracks"] == N_TRACKS - 1
 
@@ -226,3 +268,6 @@ def test_clear_history_frees_parked_rows(proj):
     assert history.history(proj, run) == [] and history.undo(proj, run) is None
     assert _snapshot(proj)[0] == [b for b in kept if b[3] >= -1]
     assert proj.conn.execute("SELECT COUNT(*) FROM edit_retrack").fetchone()[0] == 0
+    assert proj.conn.execute("SELECT COUNT(*) FROM edit_remap").fetchone()[0] == 0
+    assert proj.conn.execute("SELECT COUNT(*) FROM track_segments WHERE disp IS NULL"
+                             ).fetchone()[0] == 0

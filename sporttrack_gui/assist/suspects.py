@@ -64,7 +64,7 @@ class ScanConfig:
     by its own size)."""
 
     jump_dist: float = 0.8          # centre displacement per frame that is a jump
-    jump_dist_per_frame: float = 0.25  # extra allowance per missing frame in between
+    jump_dist_per_frame: float = 0.12  # extra allowance per missing frame in between
     jump_size_ratio: float = 1.6    # height ratio between consecutive boxes that is a jump
     swap_radius: float = 0.5        # a jump pair is an exchange when each lands this close
     cross_iou: float = 0.3          # boxes overlapping this much are "crossing"

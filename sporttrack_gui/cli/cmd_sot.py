@@ -116,47 +116,9 @@ def resolve_source(source: Path, gt: str | None) -> tuple[Path, Path | None]:
 
 
 def _open_source(path: Path):
-    try:
-        from sporttrack_gui.media.source import open_source
-    except ImportError:  # media room's reader not in this tree yet: image folders only
-        return _ImageFolder(path)
+    from sporttrack_gui.media.source import open_source
+
     return open_source(path)
-
-
-class _ImageFolder:
-    """Private stand-in for ``media.source.open_source`` over an image folder (``len``,
-    0-based ``[i]``), used only while ``sporttrack_gui.media.source`` is absent."""
-
-    def __init__(self, path: Path):
-        from sporttrack_gui.errors import MediaError
-
-        folder = path / "img1" if (path / "img1").is_dir() else path
-        if not folder.is_dir():
-            raise MediaError(f"{path}: video input needs sporttrack_gui.media.source",
-                             str(path))
-        self.path = folder
-        self.files = sorted(f for f in folder.iterdir()
-                            if f.suffix.lower() in (".jpg", ".jpeg", ".png", ".bmp"))
-        first = self[0] if self.files else None
-        self.height, self.width = first.shape[:2] if first is not None else (None, None)
-        self.fps = None
-
-    def __len__(self) -> int:
-        return len(self.files)
-
-    def __getitem__(self, index: int) -> np.ndarray:
-        import cv2
-
-        from sporttrack_gui.errors import MediaError
-
-        img = cv2.imread(str(self.files[index]), cv2.IMREAD_COLOR)
-        if img is None:
-            raise MediaError(f"cannot decode {self.files[index]}", str(self.files[index]),
-                             index + 1)
-        return img
-
-    def close(self) -> None:
-        pass
 
 
 def _read_gt(path: Path) -> np.ndarray:

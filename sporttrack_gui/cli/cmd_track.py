@@ -19,7 +19,7 @@ import numpy as np
 
 from sporttrack_gui.cli.common import emit
 from sporttrack_gui.core.boxes import Detections
-from sporttrack_gui.errors import InputError, MediaError
+from sporttrack_gui.errors import InputError
 from sporttrack_gui.track import create_tracker, tracker_names
 from sporttrack_gui.track.config import parse_param_args
 
@@ -172,54 +172,9 @@ def _run_detections(args: argparse.Namespace, params: dict[str, Any]) -> int:
     return 0
 
 
-class _FolderFrames:
-    """Stand-in for ``media.source`` until that module is in the tree: sorted images of a
-    folder (or a MOT sequence's img1/) and sequential video reads, 1-based like it."""
-
-    def __init__(self, source: Path):
-        import cv2
-
-        self._cv2 = cv2
-        folder = source / "img1" if (source / "img1").is_dir() else source
-        self._cap = None
-        if folder.is_dir():
-            exts = {".jpg", ".jpeg", ".png", ".bmp"}
-            self._paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in exts)
-            self._n = len(self._paths)
-        else:
-            self._cap = cv2.VideoCapture(str(source))
-            if not self._cap.isOpened():
-                raise MediaError(f"cannot open video {source}", str(source))
-            self._n = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        if self._n == 0:
-            raise MediaError(f"no frames in {source}", str(source))
-        self._source = source
-
-    def __len__(self) -> int:
-        return self._n
-
-    def read_frame(self, number: int) -> np.ndarray:
-        if self._cap is None:
-            img = self._cv2.imread(str(self._paths[number - 1]))
-        else:
-            ok, img = self._cap.read()
-            if not ok:  # headers overstate length: stop at the last decodable frame
-                self._n = number - 1
-                return None
-        if img is None:
-            raise MediaError(f"cannot decode frame {number}", str(self._source), number)
-        return img
-
-    def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()
-
-
 def _open_frames(source: Path):
-    try:
-        from sporttrack_gui.media.source import open_source
-    except ImportError:  # media room not landed yet: minimal private reader
-        return _FolderFrames(source)
+    from sporttrack_gui.media.source import open_source
+
     return open_source(source)
 
 

@@ -38,12 +38,12 @@ class YoloDetector:
             raise ModelError(f"conf and iou must be in [0, 1], got conf={conf} iou={iou}")
         if imgsz < 32 or batch < 1:
             raise ModelError(f"imgsz must be >= 32 and batch >= 1 (got {imgsz}, {batch})")
+        resolved = resolve_model(model)  # a missing file fails before torch is loaded
         from sporttrack_gui.runtime import import_ultralytics
 
         ultralytics = import_ultralytics()
         self.device, fp16_ok = pick_device(device)
         self.half = bool(fp16_ok if half is None else (half and fp16_ok))
-        resolved = resolve_model(model)
         if onnx and not resolved.lower().endswith(".onnx"):
             resolved = str(self._export(model, onnx, imgsz))
         self.model_path = resolved

@@ -35,13 +35,8 @@ def source_kind(path: Path) -> str:
 
 
 def _open(path: Path):
-    """``media.source.open_source``; the private OpenCV adapter only while it is absent."""
-    try:
-        from sporttrack_gui.media.source import open_source
-    except ImportError:
-        from sporttrack_gui.pipeline._cv_source import CvSource
+    from sporttrack_gui.media.source import open_source
 
-        return CvSource(path)
     return open_source(path)
 
 

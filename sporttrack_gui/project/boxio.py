@@ -97,6 +97,24 @@ def fetch(conn: sqlite3.Connection, sql: str, params: tuple | dict,
     return cols
 
 
+_TRACK_SELECT = ("SELECT frame, x, y, w, h, conf, cls, vis FROM boxes WHERE run_id = ? "
+                 "AND track = ? AND frame BETWEEN ? AND ? ORDER BY frame")
+
+
+def fetch_track(conn: sqlite3.Connection, run: int, pieces: list[tuple[int, int, int]],
+                track: int) -> dict[str, np.ndarray]:
+    """Boxes of the raw stretches ``pieces`` ((raw id, first, last frame), each one
+    range of the (run, track, frame) index) as float64 columns, all showing ``track``."""
+    rows: list[tuple] = []
+    for raw, a, b in pieces:
+        rows += conn.execute(_TRACK_SELECT, (run, raw, a, b)).fetchall()
+    names = tuple(c for c in COLUMNS if c != "track")
+    arr = np.array(rows, dtype=np.float64) if rows else np.zeros((0, len(names)))
+    cols = {k: arr[:, i] for i, k in enumerate(names)}
+    cols["track"] = np.full(len(arr), track, dtype=np.float64)
+    return cols
+
+
 def to_table(cols: dict[str, np.ndarray]):
     """Numpy columns -> ``MotTable`` (the formats room's exchange type)."""
     from sporttrack_gui.formats.mot import MotTable

@@ -12,6 +12,11 @@ Records (JSON-able dicts):
   the saved rows to ``new_track`` (dir 1) or back to ``old_track`` (dir -1).
 - ``{"op": "stash_out"|"stash_in", "run": r, "part": k}``: remove / re-insert saved boxes
   (added boxes: undoing an add removes them; deletes park rows by a retrack instead).
+- ``{"op": "remap", "run": r, "part": k, "dir": 1|-1, "rows": n}``: replace the
+  ``track_segments`` of the raw tracks saved in ``edit_remap`` under (op, part) by the
+  new (dir 1) or previous (dir -1) lists; ``n`` boxes change their displayed id. This is
+  how id edits (swap, merge, split, reassign, delete track) cost O(segments), see
+  :mod:`.mapping`.
 - ``{"op": "set_box", "box": id, "values": {...}}``: overwrite columns of one box.
 - ``{"op": "track_meta", "run": r, "track": t, "values": {...}, "exists": bool}``.
 - ``{"op": "batch", "ops": [...]}``: several records, inverted in reverse order.
@@ -23,6 +28,7 @@ import sqlite3
 from typing import Any
 
 from sporttrack_gui.errors import EditConflict, ProjectError
+from sporttrack_gui.project import mapping
 
 Record = dict[str, Any]
 BOX_VALUE_COLUMNS = ("frame", "track", "x", "y", "w", "h", "conf", "cls", "vis")
@@ -38,6 +44,9 @@ def execute(c: sqlite3.Connection, op_id: int, rec: Record) -> tuple[Record, int
         return _stash_out(c, op_id, rec)
     if kind == "stash_in":
         return _stash_in(c, op_id, rec)
+    if kind == "remap":
+        mapping.apply_saved(c, rec["run"], op_id, rec["part"], rec["dir"])
+        return {**rec, "dir": -rec["dir"]}, rec["rows"]
     if kind == "set_box":
         return _set_box(c, rec)
     if kind == "track_meta":

@@ -102,7 +102,41 @@ def _v0_to_v1(conn: sqlite3.Connection) -> None:
     conn.executescript("BEGIN IMMEDIATE;" + _V1 + "PRAGMA user_version = 1; COMMIT;")
 
 
-MIGRATIONS: list[Migration] = [_v0_to_v1]
+# v2: identity edits become frame-range segments instead of per-box UPDATEs. A box's
+# ``track`` column keeps its raw id; ``track_segments`` maps (raw id, frames f0..f1) to the
+# displayed id (NULL: hidden by an undoable delete). Frames no segment covers show the raw
+# id, so an empty table is the identity and v1 projects need no data rewrite. A swap of
+# two 135,000-box tracks rewrites a handful of segment rows, not 270,000 index entries.
+_V2 = """
+CREATE TABLE track_segments (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    raw    INTEGER NOT NULL,
+    f0     INTEGER NOT NULL,
+    f1     INTEGER NOT NULL,
+    disp   INTEGER,
+    PRIMARY KEY (run_id, raw, f0)
+) WITHOUT ROWID;
+CREATE INDEX track_segments_disp ON track_segments (run_id, disp, f0);
+-- Segment lists an op replaced (side -1) and wrote (side 1), per raw track: undo and redo
+-- swap one list for the other.
+CREATE TABLE edit_remap (
+    op_id INTEGER NOT NULL REFERENCES edit_ops(id) ON DELETE CASCADE,
+    part  INTEGER NOT NULL,
+    side  INTEGER NOT NULL CHECK (side IN (-1, 1)),
+    raw   INTEGER NOT NULL,
+    f0    INTEGER NOT NULL,
+    f1    INTEGER NOT NULL,
+    disp  INTEGER
+);
+CREATE INDEX edit_remap_op ON edit_remap (op_id, part, side);
+"""
+
+
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
+    conn.executescript("BEGIN IMMEDIATE;" + _V2 + "PRAGMA user_version = 2; COMMIT;")
+
+
+MIGRATIONS: list[Migration] = [_v0_to_v1, _v1_to_v2]
 LATEST = len(MIGRATIONS)
 
 

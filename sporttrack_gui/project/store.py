@@ -5,7 +5,9 @@ Why these choices: WAL so the GUI reads while a worker thread writes; one connec
 transaction so a crash or a bad import never leaves half a change; an OS lock on a
 sidecar so a second *process* cannot write at the same time (see :mod:`.lock`).
 Box reads and writes go through plain ``sqlite3`` with numpy columns (3.4 M boxes per
-match); the small tables use sqlite-utils.
+match); the small tables use sqlite-utils. A box's ``track`` column holds its raw id; the
+id it shows comes through the frame-range segments of :mod:`.mapping` (identity where
+there are none), and every read here returns shown ids.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 import sqlite_utils
 
 from sporttrack_gui.errors import ProjectError
-from sporttrack_gui.project import boxio, lock, schema
+from sporttrack_gui.project import boxio, lock, mapping, schema
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RUN_KINDS = ("gt", "det", "tracker", "manual", "sot")
@@ -300,7 +302,8 @@ class Project:
             c.execute("DELETE FROM runs WHERE id = ?", (run,))
 
     def copy_run(self, run: int, new_name: str, kind: str = "manual") -> int:
-        """Copy boxes and track metadata (not the edit history) into a new complete run."""
+        """Copy boxes, their id mapping and track metadata (not the edit history) into a
+        new complete run; boxes hidden by undoable deletes are left out."""
         src = self.run(run)
         with self.transaction() as c:
             new = self.create_run(src["sequence_id"], new_name, kind=kind,
@@ -309,16 +312,34 @@ class Project:
             c.execute("INSERT INTO boxes (run_id, frame, track, x, y, w, h, conf, cls, vis) "
                       "SELECT ?, frame, track, x, y, w, h, conf, cls, vis FROM boxes "
                       "WHERE run_id = ? AND track >= -1 ORDER BY track, frame", (new, run))
+            c.execute("INSERT INTO track_segments SELECT ?, raw, f0, f1, disp "
+                      "FROM track_segments WHERE run_id = ?", (new, run))
+            mapping.purge_hidden(c, new)
             c.execute("INSERT INTO tracks SELECT ?, track, label, class, team, colour, note "
                       "FROM tracks WHERE run_id = ?", (new, run))
             return new
 
     def run_stats(self, run: int) -> dict[str, int]:
         """Box and track counts (a covering-index scan: ~0.1 s on a 3.4 M-box run)."""
-        n, t, f0, f1 = self.conn.execute(
-            "SELECT COUNT(*), COUNT(DISTINCT track) FILTER (WHERE track >= 0), MIN(frame), "
-            "MAX(frame) FROM boxes WHERE run_id = ? AND track >= -1", (run,)).fetchone()
-        return {"boxes": n, "tracks": t, "first_frame": f0, "last_frame": f1}
+        c = self.conn
+        if not mapping.has_segments(c, run):
+            n, t, f0, f1 = c.execute(
+                "SELECT COUNT(*), COUNT(DISTINCT track) FILTER (WHERE track >= 0), MIN(frame), "
+                "MAX(frame) FROM boxes WHERE run_id = ? AND track >= -1", (run,)).fetchone()
+            return {"boxes": n, "tracks": t, "first_frame": f0, "last_frame": f1}
+        st = mapping.piece_stats(c, run, mapping.visible_pieces(c, run, [-1, *self._raw_tracks(run)]))
+        if not len(st):
+            return {"boxes": 0, "tracks": 0, "first_frame": None, "last_frame": None}
+        return {"boxes": int(st[:, 3].sum()), "tracks": len(np.unique(st[st[:, 0] >= 0, 0])),
+                "first_frame": int(st[:, 1].min()), "last_frame": int(st[:, 2].max())}
+
+    def _raw_tracks(self, run: int) -> list[int]:
+        """Raw ids >= 0 of a run: a skip-scan of the track index, one seek per track."""
+        return [r[0] for r in self.conn.execute(
+            "WITH RECURSIVE t(track) AS (SELECT MIN(track) FROM boxes WHERE run_id = ?1 "
+            "AND track >= 0 UNION ALL SELECT (SELECT MIN(track) FROM boxes WHERE run_id = ?1 "
+            "AND track > t.track) FROM t WHERE t.track IS NOT NULL) "
+            "SELECT track FROM t WHERE track IS NOT NULL", (run,))]
 
     # ---------------------------------------------------------------- boxes
     def append_boxes(self, run: int, data: Any) -> int:
@@ -335,6 +356,8 @@ class Project:
         n = len(cols["frame"])
         with self.transaction() as c:
             self._require_run(c, run)
+            if n and mapping.has_segments(c, run):
+                self._refuse_remapped(c, run, cols)
             if n:
                 try:
                     c.executemany(
@@ -346,6 +369,21 @@ class Project:
                         f"(frame, track) pairs; {self._first_clash(c, run, cols)}") from None
             self._touch(c, run)
         return n
+
+    def _refuse_remapped(self, c: sqlite3.Connection, run: int,
+                         cols: dict[str, np.ndarray]) -> None:
+        """A plain append is only right where its ids are not remapped: raw id t must
+        show t, and no other raw id may show t, over the appended frames."""
+        tracks = json.dumps(np.unique(cols["track"][cols["track"] >= 0]).tolist())
+        hit = c.execute(
+            "SELECT raw, disp FROM track_segments WHERE run_id = ? AND f0 <= ? AND f1 >= ? "
+            "AND (raw IN (SELECT value FROM json_each(?)) OR disp IN "
+            "(SELECT value FROM json_each(?))) LIMIT 1",
+            (run, int(cols["frame"].max()), int(cols["frame"].min()), tracks, tracks)).fetchone()
+        if hit:
+            raise ProjectError(
+                f"{self.path}: run {run} has id edits over these frames (raw id {hit[0]} "
+                f"shows as {hit[1]}); add boxes to an edited run with edits.insert_boxes")
 
     def _first_clash(self, c: sqlite3.Connection, run: int, cols: dict[str, np.ndarray]) -> str:
         """Locate one clashing (frame, track) by a join (error path only)."""
@@ -362,63 +400,107 @@ class Project:
 
     def boxes(self, run: int, frame: int | None = None,
               frame_range: tuple[int, int] | None = None, track: int | None = None):
-        """Boxes of a run as a ``MotTable`` sorted by (frame, track).
+        """Boxes of a run as a ``MotTable`` sorted by (frame, track), with shown ids.
 
         ``frame_range`` is inclusive at both ends. A track query reads one range of the
-        (run, track, frame) index; frame queries are pinned to the (run, frame) index
-        (the planner would otherwise walk the track index). Parked rows are skipped.
+        (run, track, frame) index per raw stretch that shows the id (one, unless id
+        edits mapped other raw tracks to it); frame and whole-run queries read raw rows
+        and relabel them in numpy. Hidden and parked rows are skipped.
         """
         if frame is not None:
             frame_range = (frame, frame)
         lo, hi = (int(frame_range[0]), int(frame_range[1])) if frame_range else (1, 2**62)
         if track is not None:
-            cols = boxio.fetch(self.conn, "SELECT frame, x, y, w, h, conf, cls, vis FROM boxes "
-                               "WHERE run_id = ? AND track = ? AND frame BETWEEN ? AND ? "
-                               "ORDER BY frame",
-                               (run, int(track), lo, hi), track=int(track))
+            cols = self._track_columns(run, int(track), lo, hi)
             return boxio.to_table(cols)
+        c = self.conn
         if frame_range is None:  # whole run: read in storage order, sort in numpy
-            cols = boxio.fetch(self.conn, f"{_BOX_SELECT} WHERE run_id = ? AND track >= -1",
-                               (run,))
+            cols = boxio.fetch(c, f"{_BOX_SELECT} WHERE run_id = ? AND track >= -1", (run,))
+        else:
+            cols = boxio.fetch(c, f"{_BOX_SELECT} INDEXED BY boxes_run_frame WHERE "
+                               "run_id = ? AND frame BETWEEN ? AND ? AND track >= -1 "
+                               "ORDER BY frame, track", (run, lo, hi))
+        segs = mapping.load(c, run)
+        if segs is not None:
+            shown, keep = mapping.relabel(segs, cols["track"].astype(np.int64), cols["frame"])
+            cols = {k: v[keep] for k, v in cols.items()}
+            cols["track"] = shown[keep]
+        if frame_range is None or segs is not None:
             order = np.lexsort((cols["track"], cols["frame"]))
-            return boxio.to_table({k: v[order] for k, v in cols.items()})
-        cols = boxio.fetch(self.conn, f"{_BOX_SELECT} INDEXED BY boxes_run_frame WHERE "
-                           "run_id = ? AND frame BETWEEN ? AND ? AND track >= -1 "
-                           "ORDER BY frame, track", (run, lo, hi))
+            cols = {k: v[order] for k, v in cols.items()}
         return boxio.to_table(cols)
 
-    def frame_boxes(self, run: int, frame: int) -> dict[str, np.ndarray]:
-        """The viewer's fast path: one frame's boxes with their ids (for editing).
+    def _track_columns(self, run: int, track: int, lo: int, hi: int) -> dict[str, np.ndarray]:
+        """float64 columns of the boxes showing ``track`` in frames lo..hi, by frame."""
+        parts = mapping.pieces(self.conn, run, track, lo, hi)
+        cols = boxio.fetch_track(self.conn, run, parts, track)
+        if len(parts) > 1:
+            order = np.argsort(cols["frame"], kind="stable")
+            cols = {k: v[order] for k, v in cols.items()}
+        return cols
 
-        One seek of the (run, frame) index; rows parked by an undoable delete
-        (track <= -2) are skipped.
+    _SHOWN = ("LEFT JOIN track_segments s ON s.run_id = b.run_id AND s.raw = b.track "
+              "AND s.f0 <= b.frame AND s.f1 >= b.frame")
+
+    def frame_boxes(self, run: int, frame: int) -> dict[str, np.ndarray]:
+        """The viewer's fast path: one frame's boxes with their shown ids (for editing).
+
+        One seek of the (run, frame) index; each box looks its raw id up in the segment
+        primary key. Parked rows (track <= -2) and hidden ones are skipped.
         """
         rows = self.conn.execute(
-            "SELECT id, track, x, y, w, h, conf, cls, vis FROM boxes INDEXED BY "
-            "boxes_run_frame WHERE run_id = ? AND frame = ? AND track >= -1 ORDER BY track",
+            "SELECT b.id, IIF(s.raw IS NULL, b.track, s.disp) AS shown, b.x, b.y, b.w, b.h, "
+            "b.conf, b.cls, b.vis FROM boxes b INDEXED BY boxes_run_frame "
+            f"{self._SHOWN} WHERE b.run_id = ? AND b.frame = ? AND b.track >= -1 "
+            "AND (s.raw IS NULL OR s.disp IS NOT NULL) ORDER BY shown",
             (run, frame)).fetchall()
         arr = np.array(rows, dtype=np.float64) if rows else np.zeros((0, 9))
         return {"id": arr[:, 0].astype(np.int64), "track": arr[:, 1].astype(np.int64),
                 "xywh": arr[:, 2:6].astype(np.float32), "conf": arr[:, 6].astype(np.float32),
                 "cls": arr[:, 7].astype(np.int32), "vis": arr[:, 8].astype(np.float32)}
 
+    def _box_row(self, box_id: int) -> tuple[int, int, int, int] | None:
+        """(run, raw id, frame, shown id) of a visible box, else None."""
+        row = self.conn.execute(
+            "SELECT b.run_id, b.track, b.frame, IIF(s.raw IS NULL, b.track, s.disp) "
+            f"FROM boxes b {self._SHOWN} WHERE b.id = ? AND b.track >= -1 "
+            "AND (s.raw IS NULL OR s.disp IS NOT NULL)", (box_id,)).fetchone()
+        return None if row is None else tuple(row)  # type: ignore[return-value]
+
     def box(self, box_id: int) -> dict[str, Any]:
-        rows = list(self.db.query("SELECT * FROM boxes WHERE id = ? AND track >= -1",
-                                  (box_id,)))
-        if not rows:
+        """One visible box as a dict of its columns; ``track`` is the shown id."""
+        found = self._box_row(box_id)
+        rows = list(self.db.query("SELECT * FROM boxes WHERE id = ?", (box_id,)))
+        if found is None or not rows:
             raise ProjectError(f"{self.path}: no box with id {box_id}")
-        return rows[0]
+        return {**rows[0], "track": found[3]}
 
     def track_spans(self, run: int, with_counts: bool = True) -> dict[str, np.ndarray]:
-        """Per track: first and last frame and box count (the timeline's lanes).
+        """Per shown track: first and last frame and box count (the timeline's lanes).
 
-        First/last cost one index seek per track; counting walks each track's index
-        range, so a timeline that only draws lanes may skip it (count = -1).
+        First/last cost one index seek per track (per raw stretch once ids were edited);
+        counting walks each track's index range, so a timeline that only draws lanes may
+        skip it (count = -1).
         """
+        c = self.conn
+        if mapping.has_segments(c, run):
+            st = mapping.piece_stats(c, run, mapping.visible_pieces(c, run, self._raw_tracks(run)),
+                                     counts=with_counts)
+            st = st[st[:, 0] >= 0]
+            ids, inv = np.unique(st[:, 0], return_inverse=True)
+            first = np.full(len(ids), np.iinfo(np.int64).max)
+            last = np.full(len(ids), -1, np.int64)
+            np.minimum.at(first, inv, st[:, 1])
+            np.maximum.at(last, inv, st[:, 2])
+            count = np.zeros(len(ids), np.int64)
+            np.add.at(count, inv, st[:, 3])
+            if not with_counts:
+                count[:] = -1
+            return {"track": ids, "first": first, "last": last, "count": count}
         count = ("(SELECT COUNT(*) FROM boxes WHERE run_id = ?1 AND track = t.track)"
                  if with_counts else "-1")
         # skip-scan the track index: one seek per track instead of a 3.4 M-row GROUP BY
-        rows = self.conn.execute(
+        rows = c.execute(
             "WITH RECURSIVE t(track) AS (SELECT MIN(track) FROM boxes WHERE run_id = ?1 "
             "AND track >= 0 UNION ALL SELECT (SELECT MIN(track) FROM boxes WHERE run_id = ?1 "
             "AND track > t.track) FROM t WHERE t.track IS NOT NULL) "

@@ -74,7 +74,7 @@ class _Decoder(QObject):
             # a second decoder reads forward for the proxies, so random jumps on the
             # first never break its sequential position
             if self._use_proxies:
-                self._filler_src = open_source(path)
+                self._filler_src = open_source(path, cache_mb=0)  # proxies are its cache
                 self._filler = iter(self._filler_src)
         except SportTrackError as exc:
             self.failed.emit(0, str(exc))

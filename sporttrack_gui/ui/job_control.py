@@ -128,7 +128,7 @@ class JobControl(QObject):
             from sporttrack_gui.ui.live_eval import LiveEvaluator
 
             live = LiveEvaluator(RunIndex.from_table(s.project.boxes(gt["id"])))
-            self.w.plots.live.clear(f"{d.tracker()} against “{gt['name']}”")
+            self.w.plots.live.clear(f"{d.tracker()} against “{gt['name']}”", s.frame_count())
             self.w.plots.setCurrentWidget(self.w.plots.live)
             self.w.docks["plots"].raise_()
         settings.set_value("run/last_tracker", d.tracker())

@@ -60,7 +60,9 @@ class LiveMetricsPanel(QWidget):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.summary)
 
-    def clear(self, title: str = "") -> None:
+    def clear(self, title: str = "", frame_count: int = 0) -> None:
+        if frame_count > 0:
+            self.plot.setXRange(1, frame_count, padding=0.01)
         self._x.clear()
         for k in self._y:
             self._y[k].clear()

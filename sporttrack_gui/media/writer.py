@@ -1,0 +1,83 @@
+"""Demo video export: the source frames with boxes, ids, trails and an optional minimap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from sporttrack_gui.core.boxes import foot_points, xywh_to_xyxy
+from sporttrack_gui.errors import Cancelled, MediaError
+from sporttrack_gui.media.overlay import draw_tracks, draw_trails, paste_minimap
+from sporttrack_gui.media.source import VideoSource
+
+#: ``minimap(frame_number, track_ids, xywh) -> BGR image or None``
+MinimapFn = Callable[[int, np.ndarray, np.ndarray], np.ndarray | None]
+
+
+@dataclass
+class DemoVideoResult:
+    path: Path
+    frames: int
+    boxes: int
+    bad_frames: list[int]
+
+
+def write_demo_video(source: VideoSource, out: str | Path, frame: np.ndarray, track_id: np.ndarray,
+                     xywh: np.ndarray, *, labels: dict[int, str] | None = None, trail: int = 25,
+                     minimap: MinimapFn | None = None, frame_range: tuple[int, int] | None = None,
+                     fps: float | None = None, progress: Callable[[int, int], None] | None = None,
+                     cancel: Callable[[], bool] | None = None) -> DemoVideoResult:
+    """Render boxes (top-left xywh, 1-based ``frame``) onto the source and write an mp4.
+
+    ``labels`` maps track id to the text shown (e.g. "7 Müller"); ``trail`` is the number
+    of past foot points drawn per track; ``minimap`` is called per frame with that frame's
+    boxes and its image pasted bottom-right (see ``sporttrack_gui.pitch.minimap_callback``).
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    first, last = frame_range or (1, len(source))
+    last = min(last, len(source))
+    frame = np.asarray(frame, np.int64)
+    order = np.argsort(frame, kind="stable")
+    fr, tid = frame[order], np.asarray(track_id)[order]
+    boxes = xywh_to_xyxy(np.asarray(xywh, np.float32).reshape(-1, 4))[order]
+    feet = foot_points(boxes)
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), float(fps or source.fps),
+                             (source.width, source.height))
+    if not writer.isOpened():
+        raise MediaError(f"{out}: cannot create an mp4 here (codec or permission)", path=str(out))
+    history: dict[int, list[np.ndarray]] = {}
+    written = 0
+    n_boxes = 0
+    try:
+        for index, img in source.iter_frames(first - 1, last):
+            if cancel is not None and cancel():
+                raise Cancelled(f"demo video export cancelled at frame {index + 1}")
+            fn = index + 1
+            lo, hi = np.searchsorted(fr, [fn, fn + 1])
+            ids = tid[lo:hi]
+            canvas = img.copy()
+            if trail > 0:
+                for k, t in enumerate(ids.tolist()):
+                    pts = history.setdefault(t, [])
+                    pts.append(feet[lo + k])
+                    del pts[:-trail]
+                draw_trails(canvas, {t: np.array(p) for t, p in history.items() if t in set(ids.tolist())})
+            text = [labels.get(int(t), str(int(t))) if labels else str(int(t)) for t in ids]
+            draw_tracks(canvas, boxes[lo:hi], ids, text)
+            if minimap is not None:
+                mm = minimap(fn, ids, np.asarray(xywh, np.float32).reshape(-1, 4)[order][lo:hi])
+                if mm is not None:
+                    paste_minimap(canvas, mm)
+            writer.write(canvas)
+            written += 1
+            n_boxes += hi - lo
+            if progress is not None and written % 25 == 0:
+                progress(fn, last)
+    finally:
+        writer.release()
+    return DemoVideoResult(out, written, n_boxes, sorted(source.bad_frames))
