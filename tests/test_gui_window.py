@@ -143,6 +143,22 @@ def test_bytetrack_run_in_worker_then_cancelled_run(window, qtbot):
     assert window.session.project.run_stats(second["id"])["boxes"] < stats["boxes"]
 
 
+def when_modal(cls, action, interval_ms: int = 20) -> QTimer:
+    """Call ``action(dialog)`` once a modal ``cls`` dialog is open (it blocks in exec)."""
+    timer = QTimer()
+    timer.setInterval(interval_ms)
+
+    def check() -> None:
+        dlg = QApplication.activeModalWidget()
+        if isinstance(dlg, cls):
+            timer.stop()
+            action(dlg)
+
+    timer.timeout.connect(check)
+    timer.start()
+    return timer
+
+
 def _drag(qtbot, view, x0, y0, x1, y1):
     """Drag in image pixels on the viewer with the left button."""
     a = view.mapFromScene(x0, y0)
@@ -160,18 +176,16 @@ def test_draw_a_box_and_track_it_with_csrt(window, qtbot):
     k = int(np.argmax(gt.xywh[:, 3]))  # the tallest player on frame 1
     x, y, w, h = (float(v) for v in gt.xywh[k])
 
-    def accept_dialog():
-        from sporttrack_gui.ui.sot_dialog import SotDialog
+    from sporttrack_gui.ui.sot_dialog import SotDialog
 
-        dlg = QApplication.activeModalWidget()
-        assert isinstance(dlg, SotDialog)
+    def accept_dialog(dlg):
         dlg.tracker_box.setCurrentIndex(dlg.tracker_box.findData("csrt"))
         dlg.end_frame.setValue(30)
         dlg.accept()
 
     window.actions_["track_box"].trigger()
     assert window.view.tool().name == "draw"
-    QTimer.singleShot(0, accept_dialog)
+    _timer = when_modal(SotDialog, accept_dialog)  # noqa: F841 - kept alive until the end
     with qtbot.waitSignal(window.jobs.jobFinished, timeout=60000) as finished:
         _drag(qtbot, window.view, x, y, x + w, y + h)
     assert finished.args == ["sot", "complete"]

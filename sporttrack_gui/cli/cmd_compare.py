@@ -34,6 +34,11 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def rows_frames(rows: list[dict], default: int) -> int:
+    """The frame count every tracker was scored on (see ``eval.compare.compare``)."""
+    return min((int(r["frames"]) for r in rows if "frames" in r), default=default)
+
+
 def run(args: argparse.Namespace) -> int:
     from sporttrack_gui.eval.compare import CHART, COLUMNS, compare, resolve_source
     from sporttrack_gui.eval.report import write_report
@@ -52,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
     if any("error" in r for r in rows):
         columns = [*columns, "error"]
     paths = write_report(out, "comparison", rows, columns, chart,
-                         title=f"{info.source.name}: {len(info.det)} detections, "
-                               f"{info.n_frames} frames")
+                         title=f"{info.source.name}: {len(info.det)} detections, scored on "
+                               f"frames 1-{rows_frames(rows, info.n_frames)}")
     for r in runs:
         write_mot(out / f"{r.name}.txt", r.tracks, kind="results")
     if args.json:

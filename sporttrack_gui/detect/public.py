@@ -8,6 +8,7 @@ decoding entirely when the tracker does not need them either.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import numpy as np
 from sporttrack_gui.core.boxes import Detections
 from sporttrack_gui.detect.base import check_batch
 from sporttrack_gui.errors import InputError
+
+log = logging.getLogger(__name__)
 
 
 class FileDetector:
@@ -35,6 +38,9 @@ class FileDetector:
         if kind not in ("det", "gt"):
             raise InputError(f"unknown detections kind {kind!r} (det or gt)", path=str(p))
         table = read_mot(p, kind=kind)
+        if len(table) > 1 and np.any(np.diff(table.frame) < 0):
+            # harmless (rows are looked up by frame) but often a sign of a hand-merged file
+            log.warning("%s: frames are out of order; detections are looked up by frame number", p)
         keep = np.ones(len(table), bool)
         if kind == "gt":
             keep &= table.conf > 0

@@ -1,15 +1,15 @@
 """Run several trackers on the same detections and score them side by side.
 
-Every tracker sees the same ``Detections`` for every frame from 1 to the last, empty
-frames included (a lost-track buffer must count real frames). Pixels are decoded only for
-trackers that need them (appearance embedders, camera-motion compensation), so comparing
-SORT and ByteTrack on a det.txt costs no video decoding at all. ``fps`` is the tracker's
-own update rate (decode time is reported separately), which is what the user tunes.
+Each tracker runs through the same loop as every other run (``pipeline.run_pipeline``
+with the detections file as its detector), so it sees the same ``Detections`` for every
+frame from 1 to the last, empty frames included. Pixels are decoded only for trackers
+that need them (appearance embedders, camera-motion compensation), so comparing SORT and
+ByteTrack on a det.txt costs no video decoding at all. ``fps`` is the tracker's own
+update rate (decode time is reported separately), which is what the user tunes.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.core.boxes import Detections
 from sporttrack_gui.errors import InputError, SportTrackError
 
 COLUMNS = ["tracker", "mota", "idf1", "hota", "deta", "assa", "num_switches",
@@ -30,6 +29,7 @@ class SourceInfo:
     """What the compared trackers share: detections per frame, frame count, gt, video fps."""
 
     det: Any  # MotTable
+    det_path: Path
     n_frames: int
     gt: Any | None
     frame_rate: float | None
@@ -74,56 +74,28 @@ def resolve_source(source: str | Path, *, det: str | Path | None = None,
     n = max(n, int(det_table.frame.max()) if len(det_table) else 0)
     if n == 0:
         raise InputError(f"{det_path}: no detections and no sequence length to run over")
-    return SourceInfo(det_table, n, gt_table, info.frame_rate if info else None, src)
+    return SourceInfo(det_table, det_path, n, gt_table, info.frame_rate if info else None, src)
 
 
 def run_tracker(name: str, info: SourceInfo, params: dict[str, Any] | None = None) -> TrackerRun:
-    """One tracker over every frame of ``info``; returns its boxes and timings."""
-    from sporttrack_gui.formats.mot import MotTable
-    from sporttrack_gui.track import create_tracker
+    """One tracker over every frame of ``info`` (via the pipeline); its boxes and timings."""
+    import tempfile
+
+    from sporttrack_gui.formats.mot import read_mot
+    from sporttrack_gui.pipeline import PipelineConfig, run_pipeline
 
     params = dict(params or {})
     if info.frame_rate and "frame_rate" not in params:
         params["frame_rate"] = info.frame_rate
-    tracker = create_tracker(name, **params)
-    frames_src = None
-    if getattr(tracker, "needs_pixels", False):
-        try:
-            from sporttrack_gui.media.source import open_source
-        except ImportError:
-            raise InputError(f"tracker {name!r} needs video frames, but this build has no "
-                             "media reader (sporttrack_gui.media.source)") from None
-        frames_src = open_source(info.source)
-    det = info.det
-    by_frame = det.by_frame()
-    xyxy, conf, cls = det.xyxy, det.conf, det.cls
-    empty = np.zeros(0, np.int64)
-    rows: list[tuple[np.ndarray, ...]] = []
-    t_track = t_decode = 0.0
-    try:
-        for f in range(1, info.n_frames + 1):
-            frame = None
-            if frames_src is not None:
-                t0 = time.perf_counter()
-                frame = frames_src.read_frame(f)
-                t_decode += time.perf_counter() - t0
-            idx = by_frame.get(f, empty)
-            dets = Detections(xyxy[idx], conf[idx], cls[idx])
-            t0 = time.perf_counter()
-            tracks = tracker.update(dets, frame)
-            t_track += time.perf_counter() - t0
-            if len(tracks):
-                rows.append((np.full(len(tracks), f), tracks.track_id, tracks.xywh,
-                             tracks.conf, tracks.cls))
-    finally:
-        if frames_src is not None:
-            frames_src.close()
-    if rows:
-        f, tid, xywh, c, k = (np.concatenate(col) for col in zip(*rows, strict=True))
-        table = MotTable.from_arrays(f, tid, xywh, conf=c, cls=k)
-    else:
-        table = MotTable.empty()
-    return TrackerRun(name, table, info.n_frames, t_track, t_decode)
+    with tempfile.TemporaryDirectory(prefix="sporttrack-compare-") as tmp:
+        out = Path(tmp) / f"{name}.txt"
+        res = run_pipeline(PipelineConfig(source=info.source, detector=f"det:{info.det_path}",
+                                          tracker=name, tracker_params=params, out=out,
+                                          frame_range=(1, info.n_frames)))
+        table = read_mot(out, kind="results")
+    t = res.timings
+    return TrackerRun(name, table, res.frames, t["track"].total_s if "track" in t else 0.0,
+                      t["decode"].total_s if "decode" in t else 0.0)
 
 
 def compare(info: SourceInfo, trackers: Sequence[str], *, iou_threshold: float = 0.5,
@@ -141,16 +113,23 @@ def compare(info: SourceInfo, trackers: Sequence[str], *, iou_threshold: float =
         if progress:
             progress(name)
         try:
-            run = run_tracker(name, info)
+            runs.append(run_tracker(name, info))
         except SportTrackError as exc:  # one broken tracker must not sink the comparison
             rows.append({"tracker": name, "error": str(exc)})
-            continue
-        row: dict[str, Any] = {"tracker": name, "fps": run.fps,
-                               "ids": int(len(np.unique(run.tracks.track_id))),
-                               "boxes": len(run.tracks), "frames": run.n_frames,
+    # a tracker that needs pixels stops where the images end: score everyone on the frames
+    # all of them saw, or the comparison would punish it for frames it never had
+    common = min((r.n_frames for r in runs), default=info.n_frames)
+    for run in runs:
+        tracks = run.tracks
+        row: dict[str, Any] = {"tracker": run.name, "fps": run.fps,
+                               "ids": int(len(np.unique(tracks.track_id))),
+                               "boxes": len(tracks), "frames": common,
                                "decode_s": run.decode_seconds}
         if info.gt is not None:
-            row.update(evaluate_mot(info.gt, run.tracks, iou_threshold=iou_threshold))
+            gt = info.gt.select(info.gt.frame <= common)
+            pred = tracks.select(tracks.frame <= common)
+            row.update(evaluate_mot(gt, pred, iou_threshold=iou_threshold))
         rows.append(row)
-        runs.append(run)
+    order = {n: i for i, n in enumerate(trackers)}
+    rows.sort(key=lambda r: order.get(r["tracker"], len(order)))
     return rows, runs

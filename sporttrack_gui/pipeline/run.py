@@ -55,8 +55,16 @@ def predict_step(tracker, frame) -> Tracks:
     return tracker.update(Detections.empty(), frame)
 
 
-def _frame_range(config: PipelineConfig, info: SourceInfo | None, detector) -> tuple[int, int]:
+def _frame_range(config: PipelineConfig, info: SourceInfo | None, detector,
+                 needs_pixels: bool) -> tuple[int, int]:
     total = info.frame_count if info is not None else None
+    if not needs_pixels:
+        # nothing is decoded, so frames without images on disk (a MOT folder shipping part
+        # of its images, seqinfo's length) still count: use the longest known length
+        known = getattr(detector, "frame_range", None)
+        lengths = [total or 0, (info.seq_length or 0) if info is not None else 0,
+                   known[1] if known else 0]
+        total = max(lengths) or None
     if config.frame_range is not None:
         first, last = config.frame_range
         if total is not None and first > total:
@@ -167,10 +175,10 @@ def run_pipeline(config: PipelineConfig, progress: ProgressCallback | None = Non
         if source is not None:
             stack.callback(source.close)
         info = source.info if source is not None else None
-        first, last = _frame_range(config, info, detector)
         tracker, tracker_params = build_tracker(config.tracker, config.tracker_params,
                                                 info.fps if info else None)
         needs_pixels = bool(detector.needs_pixels or getattr(tracker, "needs_pixels", False))
+        first, last = _frame_range(config, info, detector, needs_pixels)
         if needs_pixels and source is None:
             raise InputError("this detector/tracker needs the video frames: give a source")
         sinks: list = []

@@ -25,7 +25,8 @@ class SourceInfo:
     width: int | None
     height: int | None
     fps: float | None
-    frame_count: int | None
+    frame_count: int | None  # frames that decode (0 when no images are present)
+    seq_length: int | None = None  # what seqinfo.ini says, images or not
 
 
 def source_kind(path: Path) -> str:
@@ -45,13 +46,32 @@ class FrameSource:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._src = _open(self.path)
-        fps = float(self._src.fps) if self._src.fps else None
-        self.info = SourceInfo(str(self.path), source_kind(self.path), int(self._src.width),
-                               int(self._src.height), fps, int(len(self._src)))
+        seqinfo = _seqinfo(self.path)
+        self._error: MediaError | None = None
+        try:
+            self._src = _open(self.path)
+        except MediaError as exc:
+            if not self.path.is_dir():
+                raise
+            # a sequence folder with det.txt but no images: fine for runs that decode
+            # nothing; reading frames re-raises this error
+            self._src, self._error = None, exc
+        if self._src is not None:
+            fps = float(self._src.fps) if self._src.fps else None
+            self.info = SourceInfo(str(self.path), source_kind(self.path), int(self._src.width),
+                                   int(self._src.height), fps, int(len(self._src)),
+                                   seqinfo.seq_length if seqinfo else None)
+        elif seqinfo is not None:
+            self.info = SourceInfo(str(self.path), "mot", seqinfo.width or None,
+                                   seqinfo.height or None, seqinfo.frame_rate or None, 0,
+                                   seqinfo.seq_length)
+        else:
+            self.info = SourceInfo(str(self.path), "mot", None, None, None, 0, None)
 
     def read(self, first: int, last: int) -> Iterator[tuple[int, np.ndarray]]:
         """Frames ``first..last`` (1-based, inclusive), decoded in order."""
+        if self._src is None:
+            raise self._error
         total = self.info.frame_count or 0
         if first > total:
             raise MediaError(f"{self.path}: frame {first} is past the end ({total} frames)",
@@ -68,4 +88,19 @@ class FrameSource:
             yield fn, self._src.read_frame(fn)
 
     def close(self) -> None:
-        self._src.close()
+        if self._src is not None:
+            self._src.close()
+
+
+def _seqinfo(path: Path):
+    """The folder's seqinfo.ini, or None (no folder, no file, or unreadable)."""
+    ini = path / "seqinfo.ini"
+    if not ini.is_file():
+        return None
+    from sporttrack_gui.errors import InputError
+    from sporttrack_gui.formats.seqinfo import read_seqinfo
+
+    try:
+        return read_seqinfo(ini)
+    except InputError:
+        return None

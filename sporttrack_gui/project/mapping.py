@@ -114,9 +114,13 @@ def display_changes(c: sqlite3.Connection, run: int,
                     moves: Iterable[tuple[int, int | None, int, int]]) -> list[Change]:
     """Raw-level changes for display-level moves ``(src, dst, lo, hi)``: every box that
     shows ``src`` in frames lo..hi shows ``dst`` (None: hidden). All moves are resolved
-    against the current mapping before any is applied, so a swap is two moves."""
+    against the current mapping before any is applied, so a swap is two moves. Stretches
+    without boxes are left alone (one index seek each), so no segment is written for a
+    raw id that has no boxes there and a split followed by a merge is the identity."""
     return [(raw, a, b, dst) for src, dst, lo, hi in moves
-            for raw, a, b in pieces(c, run, src, lo, hi)]
+            for raw, a, b in pieces(c, run, src, lo, hi)
+            if c.execute("SELECT 1 FROM boxes WHERE run_id = ? AND track = ? AND frame "
+                         "BETWEEN ? AND ? LIMIT 1", (run, raw, a, b)).fetchone()]
 
 
 def plan(c: sqlite3.Connection, run: int,
