@@ -34,9 +34,12 @@ lint: setup
 bench: setup
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(VPY) $$f || exit 1; done
 
+# Only PyInstaller is added (pinned): reinstalling the project itself with pip could let
+# opencv-python take cv2 back from opencv-contrib. The build ends with the bundle's own
+# --self-test; BUNDLE_ARGS=--no-clean reuses the analysis cache while trimming.
 bundle: setup
-	$(VPY) -m pip install -q -c constraints.txt ".[bundle]"
-	$(VPY) packaging/build.py
+	$(VPY) -m pip install -q -c constraints.txt "pyinstaller>=6.22,<7"
+	$(VPY) packaging/build.py --self-test $(BUNDLE_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -442,3 +442,31 @@ def test_id_edits_match_a_model_and_undo_exactly(present, sequence):
         for _ in range(n):
             history.redo(p, run)
         assert _state(p) == end
+
+
+@pytest.mark.parametrize("fetch_below", [0, 10**9])
+def test_common_frames_of_two_tracks_match_brute_force(tmp_path, monkeypatch, fetch_below):
+    """The counting/bisecting conflict finder against a plain set intersection, on dense,
+    sparse and interleaved tracks (fetch_below=0 forces the bisection path)."""
+    from sporttrack_gui.project import mapping
+
+    monkeypatch.setattr(mapping, "_FETCH_BELOW", fetch_below)
+    rng = np.random.default_rng(7)
+    with Project.open(tmp_path / "c.stp", create=True) as p:
+        run = p.create_run(p.add_sequence("s", "/s"), "r")
+        kinds = {1: np.ones(200, bool), 2: rng.random(200) < 0.5, 3: rng.random(200) < 0.9,
+                 4: np.arange(200) % 2 == 0, 5: np.arange(200) >= 150}
+        frames = {t: np.flatnonzero(m) + 1 for t, m in kinds.items()}
+        f = np.concatenate(list(frames.values()))
+        t = np.concatenate([np.full(len(v), k) for k, v in frames.items()])
+        p.append_boxes(run, {"frame": f, "track_id": t, "xywh": np.ones((len(f), 4))})
+        for r1 in frames:
+            for r2 in frames:
+                if r1 == r2:
+                    continue
+                for a, b in ((1, 200), (37, 163), (150, 150)):
+                    blocks = mapping._common(p.conn, run, r1, r2, a, b)
+                    want = np.intersect1d(frames[r1], frames[r2])
+                    want = want[(want >= a) & (want <= b)]
+                    assert sum(blk[0] for blk in blocks) == len(want)
+                    assert mapping._first_frames(p.conn, run, blocks, 10) == want[:10].tolist()

@@ -60,6 +60,8 @@ def main() -> None:
 
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
     os.environ.setdefault("SPORTTRACK_HOME", tempfile.mkdtemp(prefix="sporttrack-shots-"))
+    from PySide6.QtCore import Qt
+
     from sporttrack_gui.ui.launch import make_app
     from sporttrack_gui.ui.main_window import MainWindow
     from sporttrack_gui.ui.screenshot import wait_for_frame
@@ -92,6 +94,8 @@ def main() -> None:
     spin(300)
     dialog.close()
 
+    # a wider right dock for the panel shots, as a user would drag it
+    w.resizeDocks([w.docks["plots"]], [760], Qt.Orientation.Horizontal)
     w.plots.setCurrentWidget(w.plots.live)
     w.docks["plots"].raise_()
     spin(300)

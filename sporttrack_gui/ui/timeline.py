@@ -29,7 +29,7 @@ from sporttrack_gui.ui.playback import SPEEDS, Playback, format_time
 LANE_PEN = pg.mkPen((150, 160, 175), width=5)
 SELECTED_PEN = pg.mkPen((255, 210, 60), width=7)
 MAX_TICKS = 300  # beyond this many lanes, label every k-th lane
-VISIBLE_LANES = 14  # lanes shown at once; drag or wheel the lanes to see the others
+LANE_PX = 16  # lane pitch on screen; drag or wheel the lanes to see the others
 
 
 class LanesPlot(pg.PlotWidget):
@@ -77,9 +77,25 @@ class LanesPlot(pg.PlotWidget):
         vb = self.getPlotItem().getViewBox()
         vb.setLimits(xMin=-0.02 * self._frame_count, xMax=self._frame_count * 1.02 + 1,
                      yMin=-1.5, yMax=max(n, 1) + 0.5)
-        vb.setRange(xRange=(1, self._frame_count + 1),
-                    yRange=(-0.5, min(max(n, 1), VISIBLE_LANES) - 0.5), padding=0)
+        vb.setRange(xRange=(1, self._frame_count + 1), padding=0)
+        self._fit_lanes(top=-0.5)
         self.set_selected(self._selected)
+
+    def _fit_lanes(self, top: float | None = None) -> None:
+        """Show as many lanes as fit at ``LANE_PX`` each, from ``top`` (default: current)."""
+        item = self.getPlotItem()
+        if item is None or not hasattr(self, "layout_"):
+            return  # resize during construction
+        vb = item.getViewBox()
+        if top is None:
+            top = vb.viewRange()[1][0]
+        rows = max(3.0, vb.height() / LANE_PX) if vb.height() > 0 else 12.0
+        rows = min(rows, max(self.layout_.n_lanes, 1))
+        vb.setYRange(top, top + rows, padding=0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_lanes()
 
     def set_selected(self, track_id: int | None) -> None:
         self._selected = track_id
