@@ -2,8 +2,11 @@
 
 Uses the project kept by ``bench_project_scale.py --keep PATH`` (or builds one). Each
 op is applied, timed, undone, timed, and the run is checked to be back to its box
-count. Peer: the bare UPDATE/DELETE a tool without undo would run (in a transaction
-that is rolled back), reported as ratio ours/peer = the price of undoability.
+count and an empty id mapping. Peer: the bare UPDATE/DELETE on the raw boxes table a
+tool without undo would run (in a transaction that is rolled back); ratio ours/peer
+below 1 means the segment mapping beats even the undo-less row update. Then reads on
+an edited run: 40 swaps at different frames (segments pile up), one more op + undo on
+top, and the track query / viewer frame / timeline through the mapping.
 
     .venv/bin/python benchmarks/bench_project_scale.py --keep /tmp/scale.stp --skip-files
     .venv/bin/python benchmarks/bench_project_edits.py /tmp/scale.stp
@@ -21,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sporttrack_gui.project import Project, edits, history  # noqa: E402
+from sporttrack_gui.project import Project, edits, history, mapping  # noqa: E402
 
 GOAL_MS = 200.0
 
@@ -110,6 +113,7 @@ def main() -> None:
     case("delete box", lambda: edits.delete_box(p, box))
     case("set label/team of A", lambda: edits.set_track_fields(p, run, a, label="GK", team="home"))
     t_conf = ms(lambda: _refused(p, run, a, b))[0]
+    t_undo_then_delete = _delete_after_undo(p, run, a, b, mid)
 
     print(f"{'operation':<34}{'apply ms':>10}{'undo ms':>10}{'rows':>9}{'peer ms':>10}{'ratio':>7}")
     for name, t_op, t_undo, n, t_peer in rows:
@@ -117,12 +121,58 @@ def main() -> None:
         pr = f"{t_peer:10.1f}{t_op / t_peer:7.1f}" if t_peer else f"{'':>10}{'':>7}"
         print(f"{name:<34}{t_op:10.1f}{t_undo:10.1f}{n:9,}{pr}{flag}")
     print(f"{'refused merge A<-B (conflict)':<34}{t_conf:10.1f}")
+    print(f"{'delete 1,001 rows after an undo':<34}{t_undo_then_delete:10.1f}"
+          "   (drops the redo stack first)")
     after = p.conn.execute("SELECT COUNT(*) FROM boxes WHERE run_id = ?", (run,)).fetchone()[0]
-    print(f"box count after all undos: {after:,} ({'unchanged' if after == total else 'CHANGED'})")
+    segs = p.conn.execute("SELECT COUNT(*) FROM track_segments WHERE run_id = ?",
+                          (run,)).fetchone()[0]
+    print(f"box count after all undos: {after:,} ({'unchanged' if after == total else 'CHANGED'})"
+          f"; id segments left: {segs}")
     print(f"goal: every op and undo < {GOAL_MS:.0f} ms; peer = bare statement without undo log")
+    _edited_run(p, run, a, b, int(spans["last"][7]))
     p.close()
     if tmp:
         tmp.cleanup()
+
+
+def _delete_after_undo(p: Project, run: int, a: int, b: int, mid: int) -> float:
+    """A 135,000-box swap undone, then a small delete: the redo stack goes first."""
+    edits.swap_tracks(p, run, a, b, 1)
+    history.undo(p, run)
+    t, _ = ms(lambda: edits.delete_track(p, run, a, mid, mid + 1000))
+    history.undo(p, run)
+    return t
+
+
+def _edited_run(p: Project, run: int, a: int, b: int, last: int) -> None:
+    """Ops and reads once many id edits have split the tracks into segments."""
+    frames = np.linspace(1000, last - 1000, 40).astype(int).tolist()
+    partners = [t for t in (7, 10, 11, 12, 13) if t not in (a, b)]
+    for k, f in enumerate(frames):
+        edits.swap_tracks(p, run, a if k % 2 else b, partners[k % len(partners)], f)
+    segs = p.conn.execute("SELECT COUNT(*) FROM track_segments WHERE run_id = ?",
+                          (run,)).fetchone()[0]
+    print(f"\nafter 40 swaps at different frames ({segs} segments):")
+    t_op, _ = ms(lambda: edits.swap_tracks(p, run, a, b, last // 2 + 17))
+    t_undo, _ = ms(lambda: history.undo(p, run))
+    print(f"  swap A<->B from mid + undo:        {t_op:8.1f} {t_undo:8.1f} ms")
+    t_op, _ = ms(lambda: _refused(p, run, a, b))
+    print(f"  refused merge A<-B:                {t_op:8.1f} ms")
+    t_q, res = ms(lambda: p.boxes(run, track=7, frame_range=(60_000, 10**9)))
+    n_pieces = len(mapping.pieces(p.conn, run, 7, 60_000, mapping.INF))
+    print(f"  track 7 from frame 60,000 on:      {t_q:8.1f} ms ({len(res):,} boxes from "
+          f"{n_pieces} raw stretches)")
+    fr = np.random.default_rng(0).integers(1, last, 200).tolist()
+    t_fr, _ = ms(lambda: [p.frame_boxes(run, f) for f in fr])
+    print(f"  frame_boxes (viewer):              {t_fr / len(fr):8.3f} ms per frame")
+    t_sp, spans = ms(lambda: p.track_spans(run))
+    print(f"  track_spans (timeline):            {t_sp:8.1f} ms ({len(spans['track'])} tracks)")
+    t_all, _ = ms(lambda: history.undo(p, run))
+    while history.undo(p, run):
+        pass
+    left = p.conn.execute("SELECT COUNT(*) FROM track_segments WHERE run_id = ?",
+                          (run,)).fetchone()[0]
+    print(f"  undo of one of them: {t_all:.1f} ms; after undoing all, segments left: {left}")
 
 
 def _refused(p: Project, run: int, a: int, b: int) -> None:

@@ -1,11 +1,13 @@
 """Scale of the project file on a 90-minute match: 135,000 frames x 25 boxes (3.4 M).
 
-Prints: import time (one ``append_boxes`` transaction with both box indexes, and the
-full ``import_source`` path from a gt.txt on disk), the "all boxes of track 7 from
-frame 60,000 on" query, a one-frame viewer read, the timeline spans, file size, and
-a peer ratio against plain ``sqlite3.executemany`` into an unindexed table (the floor
-for getting the same rows into SQLite from Python). Goals (issue #2): import < 60 s,
-query < 50 ms. Nothing is asserted: figures are for reading.
+Prints: import time (one ``append_boxes`` transaction with both box indexes, the
+block triggers and the packed track blocks, and the full ``import_source`` path from
+a gt.txt on disk), the "all boxes of track 7 from frame 60,000 on" query (packed
+blocks; also the row path it replaced), a one-frame viewer read, the timeline spans,
+file size (and how much of it the blocks are), and a peer ratio against plain
+``sqlite3.executemany`` into an unindexed table (the floor for getting the same rows
+into SQLite from Python). Goals (issue #2): import < 60 s, query < 50 ms. Nothing is
+asserted: figures are for reading.
 
     .venv/bin/python benchmarks/bench_project_scale.py [--frames 135000] [--keep PATH]
 """
@@ -114,10 +116,14 @@ def main() -> None:
             ms, res = timed(lambda: p.boxes(run, track=7, frame_range=(60_000, 10**9)))
             print(f"track 7 from frame 60,000 on: {len(res):,} boxes in {ms:.1f} ms "
                   f"(median of 7)   goal < 50 ms")
+            from sporttrack_gui.project import boxio
+
+            row_ms, _ = timed(lambda: boxio.fetch_track(p.conn, run, [(7, 60_000, 2**62)], 7))
+            print(f"  same boxes by the row path (no packed blocks): {row_ms:.1f} ms")
             sql_ms, _ = timed(lambda: p.conn.execute(
                 "SELECT COUNT(*), SUM(x) FROM boxes WHERE run_id = ? AND track = 7 AND "
                 "track >= 0 AND frame >= 60000", (run,)).fetchone())
-            print(f"  of which the indexed SQL statement alone: {sql_ms:.1f} ms; the rest is "
+            print(f"  the row path's indexed SQL statement alone: {sql_ms:.1f} ms; the rest is "
                   "Python row objects -> numpy")
             con = sqlite3.connect(tmp / "peer.db")
             peer_ms, _ = timed(lambda: con.execute(
@@ -130,7 +136,9 @@ def main() -> None:
             print(f"frame_boxes (viewer): {fr_ms / len(frames):.3f} ms per frame")
             sp_ms, spans = timed(lambda: p.track_spans(run), 3)
             print(f"track_spans (timeline): {len(spans['track'])} tracks in {sp_ms:.0f} ms")
-        print(f"project file: {path.stat().st_size / 2**20:.0f} MiB")
+            blob = p.conn.execute("SELECT COUNT(*), SUM(LENGTH(data)) FROM box_blocks").fetchone()
+        print(f"project file: {path.stat().st_size / 2**20:.0f} MiB, of which packed track "
+              f"blocks {blob[1] / 2**20:.0f} MiB in {blob[0]:,} rows")
 
 
 if __name__ == "__main__":

@@ -30,14 +30,19 @@ def bundle_executable(dist: Path = DIST) -> Path:
 
 
 def folder_size(path: Path) -> int:
-    """Bytes of all regular files below ``path`` (symlinks counted once, as links)."""
+    """Bytes of all regular files below ``path`` (symlinks are not followed or counted)."""
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def dangling_links(path: Path) -> list[Path]:
+    """Symlinks in the bundle whose target is missing (a trimmed library still linked)."""
+    return [f for f in path.rglob("*") if f.is_symlink() and not f.exists()]
 
 
 def largest_parts(bundle: Path, n: int = 12) -> list[tuple[str, int]]:
     """The ``n`` biggest top-level entries of the bundle's ``_internal`` folder."""
     base = bundle / "_internal" if (bundle / "_internal").is_dir() else bundle
-    sizes = [(p.name, folder_size(p) if p.is_dir() else p.stat().st_size) for p in base.iterdir()]
+    sizes = [(p.name, folder_size(p) if p.is_dir() else p.lstat().st_size) for p in base.iterdir()]
     return sorted(sizes, key=lambda t: -t[1])[:n]
 
 
@@ -52,6 +57,10 @@ def build(clean: bool = True) -> dict:
     subprocess.run(cmd, cwd=ROOT, check=True)
     seconds = time.perf_counter() - t0
     bundle = DIST / "sporttrack"
+    broken = dangling_links(bundle)
+    if broken:
+        raise RuntimeError("bundle has dangling symlinks (fix DROP in the spec): "
+                           + ", ".join(str(p.relative_to(bundle)) for p in broken))
     report = {"bundle": str(bundle), "clean": clean, "build_s": round(seconds, 1),
               "size_mib": round(folder_size(bundle) / 2**20, 1),
               "files": sum(1 for f in bundle.rglob("*") if f.is_file()),
@@ -71,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         report = build(clean=not args.no_clean)
     except subprocess.CalledProcessError as exc:
         return exc.returncode or 1
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"bundle: {report['bundle']}")
     print(f"build time: {report['build_s']:.1f} s{'' if report['clean'] else ' (cached analysis)'}")
     print(f"bundle size: {report['size_mib']:.1f} MiB in {report['files']} files")

@@ -184,7 +184,7 @@ def _meet_and_return(swap_at: int | None) -> MotTable:
         x = np.where(k < 20, x0 + v * k, np.where(k < 32, x0 + v * 20, x0 + v * 20 - v * (k - 31)))
         return x
 
-    xa, xb = path(200, 3.0), path(290, -3.0)
+    xa, xb = path(200, 3.0), path(330, -3.0)
     f = np.arange(1, 61)
     t = table(MotTable.from_arrays(f, np.full(60, 1), np.column_stack(
                   [xa, np.full(60, 300.0), np.full(60, W), np.full(60, H)])),

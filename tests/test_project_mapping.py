@@ -260,8 +260,9 @@ def test_v1_project_is_migrated_and_its_old_log_still_undoes(tmp_path):
     con.execute("UPDATE boxes SET track = -1000001 WHERE id = 1")
     con.close()
     with Project.open(path) as p:
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST == 2
-        assert len(p.boxes(1)) == 9
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST == 3
+        assert p.conn.execute("SELECT raw, block FROM box_blocks").fetchall() == [(1, 0), (2, 0)]
+        assert len(p.boxes(1)) == 9 and p.boxes(1, track=1).frame.tolist() == [2, 3, 4, 5]
         edits.swap_tracks(p, 1, 1, 2, 3)
         assert p.boxes(1, track=1).xywh[:, 0].tolist() == [21.0, 32.0, 42.0, 52.0]
         assert _undo_all(p, 1) == 2
@@ -470,3 +471,91 @@ def test_common_frames_of_two_tracks_match_brute_force(tmp_path, monkeypatch, fe
                     want = want[(want >= a) & (want <= b)]
                     assert sum(blk[0] for blk in blocks) == len(want)
                     assert mapping._first_frames(p.conn, run, blocks, 10) == want[:10].tolist()
+
+
+def test_reads_keep_exact_values(proj):
+    """Reads stream rows into one flat float array: unusual classes, non-default
+    conf/vis and big frame numbers must come back unchanged."""
+    run = proj.create_run(proj.add_sequence("s", "/s"), "r")
+    frames = np.array([1, 2, 3, 2**30, 7, 8])
+    proj.append_boxes(run, {"frame": frames, "track_id": [3, 3, 3, 3, 4, -1],
+                            "xywh": np.arange(24, dtype=np.float64).reshape(6, 4) + 0.25,
+                            "conf": [1.0, 0.5, 1.0, 0.25, 1.0, 0.0],
+                            "cls": [-1, 1022, 0, 7, -1, 3],
+                            "vis": [-1.0, 0.3, 0.0, -1.0, 1.0, -1.0]})
+    for t in (proj.boxes(run), proj.boxes(run, track=3)):
+        sel = (t.track_id == 3) if len(t) == 6 else np.ones(len(t), bool)
+        np.testing.assert_array_equal(t.frame[sel], [1, 2, 3, 2**30])
+        np.testing.assert_array_equal(t.cls[sel], [-1, 1022, 0, 7])
+        np.testing.assert_allclose(t.conf[sel], [1.0, 0.5, 1.0, 0.25])
+        np.testing.assert_allclose(t.vis[sel], [-1.0, 0.3, 0.0, -1.0])
+    proj.append_boxes(run, {"frame": [5], "track_id": [3], "xywh": [[1, 2, 3, 4]],
+                            "cls": [5000]})
+    t = proj.boxes(run, track=3)
+    np.testing.assert_array_equal(t.cls, [-1, 1022, 0, 5000, 7])
+    np.testing.assert_array_equal(t.frame, [1, 2, 3, 5, 2**30])
+    whole = proj.boxes(run)
+    assert whole.cls.tolist() == [-1, 1022, 0, 5000, -1, 3, 7]
+    assert whole.frame.tolist() == [1, 2, 3, 5, 7, 8, 2**30]
+
+
+# ------------------------------------------------------------------ packed track blocks
+def _without_blocks(p: Project, fn):
+    """``fn()`` with every packed block gone (rows only), project left unchanged."""
+    p.conn.execute("BEGIN")
+    try:
+        p.conn.execute("DELETE FROM box_blocks")
+        return fn()
+    finally:
+        p.conn.execute("ROLLBACK")
+
+
+def test_track_reads_from_blocks_equal_reads_from_rows(proj):
+    rng = np.random.default_rng(3)
+    run = proj.create_run(proj.add_sequence("s", "/s"), "r")
+    present = rng.random((900, 5)) < 0.8
+    f, t = np.nonzero(present)
+    proj.append_boxes(run, {"frame": f[f < 500] + 1, "track_id": t[f < 500],
+                            "xywh": rng.random((int((f < 500).sum()), 4)) * 100 + 1,
+                            "vis": rng.random(int((f < 500).sum()))})
+    proj.append_boxes(run, {"frame": f[f >= 500] + 1, "track_id": t[f >= 500],
+                            "xywh": rng.random((int((f >= 500).sum()), 4)) * 100 + 1})
+    assert proj.conn.execute("SELECT COUNT(*) FROM box_blocks").fetchone()[0] == 5 * 4
+
+    def check() -> None:
+        for k in range(5):
+            for rg in ((1, 900), (200, 700), (256, 511), (1, 1)):
+                fast = proj.boxes(run, track=k, frame_range=rg)
+                assert fast.equals(_without_blocks(
+                    proj, lambda k=k, rg=rg: proj.boxes(run, track=k, frame_range=rg)))
+                whole = proj.boxes(run, frame_range=rg)
+                assert fast.equals(whole.select(whole.track_id == k))
+
+    check()
+    box = int(proj.frame_boxes(run, 300)["id"][0])
+    edits.move_box(proj, box, 3, 4)  # drops the block holding it: read from rows
+    edits.swap_tracks(proj, run, 1, 2, 400)  # no row changes: every block stays
+    edits.delete_box(proj, int(proj.frame_boxes(run, 600)["id"][0]))
+    fr = proj.boxes(run, track=3).frame.tolist()
+    edits.delete_track(proj, run, 3, fr[5] + 1, fr[400] - 1)
+    edits.interpolate_track(proj, run, 3, fr[5], fr[400])
+    edits.insert_boxes(proj, run, 4, [901, 902], np.ones((2, 4)))
+    check()
+    assert proj.conn.execute("SELECT COUNT(*) FROM box_blocks").fetchone()[0] >= 5 * 4 - 4
+    copy = proj.copy_run(run, "copy")
+    for k in range(5):
+        assert proj.boxes(copy, track=k).equals(proj.boxes(run, track=k))
+
+
+def test_blocks_follow_writes_of_any_writer(tmp_path):
+    path = tmp_path / "w.stp"
+    with Project.open(path, create=True) as p:
+        run = _grid(p)
+        assert p.boxes(run, track=2).xywh[4, 0] == 52.0
+    con = sqlite3.connect(path)  # another program edits a row: the trigger drops the block
+    con.execute("UPDATE boxes SET x = 7.5 WHERE run_id = 1 AND track = 2 AND frame = 5")
+    con.commit()
+    con.close()
+    with Project.open(path, readonly=True) as p:
+        assert p.boxes(run, track=2).xywh[4, 0] == 7.5
+        assert p.conn.execute("SELECT COUNT(*) FROM box_blocks WHERE raw = 2").fetchone()[0] == 0

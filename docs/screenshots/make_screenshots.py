@@ -82,15 +82,30 @@ def main() -> None:
     dialog = w.jobs.open_run_dialog()
     labels = [dialog.det_box.itemText(i) for i in range(dialog.det_box.count())]
     dialog.det_box.setCurrentIndex(next(i for i, t in enumerate(labels) if "Detections run" in t))
+    # colour appearance features: the tracker then reads the frames (1-150 have images),
+    # so the run shows the video while it proceeds and lasts long enough to be seen
+    for row in range(dialog.params.rowCount()):
+        if dialog.params.item(row, 0).text() == "embedder":
+            dialog.params.item(row, 1).setText("color")
     dialog.move(w.geometry().x() + 560, w.geometry().y() + 120)
     dialog.run_button.click()
     captured = False
     while w.jobs.busy():  # the GUI thread polls; the worker is never touched
         spin(20)
-        if not captured and dialog.progress.value() >= 0.3 * dialog.progress.maximum() > 0:
+        if not captured and dialog.progress.value() >= 0.5 * dialog.progress.maximum() > 0 \
+                and w.plots.live.point_count() >= 2:
             captured = True
             # the dialog is its own top-level window: grab the screen, not the window
             save(app.primaryScreen().grabWindow(0).toImage(), out / "run_dialog.png")
+    spin(300)
+    dialog.close()
+    # a second run over all 750 frames of det.txt (no pixels needed): IDF1 drifts as ids
+    # switch, which is what the live plot is for
+    dialog = w.jobs.open_run_dialog()
+    dialog.det_box.setCurrentIndex(next(i for i, t in enumerate(labels) if "Detections run" in t))
+    dialog.run_button.click()
+    while w.jobs.busy():
+        spin(50)
     spin(300)
     dialog.close()
 

@@ -269,6 +269,7 @@ def find_crossings(ta: TrackArrays, pairs: tuple, cfg: ScanConfig,
         keep = keep + cfg.appearance_weight * app_keep
         swap = swap + cfg.appearance_weight * app_swap
     hit = (keep - swap > cfg.cross_margin) & (swap < cfg.cross_ratio * keep)
+    cue = "motion" if read_frame is None else "motion and colour"
     out = []
     for q in np.flatnonzero(hit):
         ia, ib = int(a[q]), int(b[q])
@@ -276,8 +277,9 @@ def find_crossings(ta: TrackArrays, pairs: tuple, cfg: ScanConfig,
         score = float(np.clip((keep[q] - swap[q]) / (keep[q] + swap[q] + 1e-9), 0.0, 1.0))
         out.append(Suspect(
             "crossing", g, (ia, ib), score,
-            f"tracks {ia} and {ib} cross in frames {int(fs[q])}-{int(fe[q])}; their motion "
-            f"after fits {keep[q] / max(swap[q], 1e-6):.1f}x better with the ids exchanged",
+            f"tracks {ia} and {ib} cross in frames {int(fs[q])}-{int(fe[q])}; their "
+            f"{cue} after fits {keep[q] / max(swap[q], 1e-6):.1f}x better with the ids "
+            "exchanged",
             {"op": "swap", "a": ia, "b": ib, "from_frame": g}))
     return out
 

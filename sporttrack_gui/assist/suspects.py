@@ -71,7 +71,9 @@ class ScanConfig:
     cross_window: int = 8           # frames before/after a crossing used for motion
     cross_margin: float = 0.4       # swapped-fit must beat kept-fit by this (height units)
     cross_ratio: float = 0.6        # ... and be at most this fraction of it
-    appearance_weight: float = 1.0  # weight of colour dissimilarity (when frames are read)
+    # colour dissimilarity (0..2 per pairing, when frames are read) vs motion misfit in box
+    # heights: 3 lets a clear kit difference outweigh ~2 heights of misleading motion
+    appearance_weight: float = 3.0
     end_begin_gap: int = 30         # frames between an end and a begin considered
     end_begin_radius: float = 0.6   # base radius around the extrapolated position
     end_begin_speed: float = 0.12   # radius growth per frame of gap

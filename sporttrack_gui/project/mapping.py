@@ -174,11 +174,18 @@ def _frames(c: sqlite3.Connection, run: int, raw: int, a: int, b: int,
     return np.array(rows, dtype=np.int64).reshape(-1)
 
 
-def _stats(c: sqlite3.Connection, run: int, raw: int, a: int, b: int) -> tuple[int, int, int]:
-    n, lo, hi = c.execute("SELECT COUNT(*), MIN(frame), MAX(frame) FROM boxes WHERE "
-                          "run_id = ? AND track = ? AND frame BETWEEN ? AND ?",
-                          (run, raw, a, b)).fetchone()
-    return n, lo or 0, hi or 0
+def _bounds(c: sqlite3.Connection, run: int, raw: int, a: int, b: int) -> tuple[int, int] | None:
+    """First and last frame of raw in a..b: two index seeks."""
+    lo, hi = c.execute(
+        "SELECT (SELECT MIN(frame) FROM boxes WHERE run_id = ?1 AND track = ?2 AND frame "
+        "BETWEEN ?3 AND ?4), (SELECT MAX(frame) FROM boxes WHERE run_id = ?1 AND track = ?2 "
+        "AND frame BETWEEN ?3 AND ?4)", (run, raw, a, b)).fetchone()
+    return None if lo is None else (lo, hi)
+
+
+def _count(c: sqlite3.Connection, run: int, raw: int, a: int, b: int) -> int:
+    return c.execute("SELECT COUNT(*) FROM boxes WHERE run_id = ? AND track = ? AND frame "
+                     "BETWEEN ? AND ?", (run, raw, a, b)).fetchone()[0]
 
 
 #: a block of common frames, in frame order: (count, raw whose frames in a..b they all
@@ -193,20 +200,19 @@ def _common(c: sqlite3.Connection, run: int, r1: int, r2: int, a: int, b: int,
     """Frames in a..b where raw tracks r1 and r2 both have a box, without reading the
     frames where it can be avoided.
 
-    Per range: count, first and last frame of each (one index range walk in C). A track
-    with a box in every frame of the range (the common case for sports tracks) makes
-    the answer "all frames of the other one"; otherwise the range is narrowed to the
-    overlap and bisected. Small or deeply split ranges are read and intersected in numpy.
+    Per range: the overlap of both tracks' first..last frames (index seeks), then each
+    one's box count there (an index range walk in C). A track with a box in every frame
+    of the overlap (the common case for sports tracks) makes the answer "all frames of
+    the other one"; otherwise the overlap is bisected. Small or deeply split ranges are
+    read and intersected in numpy.
     """
-    n1, lo1, hi1 = _stats(c, run, r1, a, b)
-    n2, lo2, hi2 = _stats(c, run, r2, a, b)
-    if not n1 or not n2:
+    b1, b2 = _bounds(c, run, r1, a, b), _bounds(c, run, r2, a, b)
+    if b1 is None or b2 is None:
         return []
-    lo, hi = max(lo1, lo2), min(hi1, hi2)
+    lo, hi = max(b1[0], b2[0]), min(b1[1], b2[1])
     if lo > hi:
         return []
-    if (lo, hi) != (a, b):
-        return _common(c, run, r1, r2, lo, hi, depth)
+    n1, n2 = _count(c, run, r1, lo, hi), _count(c, run, r2, lo, hi)
     span = hi - lo + 1
     if n1 == span and n2 == span:
         return [(span, None, lo, hi, None)]

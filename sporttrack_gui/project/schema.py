@@ -136,7 +136,19 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.executescript("BEGIN IMMEDIATE;" + _V2 + "PRAGMA user_version = 2; COMMIT;")
 
 
-MIGRATIONS: list[Migration] = [_v0_to_v1, _v1_to_v2]
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """v3: packed per-256-frame copies of each track's boxes for fast track reads, kept
+    honest by triggers (see :mod:`.blocks`); existing runs get theirs built here."""
+    from sporttrack_gui.project import blocks
+
+    conn.executescript("BEGIN IMMEDIATE;" + blocks.SCHEMA)
+    for (run,) in conn.execute("SELECT id FROM runs").fetchall():
+        blocks.rebuild_run(conn, run)
+    conn.execute("PRAGMA user_version = 3")
+    conn.execute("COMMIT")
+
+
+MIGRATIONS: list[Migration] = [_v0_to_v1, _v1_to_v2, _v2_to_v3]
 LATEST = len(MIGRATIONS)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import sqlite_utils
 
 from sporttrack_gui.errors import ProjectError
-from sporttrack_gui.project import boxio, lock, mapping, schema
+from sporttrack_gui.project import blocks, boxio, lock, mapping, schema
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RUN_KINDS = ("gt", "det", "tracker", "manual", "sot")
@@ -31,7 +31,6 @@ RUN_STATUSES = ("running", "complete", "incomplete")
 SEQUENCE_KINDS = ("video", "images", "mot")
 TRACK_FIELDS = ("label", "class", "team", "colour", "note")
 
-_BOX_SELECT = "SELECT frame, track, x, y, w, h, conf, cls, vis FROM boxes"
 
 
 def _check_is_sqlite(path: Path) -> None:
@@ -180,6 +179,21 @@ class Project:
         self._depth -= 1
         c.execute("COMMIT" if self._depth == 0 else f"RELEASE {sp}")
 
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """Several SELECTs that must see one snapshot (segments + boxes): a deferred read
+        transaction unless a transaction is already open on this connection."""
+        c = self.conn
+        if c.in_transaction:
+            yield c
+            return
+        c.execute("BEGIN")
+        try:
+            yield c
+        finally:
+            if c.in_transaction:
+                c.execute("COMMIT")
+
     def integrity_check(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
 
@@ -312,6 +326,8 @@ class Project:
             c.execute("INSERT INTO boxes (run_id, frame, track, x, y, w, h, conf, cls, vis) "
                       "SELECT ?, frame, track, x, y, w, h, conf, cls, vis FROM boxes "
                       "WHERE run_id = ? AND track >= -1 ORDER BY track, frame", (new, run))
+            c.execute("INSERT INTO box_blocks SELECT ?, raw, block, data FROM box_blocks "
+                      "WHERE run_id = ?", (new, run))  # same rows, same blocks
             c.execute("INSERT INTO track_segments SELECT ?, raw, f0, f1, disp "
                       "FROM track_segments WHERE run_id = ?", (new, run))
             mapping.purge_hidden(c, new)
@@ -321,21 +337,26 @@ class Project:
 
     def run_stats(self, run: int) -> dict[str, int]:
         """Box and track counts (a covering-index scan: ~0.1 s on a 3.4 M-box run)."""
-        c = self.conn
+        with self._reading() as c:
+            return self._run_stats(c, run)
+
+    def _run_stats(self, c: sqlite3.Connection, run: int) -> dict[str, int]:
         if not mapping.has_segments(c, run):
             n, t, f0, f1 = c.execute(
                 "SELECT COUNT(*), COUNT(DISTINCT track) FILTER (WHERE track >= 0), MIN(frame), "
                 "MAX(frame) FROM boxes WHERE run_id = ? AND track >= -1", (run,)).fetchone()
             return {"boxes": n, "tracks": t, "first_frame": f0, "last_frame": f1}
-        st = mapping.piece_stats(c, run, mapping.visible_pieces(c, run, [-1, *self._raw_tracks(run)]))
+        st = mapping.piece_stats(c, run,
+                                 mapping.visible_pieces(c, run, [-1, *self._raw_tracks(c, run)]))
         if not len(st):
             return {"boxes": 0, "tracks": 0, "first_frame": None, "last_frame": None}
         return {"boxes": int(st[:, 3].sum()), "tracks": len(np.unique(st[st[:, 0] >= 0, 0])),
                 "first_frame": int(st[:, 1].min()), "last_frame": int(st[:, 2].max())}
 
-    def _raw_tracks(self, run: int) -> list[int]:
+    @staticmethod
+    def _raw_tracks(c: sqlite3.Connection, run: int) -> list[int]:
         """Raw ids >= 0 of a run: a skip-scan of the track index, one seek per track."""
-        return [r[0] for r in self.conn.execute(
+        return [r[0] for r in c.execute(
             "WITH RECURSIVE t(track) AS (SELECT MIN(track) FROM boxes WHERE run_id = ?1 "
             "AND track >= 0 UNION ALL SELECT (SELECT MIN(track) FROM boxes WHERE run_id = ?1 "
             "AND track > t.track) FROM t WHERE t.track IS NOT NULL) "
@@ -358,6 +379,8 @@ class Project:
             self._require_run(c, run)
             if n and mapping.has_segments(c, run):
                 self._refuse_remapped(c, run, cols)
+            was_empty = c.execute("SELECT 1 FROM boxes WHERE run_id = ? LIMIT 1",
+                                  (run,)).fetchone() is None
             if n:
                 try:
                     c.executemany(
@@ -367,8 +390,23 @@ class Project:
                     raise ProjectError(
                         f"{self.path}: run {run} already has a box for one of these "
                         f"(frame, track) pairs; {self._first_clash(c, run, cols)}") from None
+                self._store_blocks(c, run, cols, was_empty)
             self._touch(c, run)
         return n
+
+    @staticmethod
+    def _store_blocks(c: sqlite3.Connection, run: int, cols: dict[str, np.ndarray],
+                      was_empty: bool) -> None:
+        """Packed track blocks for appended boxes (sorted by track, frame): straight from
+        the columns into an empty run, else the touched blocks re-read from the rows."""
+        if was_empty:
+            blocks.store_sorted(c, run, cols["track"], blocks.pack(cols))
+            return
+        real = cols["track"] >= 0
+        keys = np.unique(np.c_[cols["track"][real], cols["frame"][real] >> blocks.SHIFT],
+                         axis=0)
+        if len(keys) <= blocks.REBUILD_LIMIT:
+            blocks.rebuild(c, run, map(tuple, keys.tolist()))
 
     def _refuse_remapped(self, c: sqlite3.Connection, run: int,
                          cols: dict[str, np.ndarray]) -> None:
@@ -411,16 +449,15 @@ class Project:
             frame_range = (frame, frame)
         lo, hi = (int(frame_range[0]), int(frame_range[1])) if frame_range else (1, 2**62)
         if track is not None:
-            cols = self._track_columns(run, int(track), lo, hi)
-            return boxio.to_table(cols)
-        c = self.conn
-        if frame_range is None:  # whole run: read in storage order, sort in numpy
-            cols = boxio.fetch(c, f"{_BOX_SELECT} WHERE run_id = ? AND track >= -1", (run,))
-        else:
-            cols = boxio.fetch(c, f"{_BOX_SELECT} INDEXED BY boxes_run_frame WHERE "
-                               "run_id = ? AND frame BETWEEN ? AND ? AND track >= -1 "
-                               "ORDER BY frame, track", (run, lo, hi))
-        segs = mapping.load(c, run)
+            return self._track_table(run, int(track), lo, hi)
+        with self._reading() as c:
+            if frame_range is None:  # whole run: read in storage order, sort in numpy
+                cols = boxio.fetch(c, "WHERE run_id = ? AND track >= -1", (run,))
+            else:
+                cols = boxio.fetch(c, "INDEXED BY boxes_run_frame WHERE run_id = ? AND "
+                                   "frame BETWEEN ? AND ? AND track >= -1 ORDER BY frame, "
+                                   "track", (run, lo, hi))
+            segs = mapping.load(c, run)
         if segs is not None:
             shown, keep = mapping.relabel(segs, cols["track"].astype(np.int64), cols["frame"])
             cols = {k: v[keep] for k, v in cols.items()}
@@ -430,10 +467,25 @@ class Project:
             cols = {k: v[order] for k, v in cols.items()}
         return boxio.to_table(cols)
 
+    def _track_table(self, run: int, track: int, lo: int, hi: int):
+        """A track query: per raw stretch showing ``track``, its packed blocks (rows for
+        blocks an edit dropped), concatenated in frame order."""
+        with self._reading() as c:
+            recs = [blocks.read(c, run, raw, a, b)
+                    for raw, a, b in mapping.pieces(c, run, track, lo, hi)]
+        rec = np.concatenate([np.zeros(0, blocks.RECORD), *recs]) if len(recs) != 1 \
+            else recs[0]
+        if len(recs) > 1:
+            rec = rec[np.argsort(rec["frame"], kind="stable")]
+        cols = {k: rec[k] for k in blocks.RECORD.names}
+        cols["track"] = np.full(len(rec), track, dtype=np.int64)
+        return boxio.to_table(cols)
+
     def _track_columns(self, run: int, track: int, lo: int, hi: int) -> dict[str, np.ndarray]:
         """float64 columns of the boxes showing ``track`` in frames lo..hi, by frame."""
-        parts = mapping.pieces(self.conn, run, track, lo, hi)
-        cols = boxio.fetch_track(self.conn, run, parts, track)
+        with self._reading() as c:
+            parts = mapping.pieces(c, run, track, lo, hi)
+            cols = boxio.fetch_track(c, run, parts, track)
         if len(parts) > 1:
             order = np.argsort(cols["frame"], kind="stable")
             cols = {k: v[order] for k, v in cols.items()}
@@ -469,8 +521,9 @@ class Project:
 
     def box(self, box_id: int) -> dict[str, Any]:
         """One visible box as a dict of its columns; ``track`` is the shown id."""
-        found = self._box_row(box_id)
-        rows = list(self.db.query("SELECT * FROM boxes WHERE id = ?", (box_id,)))
+        with self._reading():
+            found = self._box_row(box_id)
+            rows = list(self.db.query("SELECT * FROM boxes WHERE id = ?", (box_id,)))
         if found is None or not rows:
             raise ProjectError(f"{self.path}: no box with id {box_id}")
         return {**rows[0], "track": found[3]}
@@ -482,9 +535,13 @@ class Project:
         counting walks each track's index range, so a timeline that only draws lanes may
         skip it (count = -1).
         """
-        c = self.conn
+        with self._reading() as c:
+            return self._track_spans(c, run, with_counts)
+
+    def _track_spans(self, c: sqlite3.Connection, run: int,
+                     with_counts: bool) -> dict[str, np.ndarray]:
         if mapping.has_segments(c, run):
-            st = mapping.piece_stats(c, run, mapping.visible_pieces(c, run, self._raw_tracks(run)),
+            st = mapping.piece_stats(c, run, mapping.visible_pieces(c, run, self._raw_tracks(c, run)),
                                      counts=with_counts)
             st = st[st[:, 0] >= 0]
             ids, inv = np.unique(st[:, 0], return_inverse=True)
