@@ -54,17 +54,25 @@ def plugin_dirs() -> list[tuple[str, Path]]:
     return dirs
 
 
-def _registry_names() -> set[str]:
+def _registry_names() -> dict[str, int]:
+    """Registered names -> identity of their spec. A plugin imported again (``force``)
+    re-registers the same names with new spec objects; diffing identities, not names,
+    still shows what it registered."""
     from sporttrack_gui.track import base
 
-    names = set(base._REGISTRY)  # noqa: SLF001 - diffing the registry tells what a plugin added
+    names = {n: id(s) for n, s in base._REGISTRY.items()}  # noqa: SLF001
     try:
         from sporttrack_gui.detect import registry as det_registry
 
-        names |= {f"detector:{n}" for n in det_registry.detector_names(load_plugins=False)}
+        names |= {f"detector:{n}": id(s)
+                  for n, s in det_registry.detector_specs(load_plugins=False).items()}
     except (ImportError, AttributeError, TypeError):
         pass
     return names
+
+
+def _added(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    return sorted(n for n, ident in after.items() if before.get(n) != ident)
 
 
 def _load_file(origin: str, path: Path) -> PluginRecord:
@@ -84,7 +92,7 @@ def _load_file(origin: str, path: Path) -> PluginRecord:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         log.warning("plugin %s failed to load: %s", path, detail)
         return PluginRecord(path.stem, origin, str(path), False, detail)
-    added = sorted(_registry_names() - before)
+    added = _added(before, _registry_names())
     return PluginRecord(path.stem, origin, str(path), True, registered=added)
 
 
@@ -101,7 +109,7 @@ def _load_entry_point(ep: metadata.EntryPoint) -> PluginRecord:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return PluginRecord(ep.name, "entry-point", ep.value, False, detail)
     return PluginRecord(ep.name, "entry-point", ep.value, True,
-                        registered=sorted(_registry_names() - before))
+                        registered=_added(before, _registry_names()))
 
 
 def load_plugins(force: bool = False) -> list[PluginRecord]:

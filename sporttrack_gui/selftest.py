@@ -93,8 +93,15 @@ def step_runtime(ctx: Context) -> str:
     keep = torchvision.ops.nms(boxes, scores, 0.5).tolist()
     # box 3 (0.95) suppresses 0 and 1 (IoU > 0.5); box 2 is far away
     check(keep == [3, 2], f"torchvision.ops.nms kept {keep}, expected [3, 2]")
+    # the About box and crash reports read versions from package metadata, which a bundle
+    # only has when the spec copies it
+    from sporttrack_gui.diagnostics import STACK, stack_versions
+
+    versions = stack_versions()
+    unknown = [name for name in STACK if versions.get(name) == "not installed"]
+    check(not unknown, f"no version metadata for {', '.join(unknown)}")
     return (f"cv2 {cv2.__version__} (CSRT ok), torch {torch.__version__}, "
-            f"torchvision {torchvision.__version__} NMS {mode}")
+            f"torchvision {torchvision.__version__} NMS {mode}, {len(STACK)} stack versions")
 
 
 def step_synthetic(ctx: Context) -> str:
@@ -365,13 +372,18 @@ def run_steps(root: Path, steps: list[tuple[str, Callable[[Context], str]]] | No
 def run_self_test(keep: bool = False) -> int:
     """Run every step in a fresh temporary folder; 0 when all passed, 1 otherwise.
 
-    ``SPORTTRACK_HOME`` points into the temporary folder for the duration, so settings,
-    model caches and logs of the user stay untouched. ``keep`` leaves the folder for
+    ``SPORTTRACK_HOME`` points into the temporary folder for the duration, so the user's
+    settings, projects and logs stay untouched (only ultralytics' offline config folder is
+    prepared in the real app home, as on any start). ``keep`` leaves the folder for
     inspection (also ``SPORTTRACK_SELFTEST_KEEP=1``).
     """
     import sporttrack_gui
+    from sporttrack_gui.runtime import apply_runtime_defaults
 
     _headless_env()
+    # once per process and before the home moves: ultralytics' settings/font folder must
+    # not point into the temporary folder after it is deleted (matters in-process, tests)
+    apply_runtime_defaults()
     keep = keep or os.environ.get("SPORTTRACK_SELFTEST_KEEP") == "1"
     root = Path(tempfile.mkdtemp(prefix="sporttrack-selftest-"))
     old_home = os.environ.get("SPORTTRACK_HOME")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -54,6 +55,32 @@ def test_bundle_self_test_passes(bundle, tmp_path):
     assert "FAIL" not in r.stdout.replace("self-test PASS", "")
 
 
+def test_bundle_self_test_on_x11(bundle, tmp_path):
+    """The xcb platform plugin (what Linux desktops use) loads from the bundle."""
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        pytest.skip("xvfb-run not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DISPLAY")}
+    env.update(SPORTTRACK_HOME=str(tmp_path), QT_QPA_PLATFORM="xcb")
+    r = subprocess.run([xvfb, "-a", str(bundle), "--self-test"], capture_output=True, text=True,
+                       env=env, timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "(Qt platform xcb)" in r.stdout
+
+
+def test_bundle_reads_video(bundle, tmp_path):
+    """OpenCV's bundled FFmpeg decodes a video written by the bundle itself."""
+    import json
+
+    r = _run(bundle, "demo", "--out", "clip", "--frames", "12", "--video", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    video = next((tmp_path / "clip").glob("*.mp4"))
+    r = _run(bundle, "info", str(video), "--json", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info["frame_count"] == 12 and (info["width"], info["height"]) == (1280, 720)
+
+
 def test_bundle_cli_help_and_plugins(bundle, tmp_path):
     r = _run(bundle, "--help", home=tmp_path, timeout=120)
     assert r.returncode == 0 and "COMMAND" in r.stdout and "plugins" in r.stdout, r.stderr
@@ -62,3 +89,25 @@ def test_bundle_cli_help_and_plugins(bundle, tmp_path):
     assert '"name": "centroid_tracker"' in r.stdout and '"ok": true' in r.stdout
     # the shipped plugin folder is found inside the bundle, not in the checkout
     assert str(REPO / "plugins") not in r.stdout
+
+
+def test_bundle_trains_a_detector(bundle, tmp_path):
+    """Training pulls in what inference does not (logger callbacks loaded by importlib,
+    polars for results.csv, matplotlib): one tiny epoch proves they are bundled."""
+    import json
+
+    for seed in (1, 2):
+        r = _run(bundle, "demo", "--out", f"m{seed}", "--frames", "20", "--seed", str(seed),
+                 home=tmp_path)
+        assert r.returncode == 0, r.stderr
+        r = _run(bundle, "track", f"m{seed}", "--tracker", "bytetrack", "--det",
+                 f"m{seed}/gt/gt.txt", "--project", "p.stp", "--run-name", f"t{seed}",
+                 home=tmp_path)
+        assert r.returncode == 0, r.stderr
+    r = _run(bundle, "train", "p.stp", "--runs", "t1,t2", "--epochs", "1", "--imgsz", "160",
+             "--batch", "4", "--model", "yolov8n.yaml", "--out", "trained", "--json",
+             home=tmp_path, timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]
+    result = json.loads(r.stdout)
+    assert result["status"] == "complete" and result["epochs_done"] == 1
+    assert Path(result["best"]).is_file()

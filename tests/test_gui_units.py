@@ -1,12 +1,13 @@
-"""Qt-free helpers of the GUI: lane layout, ID-switch heuristic, hit-testing, run index."""
+"""Qt-free helpers of the GUI: lane layout and suspect markers, hit-testing, editor
+decisions (keyframes, target ids), run index."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sporttrack_gui.ui.hit_test import Handle, boxes_at, drag_rect, handle_at
-from sporttrack_gui.ui.lanes import build_lanes, presence_segments, suspected_switches
+from sporttrack_gui.ui.hit_test import Handle, boxes_at, drag_handle, drag_rect, handle_at
+from sporttrack_gui.ui.lanes import build_lanes, presence_segments
 from sporttrack_gui.ui.run_index import RunIndex
 
 pytestmark = pytest.mark.gui
@@ -44,16 +45,29 @@ def test_lanes_order_by_first_seen_and_mark_gaps():
     assert lay.lane_of(9) == 1 and lay.lane_of(77) is None
 
 
-def test_switch_heuristic_finds_handover_nearby_only():
+def test_lane_markers_are_the_assistants_suspects():
+    from sporttrack_gui.assist import scan_table
+    from sporttrack_gui.formats.mot import MotTable
+
     a = _track(1, range(1, 11), x0=100, dx=2)      # ends at frame 10 near x=118
     b = _track(2, range(12, 20), x0=120, dx=2)     # starts 2 frames later, right there
     far = _track(3, range(12, 20), x0=900)          # starts then too, but far away
-    late = _track(4, range(40, 50), x0=118)        # near, but 30 frames later
-    f, t, xywh = _cat(a, b, far, late)
-    assert suspected_switches(f, t, xywh, max_gap=5) == [(12, 1, 2)]
-    lay = build_lanes(f, t, xywh)
-    assert lay.switches == [(12, 1, 2)]
-    assert lay.switch_x.tolist() == [12.0] and lay.switch_y.tolist() == [float(lay.lane_of(2))]
+    f, t, xywh = _cat(a, b, far)
+    sus = scan_table(MotTable.from_arrays(f, t, xywh))
+    handover = [s for s in sus if s.kind == "end_begin"]
+    assert [(s.frame, s.tracks) for s in handover] == [(12, (1, 2))]
+    lay = build_lanes(f, t, xywh)  # scans with the assistant when given boxes only
+    want = sorted({(s.frame, tr) for s in sus for tr in s.tracks})
+    assert lay.switches == want and (12, 1) in want and (12, 2) in want
+    assert not [m for m in want if m[1] == 3]
+    k = lay.switches.index((12, 2))
+    assert lay.switch_x[k] == 12.0 and lay.switch_y[k] == float(lay.lane_of(2))
+    # the window's path: lanes without a scan, markers added from the panel's list
+    bare = build_lanes(f, t, suspects=[])
+    assert bare.switches == [] and len(bare.switch_x) == 0
+    again = bare.with_suspects(sus)
+    assert again.switches == lay.switches
+    np.testing.assert_array_equal(again.switch_y, lay.switch_y)
 
 
 def test_lanes_empty_run():
@@ -68,8 +82,7 @@ def test_lanes_scale_is_vectorised():
     lengths = rng.integers(200, 2000, n_tracks)
     f = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths, strict=True)])
     t = np.concatenate([np.full(n, i + 1) for i, n in enumerate(lengths)])
-    xywh = np.tile(np.array([[10, 10, 20, 40]], np.float32), (len(f), 1))
-    lay = build_lanes(f, t, xywh)
+    lay = build_lanes(f, t, suspects=[])
     assert lay.n_lanes == n_tracks
     assert len(lay.seg_x) == 2 * n_tracks  # contiguous tracks: one segment each
 
@@ -139,3 +152,42 @@ def test_proxy_cache_downscales_and_stays_within_its_budget():
         cache.put(n, frame)
     assert cache.nbytes <= 600_000 and 1 not in cache and 39 in cache
     assert cache.get(1) is None
+
+
+def test_drag_handle_moves_or_resizes_without_flipping():
+    box = (10.0, 20.0, 50.0, 100.0)
+    assert drag_handle(box, Handle.INSIDE, 5, -5) == (15.0, 15.0, 55.0, 95.0)
+    assert drag_handle(box, Handle.BOTTOM_RIGHT, 10, 20) == (10.0, 20.0, 60.0, 120.0)
+    assert drag_handle(box, Handle.TOP_LEFT, -4, 6) == (6.0, 26.0, 50.0, 100.0)
+    assert drag_handle(box, Handle.TOP, 3, 7) == (10.0, 27.0, 50.0, 100.0)
+    assert drag_handle(box, Handle.LEFT, 3, 7) == (13.0, 20.0, 50.0, 100.0)
+    # dragging an edge past the opposite one stops at the minimum size
+    assert drag_handle(box, Handle.RIGHT, -100, 0, min_size=2) == (10.0, 20.0, 12.0, 100.0)
+    assert drag_handle(box, Handle.BOTTOM, 0, -500, min_size=2) == (10.0, 20.0, 50.0, 22.0)
+
+
+def test_keyframes_around_a_gap():
+    from sporttrack_gui.ui.track_ops import keyframes_around
+
+    frames = np.array([1, 2, 3, 10, 11, 20])
+    assert keyframes_around(frames, 5) == (3, 10)     # inside a gap
+    assert keyframes_around(frames, 3) == (3, 10)     # on the box before a gap
+    assert keyframes_around(frames, 10) == (3, 10)    # on the box after it
+    assert keyframes_around(frames, 11) == (11, 20)   # the gap after wins
+    assert keyframes_around(frames, 2) is None        # no gap next to it
+    assert keyframes_around(frames, 30) is None       # past the track's end
+    assert keyframes_around(np.array([4]), 4) is None
+
+
+def test_box_id_at_and_target_parsing():
+    from sporttrack_gui.ui.track_dialogs import NEW_ID, parse_target
+    from sporttrack_gui.ui.track_ops import box_id_at, clip_box
+
+    fb = {"id": np.array([11, 12, 13]), "track": np.array([-1, -1, 5]),
+          "xywh": np.array([[0, 0, 10, 10], [100, 100, 10, 10], [50, 50, 5, 5]], np.float32)}
+    assert box_id_at(fb, 5) == 13 and box_id_at(fb, 9) is None
+    assert box_id_at(fb, -1, np.array([99, 101, 10, 10])) == 12  # nearest unassigned one
+    assert parse_target("(new id)", True) == NEW_ID and parse_target("7", False) == 7
+    assert parse_target("-3", False) is None and parse_target("x", True) is None
+    assert clip_box((-5, -5, 20, 30), 100, 100) == (0, 0, 20, 30)
+    assert clip_box((120, 10, 150, 20), 100, 100) is None

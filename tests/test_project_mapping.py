@@ -456,7 +456,8 @@ def test_common_frames_of_two_tracks_match_brute_force(tmp_path, monkeypatch, fe
     with Project.open(tmp_path / "c.stp", create=True) as p:
         run = p.create_run(p.add_sequence("s", "/s"), "r")
         kinds = {1: np.ones(200, bool), 2: rng.random(200) < 0.5, 3: rng.random(200) < 0.9,
-                 4: np.arange(200) % 2 == 0, 5: np.arange(200) >= 150}
+                 4: np.arange(200) % 2 == 0, 5: np.arange(200) >= 150,
+                 6: np.isin(np.arange(200), [0, 199]), 7: np.arange(200) == 99}
         frames = {t: np.flatnonzero(m) + 1 for t, m in kinds.items()}
         f = np.concatenate(list(frames.values()))
         t = np.concatenate([np.full(len(v), k) for k, v in frames.items()])
@@ -470,6 +471,7 @@ def test_common_frames_of_two_tracks_match_brute_force(tmp_path, monkeypatch, fe
                     want = np.intersect1d(frames[r1], frames[r2])
                     want = want[(want >= a) & (want <= b)]
                     assert sum(blk[0] for blk in blocks) == len(want)
+                    assert all(blk[0] > 0 for blk in blocks)  # no empty "conflicts"
                     assert mapping._first_frames(p.conn, run, blocks, 10) == want[:10].tolist()
 
 
@@ -510,7 +512,11 @@ def _without_blocks(p: Project, fn):
         p.conn.execute("ROLLBACK")
 
 
-def test_track_reads_from_blocks_equal_reads_from_rows(proj):
+@pytest.mark.parametrize("rebuild_limit", [4096, 0])
+def test_track_reads_from_blocks_equal_reads_from_rows(proj, monkeypatch, rebuild_limit):
+    from sporttrack_gui.project import blocks
+
+    monkeypatch.setattr(blocks, "REBUILD_LIMIT", rebuild_limit)  # 0: appends drop blocks
     rng = np.random.default_rng(3)
     run = proj.create_run(proj.add_sequence("s", "/s"), "r")
     present = rng.random((900, 5)) < 0.8
@@ -520,7 +526,8 @@ def test_track_reads_from_blocks_equal_reads_from_rows(proj):
                             "vis": rng.random(int((f < 500).sum()))})
     proj.append_boxes(run, {"frame": f[f >= 500] + 1, "track_id": t[f >= 500],
                             "xywh": rng.random((int((f >= 500).sum()), 4)) * 100 + 1})
-    assert proj.conn.execute("SELECT COUNT(*) FROM box_blocks").fetchone()[0] == 5 * 4
+    n_blocks = proj.conn.execute("SELECT COUNT(*) FROM box_blocks").fetchone()[0]
+    assert n_blocks == (5 * 4 if rebuild_limit else 5)  # else only block 0 (frames < 256)
 
     def check() -> None:
         for k in range(5):
@@ -541,7 +548,7 @@ def test_track_reads_from_blocks_equal_reads_from_rows(proj):
     edits.interpolate_track(proj, run, 3, fr[5], fr[400])
     edits.insert_boxes(proj, run, 4, [901, 902], np.ones((2, 4)))
     check()
-    assert proj.conn.execute("SELECT COUNT(*) FROM box_blocks").fetchone()[0] >= 5 * 4 - 4
+    assert proj.conn.execute("SELECT COUNT(*) FROM box_blocks").fetchone()[0] >= n_blocks - 4
     copy = proj.copy_run(run, "copy")
     for k in range(5):
         assert proj.boxes(copy, track=k).equals(proj.boxes(run, track=k))
@@ -554,8 +561,40 @@ def test_blocks_follow_writes_of_any_writer(tmp_path):
         assert p.boxes(run, track=2).xywh[4, 0] == 52.0
     con = sqlite3.connect(path)  # another program edits a row: the trigger drops the block
     con.execute("UPDATE boxes SET x = 7.5 WHERE run_id = 1 AND track = 2 AND frame = 5")
+    # ... and inserts one behind a block's back: the reader's row count notices
+    con.execute("INSERT INTO boxes (run_id, frame, track, x, y, w, h) "
+                "VALUES (1, 13, 3, 9.5, 1, 1, 1)")
     con.commit()
     con.close()
     with Project.open(path, readonly=True) as p:
         assert p.boxes(run, track=2).xywh[4, 0] == 7.5
         assert p.conn.execute("SELECT COUNT(*) FROM box_blocks WHERE raw = 2").fetchone()[0] == 0
+        t3 = p.boxes(run, track=3)
+        assert t3.frame.tolist()[-2:] == [12, 13] and t3.xywh[-1, 0] == 9.5
+
+
+def test_bulk_deletes_keep_the_block_triggers(proj):
+    """delete_run / clear_history delete many rows with the triggers dropped inside their
+    transaction; the triggers must be back afterwards, also when the transaction fails."""
+    def triggers() -> list[str]:
+        return [r[0] for r in proj.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")]
+
+    want = ["box_blocks_del", "box_blocks_upd"]
+    run = _grid(proj)
+    other = proj.copy_run(run, "other")
+    edits.delete_track(proj, run, 2, 3, 8)
+    assert history.clear_history(proj, run) == 6
+    assert triggers() == want
+    assert proj.boxes(run, track=2).frame.tolist() == [1, 2, 9, 10, 11, 12]
+    with pytest.raises(RuntimeError, match="injected"), proj.transaction() as c:
+        from sporttrack_gui.project import blocks
+
+        with blocks.bulk(c):
+            c.execute("DELETE FROM boxes WHERE run_id = ?", (other,))
+            raise RuntimeError("injected")
+    assert triggers() == want and len(proj.boxes(other)) == N_FRAMES * N_TRACKS + 2
+    proj.delete_run(other)
+    assert triggers() == want
+    assert proj.conn.execute("SELECT COUNT(*) FROM box_blocks WHERE run_id = ?",
+                             (other,)).fetchone()[0] == 0

@@ -17,8 +17,17 @@ pytestmark = pytest.mark.gui  # the last step renders the main window (offscreen
 LINE = re.compile(r"^\[\s*(\d+)/(\d+)\] (\S+)\s+(\d+\.\d+) s  (PASS|FAIL)  (.*)$")
 
 
-def test_self_test_passes_end_to_end(capsys, monkeypatch):
-    monkeypatch.setenv("SPORTTRACK_HOME", "/nonexistent-home-must-not-be-used")
+def _files(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+
+
+def test_self_test_passes_end_to_end(capsys, tmp_path, monkeypatch):
+    home = tmp_path / "user-home"
+    monkeypatch.setenv("SPORTTRACK_HOME", str(home))
+    from sporttrack_gui.runtime import apply_runtime_defaults
+
+    apply_runtime_defaults()  # what any start does in the real home (ultralytics config)
+    before = _files(home)
     t0 = time.perf_counter()
     code = selftest.run_self_test()
     elapsed = time.perf_counter() - t0
@@ -32,8 +41,10 @@ def test_self_test_passes_end_to_end(capsys, monkeypatch):
     assert summary.startswith(f"self-test PASS: {len(selftest.STEPS)}/{len(selftest.STEPS)}")
     mota = float(re.search(r"MOTA (\d\.\d+)", out).group(1))
     assert selftest.MIN_MOTA <= mota <= 1.0
-    # the home was redirected into the temp folder and put back; the folder is gone
-    assert os.environ["SPORTTRACK_HOME"] == "/nonexistent-home-must-not-be-used"
+    # the home was redirected into the temp folder and put back; the user's home got no
+    # project, settings or log from the self-test; the temp folder is gone
+    assert os.environ["SPORTTRACK_HOME"] == str(home)
+    assert _files(home) == before
     workdir = Path(re.search(r"working in (\S+)", out).group(1))
     assert not workdir.exists()
     assert elapsed < 60, f"self-test took {elapsed:.1f} s"

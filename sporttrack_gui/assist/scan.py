@@ -174,6 +174,11 @@ def find_jumps(ta: TrackArrays, cfg: ScanConfig) -> tuple[list[Suspect], np.ndar
     scale = np.maximum((ta.h[i] + ta.h[p]) / 2, ta.scale_floor)
     disp = _dist(ta.cx[i], ta.cy[i], ta.cx[p], ta.cy[p]) / scale
     allowed = cfg.jump_dist + cfg.jump_dist_per_frame * (dt - 1)
+    # a fast object (the ball) is judged by its own pace: 4x its mean per-frame step
+    seg = np.searchsorted(ta.first, i, side="right") - 1
+    pace = (np.bincount(seg, weights=disp / np.maximum(dt, 1.0), minlength=len(ta.first))
+            / np.maximum(np.bincount(seg, minlength=len(ta.first)), 1))
+    allowed = np.maximum(allowed, 4.0 * pace[seg] * dt)
     size = np.abs(np.log(np.maximum(ta.h[i], 1e-6) / np.maximum(ta.h[p], 1e-6)))
     size_lim = np.log(cfg.jump_size_ratio)
     hit = (disp > allowed) | (size > size_lim)
@@ -367,7 +372,11 @@ def find_end_begins(ta: TrackArrays, cfg: ScanConfig) -> tuple[list[Suspect], se
     dist = _dist(px, py, ta.cx[br], ta.cy[br]) / sc
     radius = cfg.end_begin_radius + cfg.end_begin_speed * dt
     size = np.abs(np.log(ta.h[br] / np.maximum(ta.h[er], 1e-6)))
-    ok = (dist < radius) & (size < np.log(cfg.end_begin_size_ratio))
+    # the merged track must not contain a jump (else the scan would split it again)
+    raw = _dist(ta.cx[er], ta.cy[er], ta.cx[br], ta.cy[br]) / sc
+    no_jump = raw <= cfg.jump_dist + cfg.jump_dist_per_frame * (dt - 1)
+    ok = (dist < radius) & no_jump & (size < np.log(min(cfg.end_begin_size_ratio,
+                                                        cfg.jump_size_ratio)))
     er, br, dt, dist, radius = er[ok], br[ok], dt[ok], dist[ok], radius[ok]
     score = np.exp(-2.0 * dist / radius) * np.exp(-dt / (4 * cfg.end_begin_gap))
     out, linked = [], set()

@@ -56,13 +56,14 @@ def clear_history(project: Project, run: int) -> int:
     """Forget the edit log of ``run`` (no more undo) and drop the rows deleted edits
     kept for undo (parked boxes, rows hidden by a segment); returns how many rows were
     freed. The id mapping stays: it is the run's current state. One transaction."""
-    from sporttrack_gui.project import mapping
+    from sporttrack_gui.project import blocks, mapping
     from sporttrack_gui.project.edits import PARK_BASE
 
     with project.transaction() as c:
         project._require_run(c, run)  # noqa: SLF001
-        freed = c.execute("DELETE FROM boxes WHERE run_id = ? AND track <= ?",
-                          (run, PARK_BASE)).rowcount
+        with blocks.bulk(c):  # parked rows have negative raw ids: they are in no block
+            freed = c.execute("DELETE FROM boxes WHERE run_id = ? AND track <= ?",
+                              (run, PARK_BASE)).rowcount
         freed += mapping.purge_hidden(c, run)
         c.execute("DELETE FROM edit_ops WHERE run_id = ?", (run,))
     return freed

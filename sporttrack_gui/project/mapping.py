@@ -213,6 +213,8 @@ def _common(c: sqlite3.Connection, run: int, r1: int, r2: int, a: int, b: int,
     if lo > hi:
         return []
     n1, n2 = _count(c, run, r1, lo, hi), _count(c, run, r2, lo, hi)
+    if not n1 or not n2:  # the overlap of their spans can still miss one of them
+        return []
     span = hi - lo + 1
     if n1 == span and n2 == span:
         return [(span, None, lo, hi, None)]
@@ -358,10 +360,15 @@ def piece_stats(c: sqlite3.Connection, run: int, ps: Sequence[tuple[int, int, in
 def purge_hidden(c: sqlite3.Connection, run: int) -> int:
     """Drop the rows hidden by deletes and their segments (no undo may need them any
     more: clearing the history, copying a run); returns how many rows were freed."""
-    freed = sum(c.execute("DELETE FROM boxes WHERE run_id = ? AND track = ? AND frame "
-                          "BETWEEN ? AND ?", (run, raw, f0, f1)).rowcount
-                for raw, f0, f1 in c.execute(
-                    "SELECT raw, f0, f1 FROM track_segments WHERE run_id = ? "
-                    "AND disp IS NULL", (run,)).fetchall())
+    from sporttrack_gui.project import blocks
+
+    freed = 0
+    hidden = c.execute("SELECT raw, f0, f1 FROM track_segments WHERE run_id = ? "
+                       "AND disp IS NULL", (run,)).fetchall()
+    with blocks.bulk(c):
+        for raw, f0, f1 in hidden:
+            blocks.drop_frames(c, run, raw, f0, f1)
+            freed += c.execute("DELETE FROM boxes WHERE run_id = ? AND track = ? AND frame "
+                               "BETWEEN ? AND ?", (run, raw, f0, f1)).rowcount
     c.execute("DELETE FROM track_segments WHERE run_id = ? AND disp IS NULL", (run,))
     return freed

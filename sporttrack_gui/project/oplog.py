@@ -25,10 +25,11 @@ Records (JSON-able dicts):
 from __future__ import annotations
 
 import sqlite3
+from contextlib import nullcontext
 from typing import Any
 
 from sporttrack_gui.errors import EditConflict, ProjectError
-from sporttrack_gui.project import mapping
+from sporttrack_gui.project import blocks, mapping
 
 Record = dict[str, Any]
 BOX_VALUE_COLUMNS = ("frame", "track", "x", "y", "w", "h", "conf", "cls", "vis")
@@ -67,6 +68,8 @@ def _frames_text(frames: list[int], total: int) -> str:
 
 
 # ------------------------------------------------------------------ retrack
+#: above this many rows a retrack runs without the block triggers (see blocks.bulk)
+_BULK_ROWS = 1000
 _RT = "SELECT box_id, frame, {col} AS tgt FROM edit_retrack WHERE op_id = ? AND part = ?"
 
 
@@ -74,17 +77,25 @@ def _retrack(c: sqlite3.Connection, op_id: int, rec: Record) -> tuple[Record, in
     col = "new_track" if rec["dir"] == 1 else "old_track"
     sel = _RT.format(col=col)
     key = (op_id, rec["part"])
+    n = c.execute("SELECT COUNT(*) FROM edit_retrack WHERE op_id = ? AND part = ?",
+                  key).fetchone()[0]
+    if n > _BULK_ROWS:  # v1-era id edits: drop their blocks, skip the per-row triggers
+        c.execute("DELETE FROM box_blocks WHERE (run_id, raw, block) IN (SELECT ?, old_track, "
+                  "frame >> 8 FROM edit_retrack WHERE op_id = ? AND part = ? UNION SELECT ?, "
+                  "new_track, frame >> 8 FROM edit_retrack WHERE op_id = ? AND part = ?)",
+                  (rec["run"], *key, rec["run"], *key))
     try:
-        if rec.get("swap"):
-            # tracks trade places: park rows on negative ids (outside the partial unique
-            # index), then flip them back, so no row collides with one about to leave
-            cur = c.execute(f"UPDATE boxes SET track = -2 - e.tgt FROM ({sel}) AS e "
-                            "WHERE boxes.id = e.box_id", key)
-            c.execute("UPDATE boxes SET track = -2 - track WHERE id IN "
-                      "(SELECT box_id FROM edit_retrack WHERE op_id = ? AND part = ?)", key)
-        else:
-            cur = c.execute(f"UPDATE boxes SET track = e.tgt FROM ({sel}) AS e "
-                            "WHERE boxes.id = e.box_id", key)
+        with blocks.bulk(c) if n > _BULK_ROWS else nullcontext():
+            if rec.get("swap"):
+                # tracks trade places: park rows on negative ids (outside the partial
+                # unique index), then flip them back, so no row collides with one leaving
+                cur = c.execute(f"UPDATE boxes SET track = -2 - e.tgt FROM ({sel}) AS e "
+                                "WHERE boxes.id = e.box_id", key)
+                c.execute("UPDATE boxes SET track = -2 - track WHERE id IN "
+                          "(SELECT box_id FROM edit_retrack WHERE op_id = ? AND part = ?)", key)
+            else:
+                cur = c.execute(f"UPDATE boxes SET track = e.tgt FROM ({sel}) AS e "
+                                "WHERE boxes.id = e.box_id", key)
     except sqlite3.IntegrityError:
         raise _retrack_conflict(c, rec["run"], sel, key) from None
     return {**rec, "dir": -rec["dir"]}, cur.rowcount
@@ -115,6 +126,7 @@ def _stash_out(c: sqlite3.Connection, op_id: int, rec: Record) -> tuple[Record, 
 
 
 def _stash_in(c: sqlite3.Connection, op_id: int, rec: Record) -> tuple[Record, int]:
+    blocks.drop_stashed(c, op_id, rec["part"])
     try:
         cur = c.execute(
             "INSERT INTO boxes (id, run_id, frame, track, x, y, w, h, conf, cls, vis) "

@@ -12,6 +12,7 @@ there are none), and every read here returns shown ids.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -30,7 +31,6 @@ RUN_KINDS = ("gt", "det", "tracker", "manual", "sot")
 RUN_STATUSES = ("running", "complete", "incomplete")
 SEQUENCE_KINDS = ("video", "images", "mot")
 TRACK_FIELDS = ("label", "class", "team", "colour", "note")
-
 
 
 def _check_is_sqlite(path: Path) -> None:
@@ -312,7 +312,9 @@ class Project:
     def delete_run(self, run: int) -> None:
         with self.transaction() as c:
             self._require_run(c, run)
-            c.execute("DELETE FROM boxes WHERE run_id = ?", (run,))
+            c.execute("DELETE FROM box_blocks WHERE run_id = ?", (run,))
+            with blocks.bulk(c):
+                c.execute("DELETE FROM boxes WHERE run_id = ?", (run,))
             c.execute("DELETE FROM runs WHERE id = ?", (run,))
 
     def copy_run(self, run: int, new_name: str, kind: str = "manual") -> int:
@@ -398,15 +400,18 @@ class Project:
     def _store_blocks(c: sqlite3.Connection, run: int, cols: dict[str, np.ndarray],
                       was_empty: bool) -> None:
         """Packed track blocks for appended boxes (sorted by track, frame): straight from
-        the columns into an empty run, else the touched blocks re-read from the rows."""
+        the columns into an empty run, else the touched blocks are dropped (they lack the
+        new rows) and, unless there are very many, re-read from the rows."""
         if was_empty:
             blocks.store_sorted(c, run, cols["track"], blocks.pack(cols))
             return
         real = cols["track"] >= 0
         keys = np.unique(np.c_[cols["track"][real], cols["frame"][real] >> blocks.SHIFT],
-                         axis=0)
+                         axis=0).tolist()
+        c.executemany("DELETE FROM box_blocks WHERE run_id = ? AND raw = ? AND block = ?",
+                      [(run, k[0], k[1]) for k in keys])
         if len(keys) <= blocks.REBUILD_LIMIT:
-            blocks.rebuild(c, run, map(tuple, keys.tolist()))
+            blocks.rebuild(c, run, map(tuple, keys))
 
     def _refuse_remapped(self, c: sqlite3.Connection, run: int,
                          cols: dict[str, np.ndarray]) -> None:
@@ -469,13 +474,12 @@ class Project:
 
     def _track_table(self, run: int, track: int, lo: int, hi: int):
         """A track query: per raw stretch showing ``track``, its packed blocks (rows for
-        blocks an edit dropped), concatenated in frame order."""
+        blocks an edit dropped), joined as bytes into one record array."""
         with self._reading() as c:
-            recs = [blocks.read(c, run, raw, a, b)
-                    for raw, a, b in mapping.pieces(c, run, track, lo, hi)]
-        rec = np.concatenate([np.zeros(0, blocks.RECORD), *recs]) if len(recs) != 1 \
-            else recs[0]
-        if len(recs) > 1:
+            parts = mapping.pieces(c, run, track, lo, hi)
+            data = b"".join(blocks.read_bytes(c, run, raw, a, b) for raw, a, b in parts)
+        rec = np.frombuffer(data, dtype=blocks.RECORD)
+        if any(p[2] >= q[1] for p, q in itertools.pairwise(parts)):  # stretches interleave
             rec = rec[np.argsort(rec["frame"], kind="stable")]
         cols = {k: rec[k] for k in blocks.RECORD.names}
         cols["track"] = np.full(len(rec), track, dtype=np.int64)

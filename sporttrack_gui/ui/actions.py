@@ -36,8 +36,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "&Open project…", (Std.Open,), "document-open", "Open a project file", "File"),
     ActionSpec("add_media", "&Add video or MOT folder…", ("Ctrl+I",), "list-add",
                "Import a video file, image folder or MOTChallenge sequence", "File"),
-    ActionSpec("export", "&Export run…", ("Ctrl+E",), "document-export",
-               "Write the shown run as MOTChallenge results", "File"),
+    ActionSpec("export", "Export &MOTChallenge gt.txt + seqinfo.ini…", ("Ctrl+E",), "document-export",
+               "Write the shown (corrected) run as a MOTChallenge folder", "File"),
     ActionSpec("screenshot", "Save &screenshot…", ("Ctrl+Shift+S",), "",
                "Save the window as a PNG", "File"),
     ActionSpec("quit", "&Quit", (Std.Quit, "Ctrl+Q"), "", "Quit SportTrack", "File"),
@@ -66,6 +66,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("cancel", "&Cancel running job", ("Esc",), "process-stop", "Stop the running job", "Run"),
     ActionSpec("shortcuts", "&Keyboard shortcuts", (Std.HelpContents, "F1"), "",
                "List every shortcut", "Help"),
+    ActionSpec("plugins", "&Plugins…", (), "", "Loaded and failed tracker/detector plugins", "Help"),
     ActionSpec("about", "&About SportTrack", (), "sporttrack", "", "Help"),
 )
 

@@ -1,20 +1,30 @@
 """The frame viewer: one QGraphicsView showing the frame pixmap, boxes and trails.
 
 Zoom (wheel, +/-, fit) and pan (middle-drag or space+drag) are handled here; what a
-left-button gesture means is delegated to a ``ViewTool`` (select, draw a box, and the
-editor's move/resize tools later). The view never loads frames or queries the project:
-it is given pixels and boxes.
+left-button gesture means is delegated to a ``ViewTool`` (select, draw a box, the box
+editor's move/resize tool of ``ui.edit_tools``). The view never loads frames or queries
+the project: it is given pixels and boxes, and reports gestures as signals.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPixmap, QWheelEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
-from sporttrack_gui.ui.painting import bgr_to_qimage
-from sporttrack_gui.ui.scene_items import BoxItem, FrameBoxes, TrailsItem
+from sporttrack_gui.ui.hit_test import boxes_at
+from sporttrack_gui.ui.painting import bgr_to_qimage, track_qcolor
+from sporttrack_gui.ui.scene_items import BoxItem, FrameBoxes, HandlesItem, TrailsItem
 from sporttrack_gui.ui.tools import SelectTool, ViewTool
 
 ZOOM_STEP = 1.25
@@ -29,6 +39,8 @@ class FrameView(QGraphicsView):
     boxDrawn = Signal(float, float, float, float)  # x, y, w, h in image pixels
     pixmapShown = Signal(int)  # frame number whose pixels are now on screen
     spaceTapped = Signal()  # Space pressed and released without panning
+    partnerClicked = Signal(object)  # Ctrl+click: a second track (swap/merge partner)
+    contextRequested = Signal(object, QPoint)  # track id under the pointer or None, global pos
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,6 +56,9 @@ class FrameView(QGraphicsView):
         self.scene().addItem(self._pixmap)
         self._trails = TrailsItem()
         self.scene().addItem(self._trails)
+        self._handles = HandlesItem()
+        self.scene().addItem(self._handles)
+        self._partner: int | None = None
         self._pool: list[BoxItem] = []
         self._boxes = FrameBoxes()
         self._selected: int | None = None
@@ -51,7 +66,8 @@ class FrameView(QGraphicsView):
         self._space = False
         self._space_dragged = False
         self._pan_from: QPointF | None = None
-        self._tool: ViewTool = SelectTool()
+        self._default_tool: ViewTool = SelectTool()
+        self._tool: ViewTool = self._default_tool
         self._tool.activate(self)
         self.frame_number = 0
         self._image_size = (0, 0)
@@ -88,10 +104,11 @@ class FrameView(QGraphicsView):
             if i < len(boxes):
                 tid = int(boxes.track_id[i])
                 item.set_box(i, boxes.xyxy[i], tid, boxes.labels[i] if boxes.labels else str(tid),
-                             tid == self._selected)
+                             tid in (self._selected, self._partner))
                 item.show()
             else:
                 item.hide()
+        self._update_handles()
 
     def set_trails(self, trails: list[tuple[int, np.ndarray]]) -> None:
         self._trails.set_trails(trails, self.sceneRect())
@@ -130,21 +147,79 @@ class FrameView(QGraphicsView):
     # ---- selection and tools -------------------------------------------------
     def select_track(self, track_id: int | None, notify: bool = True) -> None:
         self._selected = track_id
-        for item in self._pool:
-            if item.isVisible():
-                item.selected = item.track_id == track_id
-                item.update()
+        if track_id is None or track_id == self._partner:
+            self._partner = None
+        self._restyle()
         if notify:
             self.trackClicked.emit(track_id)
+
+    def set_partner(self, track_id: int | None) -> None:
+        """Second highlighted track (the other side of a swap or merge), no handles."""
+        self._partner = None if track_id == self._selected else track_id
+        self._restyle()
+
+    def partner_track(self) -> int | None:
+        return self._partner
+
+    def _restyle(self) -> None:
+        for item in self._pool:
+            if item.isVisible():
+                item.selected = item.track_id in (self._selected, self._partner)
+                item.update()
+        self._update_handles()
 
     def selected_track(self) -> int | None:
         return self._selected
 
+    def selected_index(self) -> int | None:
+        """Index into ``frame_boxes()`` of the selected track's box on this frame."""
+        if self._selected is None or self._selected < 0:
+            return None
+        hit = np.flatnonzero(self._boxes.track_id == self._selected)
+        return int(hit[0]) if len(hit) else None
+
+    def _update_handles(self) -> None:
+        i = self.selected_index()
+        if i is None:
+            self._handles.hide()
+            return
+        x1, y1, x2, y2 = (float(v) for v in self._boxes.xyxy[i])
+        self._handles.set_rect(QRectF(x1, y1, x2 - x1, y2 - y1),
+                               track_qcolor(int(self._boxes.track_id[i])))
+        self._handles.show()
+
+    def handles_rect(self) -> QRectF | None:
+        """Where the handles are drawn (None when hidden), for tests and tools."""
+        return self._handles.rect() if self._handles.isVisible() else None
+
+    def preview_box(self, index: int, xyxy: tuple[float, float, float, float]) -> None:
+        """Show box ``index`` at ``xyxy`` while it is dragged (nothing is stored)."""
+        if not 0 <= index < len(self._pool):
+            return
+        item = self._pool[index]
+        item.set_box(index, np.asarray(xyxy, np.float32), item.track_id, item._label,  # noqa: SLF001
+                     item.selected)
+        if index == self.selected_index():
+            x1, y1, x2, y2 = xyxy
+            self._handles.set_rect(QRectF(x1, y1, x2 - x1, y2 - y1), track_qcolor(item.track_id))
+
+    def track_at(self, scene_pos: QPointF) -> int | None:
+        """Track id of the smallest box under ``scene_pos`` (None for empty frame)."""
+        hit = boxes_at(scene_pos.x(), scene_pos.y(), self._boxes.xyxy)
+        return int(self._boxes.track_id[hit[0]]) if len(hit) else None
+
     def set_tool(self, tool: ViewTool | None) -> None:
-        """Switch the left-button tool (None = select)."""
+        """Switch the left-button tool (None = the default tool, see ``set_default_tool``)."""
         self._tool.deactivate(self)
-        self._tool = tool or SelectTool()
+        self._tool = tool or self._default_tool
         self._tool.activate(self)
+
+    def set_default_tool(self, tool: ViewTool) -> None:
+        """The tool ``set_tool(None)`` returns to (the box editor installs its edit tool)."""
+        replace = self._tool is self._default_tool
+        self._default_tool = tool
+        if replace:
+            self.set_tool(None)
 
     def tool(self) -> ViewTool:
         return self._tool
@@ -236,6 +311,20 @@ class FrameView(QGraphicsView):
             event.accept()
             return True
         return super().event(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt API
+        """Right-click a box: with no track selected it becomes the selection; with one
+        selected it becomes the partner (so "select A, right-click B" offers swap/merge
+        of A and B); then the editor shows its menu for the clicked track."""
+        track = self.track_at(self.mapToScene(event.pos()))
+        if track is not None and track not in (self._selected, self._partner):
+            if self._selected is None:
+                self.select_track(track)
+            else:
+                self.set_partner(track)
+                self.partnerClicked.emit(track)
+        self.contextRequested.emit(track, event.globalPos())
+        event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         if event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier:

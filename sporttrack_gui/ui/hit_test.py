@@ -80,3 +80,26 @@ def drag_rect(x0: float, y0: float, x1: float, y1: float, width: int, height: in
     if right - left < min_size or bottom - top < min_size:
         return None
     return (left, top, right - left, bottom - top)
+
+
+def drag_handle(box: tuple[float, float, float, float], handle: Handle, dx: float, dy: float,
+                min_size: float = 2.0) -> tuple[float, float, float, float]:
+    """``box`` (xyxy) after dragging ``handle`` by (dx, dy) image pixels.
+
+    ``INSIDE`` moves the whole box; an edge moves one side, a corner two. A side is
+    never dragged past the opposite one (the box keeps at least ``min_size``), so a
+    resize cannot flip a box inside out, which would make its stored w/h negative.
+    """
+    x1, y1, x2, y2 = box
+    if handle is Handle.INSIDE:
+        return (x1 + dx, y1 + dy, x2 + dx, y2 + dy)
+    code = handle.value
+    if "l" in code:
+        x1 = min(x1 + dx, x2 - min_size)
+    if "r" in code:
+        x2 = max(x2 + dx, x1 + min_size)
+    if "t" in code:
+        y1 = min(y1 + dy, y2 - min_size)
+    if code in ("b", "bl", "br"):
+        y2 = max(y2 + dy, y1 + min_size)
+    return (x1, y1, x2, y2)

@@ -3,12 +3,15 @@
 Qt-free on purpose: the timeline must stay responsive with 500 tracks over 135,000
 frames, so everything here is vectorised numpy that turns a run's boxes into a few flat
 arrays (segment end points + a ``connect`` mask) that one pyqtgraph item can draw. It is
-also what the ID-switch assistant of the box editor can reuse and test without a display.
+tested without a display. Suspected ID switches are not guessed here: the markers come
+from the ``assist`` package, the same list the assistant panel shows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +23,8 @@ class LaneLayout:
     ``track_ids[k]`` is drawn on lane ``k`` (y = k). ``seg_x``/``seg_y`` hold two points
     per contiguous presence segment, ``connect`` joins each pair and breaks between pairs
     (pyqtgraph's ``connect`` array). Gaps are frames where a track is missing between two
-    of its boxes; switches are (frame, lane) where one track ends and another starts nearby.
+    of its boxes; ``switches`` are the (frame, track) points the ID-switch assistant
+    suspects, drawn at ``switch_x``/``switch_y``.
     """
 
     track_ids: np.ndarray
@@ -31,7 +35,7 @@ class LaneLayout:
     gap_y: np.ndarray
     switch_x: np.ndarray
     switch_y: np.ndarray
-    switches: list[tuple[int, int, int]]
+    switches: list[tuple[int, int]]
 
     @property
     def n_lanes(self) -> int:
@@ -40,6 +44,15 @@ class LaneLayout:
     def lane_of(self, track_id: int) -> int | None:
         hit = np.flatnonzero(self.track_ids == track_id)
         return int(hit[0]) if len(hit) else None
+
+    def with_suspects(self, suspects: Sequence[Any]) -> LaneLayout:
+        """The same lanes with the markers of ``suspects`` (after an assistant rescan)."""
+        ids = np.sort(self.track_ids)
+        lane_of = np.empty(len(ids), np.int64)
+        lane_of[np.searchsorted(ids, self.track_ids)] = np.arange(len(ids))
+        markers = suspect_markers(suspects)
+        sw_x, sw_y = _marker_arrays(markers, ids, lane_of)
+        return replace(self, switch_x=sw_x, switch_y=sw_y, switches=markers)
 
     def track_at(self, y: float) -> int | None:
         """Track id of the lane nearest to plot coordinate ``y`` (None outside the lanes)."""
@@ -86,48 +99,33 @@ def presence_segments(frame: np.ndarray, track_id: np.ndarray, order: np.ndarray
     return t[starts], f[starts], f[ends]
 
 
-def suspected_switches(frame: np.ndarray, track_id: np.ndarray, xywh: np.ndarray, *,
-                       max_gap: int = 5, max_dist: float = 1.5,
-                       order: np.ndarray | None = None) -> list[tuple[int, int, int]]:
-    """``(frame, ended_track, started_track)`` where a track ends and another begins nearby.
+def suspect_markers(suspects: Sequence[Any]) -> list[tuple[int, int]]:
+    """``(frame, track)`` marker points of the ID-switch assistant's suspects: one on the
+    lane of every track a suspect involves (``assist.Suspect.frame``/``.tracks``)."""
+    out = {(int(s.frame), int(t)) for s in suspects for t in s.tracks}
+    return sorted(out)
 
-    A simple heuristic (the editor's assistant refines it): track B's first box appears
-    within ``max_gap`` frames after track A's last box, and its centre lies within
-    ``max_dist`` box heights of A's last centre. The nearest candidate wins for each A.
-    """
-    frame = np.asarray(frame, np.int64)
-    track_id = np.asarray(track_id, np.int64)
-    xywh = np.asarray(xywh).reshape(-1, 4)
-    if frame.size == 0:
-        return []
-    order = track_order(frame, track_id) if order is None else order
-    t = track_id[order]
-    first = np.concatenate([[0], np.flatnonzero(np.diff(t) != 0) + 1])
-    last = np.concatenate([first[1:] - 1, [len(t) - 1]])
-    ids = t[first]
-    # index only the first/last row of each track, never the whole run
-    f_first, f_last = frame[order[first]], frame[order[last]]
-    b_first = xywh[order[first]].astype(np.float64)
-    b_last = xywh[order[last]].astype(np.float64)
-    c_first = b_first[:, :2] + b_first[:, 2:] / 2
-    c_last = b_last[:, :2] + b_last[:, 2:] / 2
-    dt = f_first[None, :] - f_last[:, None]  # rows: ending track, cols: starting track
-    dist = np.linalg.norm(c_last[:, None, :] - c_first[None, :, :], axis=2)
-    scale = np.maximum(b_last[:, 3], 1.0)[:, None]
-    ok = (dt >= 1) & (dt <= max_gap) & (dist <= max_dist * scale)
-    np.fill_diagonal(ok, False)
-    out: list[tuple[int, int, int]] = []
-    for a in np.flatnonzero(ok.any(axis=1)):
-        cand = np.flatnonzero(ok[a])
-        b = cand[np.argmin(dist[a, cand])]
-        out.append((int(f_first[b]), int(ids[a]), int(ids[b])))
-    out.sort()
-    return out
+
+def _marker_arrays(markers: list[tuple[int, int]], track_ids: np.ndarray,
+                   lane_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if not markers or not len(track_ids):
+        return np.zeros(0), np.zeros(0)
+    f = np.array([m[0] for m in markers], np.float64)
+    t = np.array([m[1] for m in markers], np.int64)
+    pos = np.clip(np.searchsorted(track_ids, t), 0, len(track_ids) - 1)
+    ok = track_ids[pos] == t  # tracks without a lane (e.g. deleted) get no marker
+    return f[ok], lane_of[pos[ok]].astype(np.float64)
 
 
 def build_lanes(frame: np.ndarray, track_id: np.ndarray, xywh: np.ndarray | None = None,
-                *, max_gap: int = 5) -> LaneLayout:
-    """Lay out one lane per track (ordered by first appearance) with gaps and switches."""
+                *, suspects: Sequence[Any] | None = None) -> LaneLayout:
+    """Lay out one lane per track (ordered by first appearance) with gaps and markers.
+
+    Markers are the ID-switch assistant's suspects: given as ``suspects``, or, when only
+    ``xywh`` is given, found by ``assist.scan_table`` on these boxes (one source for the
+    timeline and the assistant panel; the window passes the panel's list instead of
+    scanning twice).
+    """
     frame = np.asarray(frame, np.int64)
     track_id = np.asarray(track_id, np.int64)
     if frame.size == 0:
@@ -151,9 +149,11 @@ def build_lanes(frame: np.ndarray, track_id: np.ndarray, xywh: np.ndarray | None
     same = np.flatnonzero(seg_t[1:] == seg_t[:-1])
     gap_x = (seg_b[same] + 1).astype(np.float64)
     gap_y = seg_lane[same]
-    switches: list[tuple[int, int, int]] = []
-    if xywh is not None:
-        switches = suspected_switches(frame, track_id, xywh, max_gap=max_gap, order=order)
-    sw_x = np.array([s[0] for s in switches], np.float64)
-    sw_y = np.array([lane_of[np.searchsorted(ids, s[2])] for s in switches], np.float64)
-    return LaneLayout(lane_order, seg_x, seg_y, connect, gap_x, gap_y, sw_x, sw_y, switches)
+    if suspects is None and xywh is not None:
+        from sporttrack_gui.assist import scan_table
+        from sporttrack_gui.formats.mot import MotTable
+
+        suspects = scan_table(MotTable.from_arrays(frame, track_id, np.asarray(xywh).reshape(-1, 4)))
+    markers = suspect_markers(suspects or [])
+    sw_x, sw_y = _marker_arrays(markers, ids, lane_of)
+    return LaneLayout(lane_order, seg_x, seg_y, connect, gap_x, gap_y, sw_x, sw_y, markers)

@@ -60,11 +60,16 @@ def open_argument(window, arg: str) -> bool:
     return window.import_media(media) if fresh else True
 
 
-def launch(argv: list[str]) -> int:
+def start(argv: list[str]):
+    """The app, its crash handler and the main window showing what ``argv`` names
+    (the demo when nothing); returns ``(app, window)`` without entering the event loop."""
+    from sporttrack_gui.ui.crash_dialog import install_crash_handler
     from sporttrack_gui.ui.main_window import MainWindow
 
     args, qt_args = build_parser().parse_known_args(argv)
     app = make_app(qt_args)
+    # before the window exists: an error while building it gets the report dialog too
+    install_crash_handler(app)
     window = MainWindow()
     window.show()
     if args.project:
@@ -72,6 +77,11 @@ def launch(argv: list[str]) -> int:
             window.playback.seek(args.frame)
     else:
         window.jobs.build_demo()
+    return app, window
+
+
+def launch(argv: list[str]) -> int:
+    app, _window = start(argv)
     return int(app.exec())
 
 

@@ -1,7 +1,10 @@
 """The main window: layout, menus, toolbar, status bar, docks and what the viewer shows.
 
 Long jobs (tracker runs, single-object tracks, the demo) are started by ``JobControl``
-(``ui.job_control``); this class owns the widgets and the open ``Session``.
+(``ui.job_control``), box and track edits by ``BoxEditor`` (``ui.editor``), the ID-switch
+assistant by ``AssistantController`` (``ui.assistant_panel``) and exports by
+``ExportControl`` (``ui.exports``); this class owns the widgets, the open ``Session`` and
+the undo stack, which always mirrors the shown run's stored edit log (``ui.undo``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -23,11 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import sporttrack_gui
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui import settings
 from sporttrack_gui.ui.actions import SPECS, add_actions
+from sporttrack_gui.ui.assistant_panel import AssistantController, AssistantPanel
+from sporttrack_gui.ui.editor import BoxEditor
 from sporttrack_gui.ui.errors import show_error
+from sporttrack_gui.ui.exports import ExportControl
 from sporttrack_gui.ui.frame_loader import FrameLoader
 from sporttrack_gui.ui.frame_view import FrameView
 from sporttrack_gui.ui.heatmap_panel import EVERYONE, SELECTED, HeatmapPanel
@@ -39,6 +45,7 @@ from sporttrack_gui.ui.runs_panel import RunsPanel
 from sporttrack_gui.ui.scene_items import FrameBoxes
 from sporttrack_gui.ui.session import Session
 from sporttrack_gui.ui.shortcuts_dialog import ShortcutsDialog
+from sporttrack_gui.ui.undo import ProjectEditCommand, rebuild_stack
 
 TRAIL_LENGTH = 25
 
@@ -48,6 +55,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
 
     sessionChanged = Signal()
     frameShown = Signal(int)  # the full-resolution pixels of this frame are on screen
+    runEdited = Signal()  # an edit, undo or redo changed the shown run
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,6 +75,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.view.setObjectName("frameView")
         self.setCentralWidget(self.view)
         self.undo_stack = QUndoStack(self)
+        self._stack_key: tuple[str, int | None] | None = None  # (project, run) it mirrors
 
         from sporttrack_gui.ui.timeline import Timeline
 
@@ -74,17 +83,26 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.runs_panel = RunsPanel()
         self.plots = PlotsDock()
         self.heatmap = HeatmapPanel()
+        self.assistant_panel = AssistantPanel()
         self.docks = {
             "timeline": self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea),
             "runs": self._dock("Runs and tracks", self.runs_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
             "plots": self._dock("Plots", self.plots, Qt.DockWidgetArea.RightDockWidgetArea),
             "heatmap": self._dock("Heatmap", self.heatmap, Qt.DockWidgetArea.RightDockWidgetArea),
+            "assistant": self._dock("ID-switch assistant", self.assistant_panel,
+                                    Qt.DockWidgetArea.RightDockWidgetArea),
         }
         self.tabifyDockWidget(self.docks["plots"], self.docks["heatmap"])
+        self.tabifyDockWidget(self.docks["plots"], self.docks["assistant"])
         self.docks["plots"].raise_()
 
         self.actions_ = add_actions(self, SPECS)
         self._undo_actions()
+        self.editor = BoxEditor(self)
+        self.assistant = AssistantController(self, self.assistant_panel)
+        self.exports = ExportControl(self)
+        for extra in (self.editor.actions, self.assistant.actions, self.exports.actions):
+            self.actions_.update(extra)  # one table: menus, keys and the F1 help
         self.actions_["labels"].setChecked(True)
         self.actions_["cancel"].setEnabled(False)
         self._build_menus()
@@ -128,11 +146,16 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.recent_menu = QMenu("Open &recent", self)
         file.addMenu(self.recent_menu)
         file.addSeparator()
-        file.addActions([a["add_media"], a["export"], a["screenshot"]])
+        file.addAction(a["add_media"])
+        export = file.addMenu("&Export")
+        export.addActions(self.exports.menu_actions())
+        file.addAction(a["screenshot"])
         file.addSeparator()
         file.addAction(a["quit"])
         edit = bar.addMenu("&Edit")
         edit.addActions([a["undo"], a["redo"]])
+        edit.addSeparator()
+        edit.addActions(self.editor.edit_menu_actions())
         view = bar.addMenu("&View")
         view.addActions([a["zoom_in"], a["zoom_out"], a["zoom_fit"]])
         view.addSeparator()
@@ -143,10 +166,15 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         play = bar.addMenu("&Playback")
         play.addActions([a[k] for k in ("play", "prev", "next", "prev10", "next10", "prev_sec",
                                         "next_sec", "first", "last", "goto", "slower", "faster")])
+        track = self.editor.build_menu(bar.addMenu("&Track"))
+        track.addSeparator()
+        assist = track.addMenu("ID-switch &assistant")
+        assist.addActions([a[k] for k in ("assist_next", "assist_prev", "assist_apply",
+                                          "assist_rescan")])
         run = bar.addMenu("&Run")
         run.addActions([a["run_tracker"], a["track_box"], a["evaluate"], a["cancel"]])
         helpm = bar.addMenu("&Help")
-        helpm.addActions([a["shortcuts"], a["about"]])
+        helpm.addActions([a["shortcuts"], a["plugins"], a["about"]])
         self._refresh_recent()
 
     def _build_toolbar(self) -> None:
@@ -177,7 +205,6 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         a["new"].triggered.connect(self.new_project_dialog)
         a["open"].triggered.connect(self.open_project_dialog)
         a["add_media"].triggered.connect(self.add_media_dialog)
-        a["export"].triggered.connect(self.export_dialog)
         a["screenshot"].triggered.connect(self.screenshot_dialog)
         a["quit"].triggered.connect(self.close)
         a["play"].triggered.connect(pb.toggle)
@@ -200,6 +227,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         a["trails"].toggled.connect(lambda _on: self.refresh_overlay())
         a["shortcuts"].triggered.connect(self.show_shortcuts)
         a["about"].triggered.connect(self.show_about)
+        a["plugins"].triggered.connect(self.show_plugins)
+        self.sessionChanged.connect(self.assistant.rescan)
         pb.frameChanged.connect(self._frame_requested)
         pb.playingChanged.connect(lambda on: a["play"].setIcon(
             icon("media-playback-pause" if on else "media-playback-start")))
@@ -298,6 +327,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         if s is None:
             return
         shown = s.run["id"] if s.run else None
+        self._sync_undo_stack()
         rows = []
         for r in s.runs():
             stats = s.project.run_stats(r["id"])
@@ -323,8 +353,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             first, last, count = stats[tid]
             meta = s.meta.get(tid, {})
             rows.append({"track": tid, "label": meta.get("label") or "",
-                         "team": meta.get("team") or "", "first": first, "last": last,
-                         "count": count})
+                         "team": meta.get("team") or "", "class": meta.get("class") or "",
+                         "first": first, "last": last, "count": count})
         self.runs_panel.set_tracks(rows)
         self.timeline.set_lanes(lanes)
         self.timeline.set_selected(self.selected_track)
@@ -432,10 +462,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         """Apply a ``project.edits`` operation on the shown run and make it undoable.
 
         A refused edit (``EditConflict`` etc.) is shown and leaves stack and project as
-        they were. The box editor's tools and menus all go through here.
+        they were. The box editor, the assistant and the track list all go through here.
         """
-        from sporttrack_gui.ui.undo import ProjectEditCommand
-
         s = self.session
         if s is None or s.run is None:
             return False
@@ -444,14 +472,35 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         except SportTrackError as exc:
             show_error(self, exc, label)
             return False
-        self.undo_stack.push(ProjectEditCommand(s.project, s.run["id"], label, self._after_edit))
+        self.record_edit(label)
         return True
+
+    def record_edit(self, label: str) -> None:
+        """Push the undo step of an edit already in the shown run's log (applied here by
+        ``push_edit`` or by a worker, e.g. tracker-assisted interpolation) and refresh."""
+        s = self.session
+        if s is None or s.run is None:
+            return
+        self.undo_stack.push(ProjectEditCommand(s.project, s.run["id"], label, self._after_edit))
 
     def _after_edit(self) -> None:
         if self.session is not None:
             self.session.reload_run()
         self.refresh_runs()
         self.refresh_overlay()
+        self.runEdited.emit()
+
+    def _sync_undo_stack(self) -> None:
+        """Rebuild the undo stack from the stored log when another run (or project) is
+        shown: undo survives switching runs and reopening the project."""
+        s = self.session
+        run = int(s.run["id"]) if s is not None and s.run is not None else None
+        key = (str(s.path) if s is not None else "", run)
+        if key == self._stack_key:
+            return
+        self._stack_key = key
+        rebuild_stack(self.undo_stack, s.project if s is not None else None, run,
+                      self._after_edit)
 
     # ---- small dialogs ----------------------------------------------------------------
     def goto_dialog(self) -> None:
@@ -472,11 +521,15 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.all_actions(), self).exec()
 
-    def show_about(self) -> None:
-        QMessageBox.about(self, "About SportTrack",
-                          f"<b>SportTrack {sporttrack_gui.__version__}</b><br>"
-                          "Annotate, track, correct and evaluate sports video.<br>"
-                          "Everything lives in one SQLite project file.")
+    def show_about(self) -> QDialog:
+        from sporttrack_gui.ui.about_dialog import show_about
+
+        return show_about(self)
+
+    def show_plugins(self) -> QDialog:
+        from sporttrack_gui.ui.plugins_dialog import show_plugins
+
+        return show_plugins(self)
 
     def screenshot_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "sporttrack.png", "PNG (*.png)")

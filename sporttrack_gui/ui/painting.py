@@ -87,3 +87,24 @@ def paint_trail(painter: QPainter, points: np.ndarray, color: QColor) -> None:
         c.setAlpha(int(60 + 195 * i / (n - 1)))
         painter.setPen(cosmetic_pen(c, 2.0))
         painter.drawLine(QPointF(*points[i - 1]), QPointF(*points[i]))
+
+
+HANDLE_PX = 7  # side of a resize handle on screen
+
+
+def handle_points(rect: QRectF) -> list[QPointF]:
+    """Corners and edge midpoints of ``rect``, the order of ``hit_test.Handle``."""
+    x1, y1, x2, y2 = rect.left(), rect.top(), rect.right(), rect.bottom()
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    return [QPointF(x1, y1), QPointF(cx, y1), QPointF(x2, y1), QPointF(x2, cy),
+            QPointF(x2, y2), QPointF(cx, y2), QPointF(x1, y2), QPointF(x1, cy)]
+
+
+def paint_handles(painter: QPainter, rect: QRectF, color: QColor) -> None:
+    """White squares with the track colour's outline, constant on-screen size."""
+    scale = painter.worldTransform().m11() or 1.0
+    half = HANDLE_PX / 2 / scale
+    painter.setPen(cosmetic_pen(color, 1.5))
+    painter.setBrush(QColor(255, 255, 255))
+    for p in handle_points(rect):
+        painter.drawRect(QRectF(p.x() - half, p.y() - half, 2 * half, 2 * half))

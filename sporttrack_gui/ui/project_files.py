@@ -1,4 +1,4 @@
-"""File side of the main window: new/open/recent projects, import, export, drag and drop.
+"""File side of the main window: new/open/recent projects, import, drag and drop.
 
 A mixin of ``MainWindow`` (kept apart so the window class stays about layout and
 viewing). Every action calls a Qt-free function of the project room and shows its
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui import settings
@@ -20,7 +20,7 @@ PROJECT_FILTER = "SportTrack projects (*.stp);;All files (*)"
 
 
 class ProjectFilesMixin:
-    """Needs ``session``, ``undo_stack``, ``recent_menu``, ``status_project`` and
+    """Needs ``session``, ``_stack_key``, ``recent_menu``, ``status_project`` and
     ``_load_sequence`` from the window it is mixed into."""
 
     # ---- drag and drop: a project opens, a video or MOT folder is imported ---------------
@@ -54,7 +54,7 @@ class ProjectFilesMixin:
         if self.session is not None:
             self.session.close()
         self.session = session
-        self.undo_stack.clear()
+        self._stack_key = None  # refresh_runs rebuilds the undo stack from the log
         settings.add_recent(session.path)
         self._refresh_recent()
         self.setWindowTitle(f"{session.path.name} – SportTrack")
@@ -109,19 +109,3 @@ class ProjectFilesMixin:
             f"Imported {summary.sequence}: {summary.frame_count} frames, "
             f"runs {', '.join(summary.runs) or 'none'}", 8000)
         return True
-
-    def export_dialog(self) -> None:
-        from sporttrack_gui.project.exporter import export_mot
-
-        if self.session is None or self.session.run is None:
-            QMessageBox.information(self, "SportTrack", "Show a run first (double-click it).")
-            return
-        out = QFileDialog.getExistingDirectory(self, "Export run as a MOTChallenge folder")
-        if not out:
-            return
-        try:
-            info = export_mot(self.session.project, self.session.run["id"], out)
-        except SportTrackError as exc:
-            show_error(self, exc, f"export run {self.session.run['name']}")
-            return
-        self.statusBar().showMessage(f"Exported {info.get('boxes', 0)} boxes to {out}", 8000)

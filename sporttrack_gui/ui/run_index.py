@@ -151,9 +151,10 @@ class RunIndex:
                     ends - starts, strict=True)}
 
     def lanes(self) -> LaneLayout:
-        """Lane layout, cached until boxes change."""
+        """Lane layout, cached until boxes change; without suspect markers (the window
+        adds the assistant's with ``LaneLayout.with_suspects`` -- no second scan)."""
         self._flush()
         if self._lanes is None:
             real = self.track_id >= 0
-            self._lanes = build_lanes(self.frame[real], self.track_id[real], self.xywh[real])
+            self._lanes = build_lanes(self.frame[real], self.track_id[real], suspects=[])
         return self._lanes

@@ -2,17 +2,27 @@
 
 Model/view split (labelme style): ``RunsModel`` and ``TracksModel`` hold plain rows
 given by the window; the panel only turns clicks into ``runChosen``/``trackChosen``.
-The box editor (#8) extends ``TracksModel`` with editable names/teams.
+Name, team and class cells of the tracks table are editable: the model never changes
+its rows itself, it reports ``fieldEdited`` and the box editor stores the change as an
+undoable edit, after which the window hands the model fresh rows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHeaderView,
     QLabel,
@@ -89,13 +99,39 @@ class RunsModel(RowsModel):
 
 
 class TracksModel(RowsModel):
-    columns = (("track", "Id"), ("label", "Name"), ("team", "Team"), ("first", "First"),
-               ("last", "Last"), ("count", "Boxes"))
+    """Tracks of the shown run; ``fieldEdited(track, field, text)`` on a cell edit."""
+
+    columns = (("track", "Id"), ("label", "Name"), ("team", "Team"), ("class", "Class"),
+               ("first", "First"), ("last", "Last"), ("count", "Boxes"))
+    EDITABLE = ("label", "team", "class")  # project.edits.set_track_fields names
+
+    fieldEdited = Signal(int, str, str)
 
     def extra_data(self, row: dict[str, Any], key: str, role: int) -> Any:
         if role == Qt.ItemDataRole.DecorationRole and key == "track":
             return track_qcolor(int(row["track"]))
+        if role == Qt.ItemDataRole.EditRole and key in self.EDITABLE:
+            return str(row.get(key) or "")
+        if role == Qt.ItemDataRole.ToolTipRole and key in self.EDITABLE:
+            return "Double-click (or F2) to edit; undo with Ctrl+Z"
         return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid() and self.columns[index.column()][0] in self.EDITABLE:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index: Index, value: Any,  # noqa: N802 - Qt API
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        key = self.columns[index.column()][0]
+        row = self.rows[index.row()]
+        if key not in self.EDITABLE or str(value) == str(row.get(key) or ""):
+            return False
+        self.fieldEdited.emit(int(row["track"]), key, str(value))
+        return True
 
 
 def _table(model: RowsModel) -> QTableView:
@@ -116,6 +152,9 @@ class RunsPanel(QWidget):
     sequenceChosen = Signal(int)
     runChosen = Signal(int)
     trackChosen = Signal(object)
+    partnerChosen = Signal(object)  # Ctrl+click on a track row
+    trackMenuRequested = Signal(int, QPoint)  # right-click on a track row, global pos
+    trackFieldEdited = Signal(int, str, str)  # track, field, new text
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -130,7 +169,12 @@ class RunsPanel(QWidget):
         self.runs_view.activated.connect(self._run_activated)
         self.tracks_model = TracksModel(self)
         self.tracks_view = _table(self.tracks_model)
+        self.tracks_view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked |
+                                         QAbstractItemView.EditTrigger.EditKeyPressed)
         self.tracks_view.clicked.connect(self._track_clicked)
+        self.tracks_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tracks_view.customContextMenuRequested.connect(self._track_menu)
+        self.tracks_model.fieldEdited.connect(self.trackFieldEdited)
         split = QSplitter(Qt.Orientation.Vertical)
         box1, box2 = QWidget(), QWidget()
         l1, l2 = QVBoxLayout(box1), QVBoxLayout(box2)
@@ -175,4 +219,14 @@ class RunsPanel(QWidget):
         self.runChosen.emit(int(self.runs_model.rows[index.row()]["id"]))
 
     def _track_clicked(self, index: QModelIndex) -> None:
-        self.trackChosen.emit(int(self.tracks_model.rows[index.row()]["track"]))
+        track = int(self.tracks_model.rows[index.row()]["track"])
+        if QApplication.keyboardModifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.partnerChosen.emit(track)
+            return
+        self.trackChosen.emit(track)
+
+    def _track_menu(self, pos: QPoint) -> None:
+        index = self.tracks_view.indexAt(pos)
+        if index.isValid():
+            track = int(self.tracks_model.rows[index.row()]["track"])
+            self.trackMenuRequested.emit(track, self.tracks_view.viewport().mapToGlobal(pos))

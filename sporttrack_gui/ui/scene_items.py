@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from sporttrack_gui.ui.painting import paint_box, paint_trail, track_qcolor
+from sporttrack_gui.ui.painting import paint_box, paint_handles, paint_trail, track_qcolor
 
 
 @dataclass
@@ -88,3 +88,35 @@ class TrailsItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for track_id, pts in self._trails:
             paint_trail(painter, pts, track_qcolor(track_id))
+
+
+class HandlesItem(QGraphicsItem):
+    """The eight resize handles of the box being edited (drawn at a fixed screen size).
+
+    Separate from ``BoxItem`` so only one item repaints while a box is dragged, and so
+    the handles stay on top of neighbouring boxes.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rect = QRectF()
+        self._color = QColor(255, 255, 255)
+        self.setZValue(50)
+        self.hide()
+
+    def set_rect(self, rect: QRectF, color: QColor) -> None:
+        self.prepareGeometryChange()
+        self._rect = QRectF(rect)
+        self._color = QColor(color)
+        self.update()
+
+    def rect(self) -> QRectF:
+        return QRectF(self._rect)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        # handles are a few screen pixels; at zoom >= 0.05 this margin covers them
+        return self._rect.adjusted(-200, -200, 200, 200)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        paint_handles(painter, self._rect, self._color)

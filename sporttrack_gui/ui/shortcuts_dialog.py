@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-GROUP_ORDER = ("File", "Edit", "Playback", "View", "Run", "Help")
+GROUP_ORDER = ("File", "Edit", "Track", "Assistant", "Playback", "View", "Run", "Help")
 
 
 def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str, str]]:
@@ -41,7 +41,11 @@ class ShortcutsDialog(QDialog):
         rows = shortcut_rows(actions)
         extra = [("Viewer", "Pan", "Middle-drag, or hold Space and drag"),
                  ("Viewer", "Zoom at the pointer", "Mouse wheel"),
-                 ("Timeline", "Select a track / jump to a frame", "Click / double-click a lane")]
+                 ("Timeline", "Select a track / jump to a frame", "Click / double-click a lane"),
+                 ("Viewer", "Move / resize the selected box", "Drag it / drag a handle"),
+                 ("Viewer", "Pick a partner track (swap, merge)", "Ctrl+click its box or row"),
+                 ("Viewer", "Track operations", "Right-click a box, a track row or a lane"),
+                 ("Tracks list", "Edit name / team / class", "Double-click the cell, F2")]
         self.table = QTableWidget(len(rows) + len(extra), 3, self)
         self.table.setHorizontalHeaderLabels(["Group", "Command", "Keys"])
         for r, row in enumerate(rows + extra):

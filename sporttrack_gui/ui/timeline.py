@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -37,6 +37,7 @@ class LanesPlot(pg.PlotWidget):
 
     laneClicked = Signal(object, int)  # track id or None, frame
     laneDoubleClicked = Signal(object, int)
+    laneMenuRequested = Signal(object, int, QPoint)  # track or None, frame, global pos
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background=(36, 38, 44))
@@ -117,6 +118,10 @@ class LanesPlot(pg.PlotWidget):
         pt: QPointF = vb.mapSceneToView(event.scenePos())
         frame = int(min(max(round(pt.x()), 1), self._frame_count))
         track = self.layout_.track_at(pt.y())
+        if event.button() == Qt.MouseButton.RightButton:
+            sp = event.screenPos()
+            self.laneMenuRequested.emit(track, frame, QPoint(int(sp.x()), int(sp.y())))
+            return
         if event.double():
             self.laneDoubleClicked.emit(track, frame)
         else:
@@ -127,6 +132,7 @@ class Timeline(QWidget):
     """Transport row + lanes; talks to a ``Playback`` and emits track selections."""
 
     trackSelected = Signal(object)  # int or None
+    trackMenuRequested = Signal(object, int, QPoint)  # right-click on a lane
 
     def __init__(self, playback: Playback, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,6 +165,7 @@ class Timeline(QWidget):
         self.lanes = LanesPlot()
         self.lanes.laneClicked.connect(self._lane_clicked)
         self.lanes.laneDoubleClicked.connect(self._lane_double_clicked)
+        self.lanes.laneMenuRequested.connect(self.trackMenuRequested)
 
         row = QHBoxLayout()
         row.setContentsMargins(4, 2, 4, 2)
@@ -191,6 +198,12 @@ class Timeline(QWidget):
 
     def set_lanes(self, layout: LaneLayout) -> None:
         self.lanes.set_layout(layout, self.playback.frame_count)
+
+    def set_suspects(self, suspects: list) -> None:
+        """Markers of the ID-switch assistant's suspects (``assist.Suspect`` list)."""
+        lay = self.lanes.layout_.with_suspects(suspects)
+        self.lanes.layout_ = lay
+        self.lanes.switches.setData(lay.switch_x, lay.switch_y)
 
     def set_selected(self, track_id: int | None) -> None:
         self.lanes.set_selected(track_id)

@@ -203,3 +203,22 @@ class CallWorker(Worker):
 
     def work(self) -> None:
         self.finished.emit(self.fn(*self.args, status=self.message.emit))
+
+
+class ProgressWorker(Worker):
+    """Runs ``fn(*args, progress=, cancel=, **kwargs)`` (a Qt-free export job).
+
+    ``progress(done, total)`` becomes the ``progress`` signal; ``cancel()`` polls the
+    worker's cancel event, so Esc / Cancel stops a long export between frames.
+    """
+
+    progress = Signal(int, int)
+    finished = Signal(object)
+
+    def __init__(self, fn: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def work(self) -> None:
+        self.finished.emit(self.fn(*self.args, progress=self.progress.emit,
+                                   cancel=self.cancel_event.is_set, **self.kwargs))

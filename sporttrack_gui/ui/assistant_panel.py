@@ -1,0 +1,234 @@
+"""ID-switch assistant dock: the suspects of the shown run, one key to step, one to fix.
+
+Model/view/controller kept apart: ``SuspectsModel`` holds the ``assist.Suspect`` list,
+``AssistantPanel`` is the widget (table, buttons, detail line) and emits intent only,
+``AssistantController`` ties both to the window -- it scans with
+``sporttrack_gui.assist.scan_run`` (Qt-free, shared with the CLI), moves the play head and
+selection to a suspect, applies ``assist.apply_fix`` through ``MainWindow.push_edit`` (so
+a fix is one undoable entry of the run's edit log) and rescans after any edit, feeding
+the same list to the timeline's markers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sporttrack_gui.assist import Suspect, apply_fix, next_suspect, previous_suspect, scan_run
+from sporttrack_gui.errors import SportTrackError
+from sporttrack_gui.ui.actions import ActionSpec, add_actions
+from sporttrack_gui.ui.errors import show_error
+from sporttrack_gui.ui.runs_panel import RowsModel
+from sporttrack_gui.ui.track_ops import fix_summary
+
+if TYPE_CHECKING:
+    from sporttrack_gui.ui.main_window import MainWindow
+
+ASSIST_SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec("assist_next", "&Next suspect", ("N", "F3"), "go-next",
+               "Jump to the next suspected ID switch and select its tracks", "Assistant"),
+    ActionSpec("assist_prev", "&Previous suspect", ("Shift+N", "Shift+F3"), "go-previous",
+               "Jump to the previous suspected ID switch", "Assistant"),
+    ActionSpec("assist_apply", "&Apply proposed fix", ("Ctrl+Return", "Ctrl+Enter"),
+               "dialog-ok-apply", "Apply the shown suspect's proposed fix (undoable); "
+               "Enter in the suspects list does the same", "Assistant"),
+    ActionSpec("assist_rescan", "&Rescan run", ("F5",), "view-refresh",
+               "Look for suspected ID switches again", "Assistant"),
+)
+
+
+class SuspectsModel(RowsModel):
+    """One row per suspect; ``UserRole`` of a row gives the ``Suspect`` itself."""
+
+    columns = (("frame", "Frame"), ("kind", "Kind"), ("tracks", "Tracks"), ("score", "Score"),
+               ("fix", "Proposed fix"), ("reason", "Why"))
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.suspects: list[Suspect] = []
+
+    def set_suspects(self, suspects: list[Suspect]) -> None:
+        self.suspects = list(suspects)
+        self.set_rows([{"frame": s.frame, "kind": s.kind,
+                        "tracks": ", ".join(str(t) for t in s.tracks),
+                        "score": float(s.score), "fix": fix_summary(s.fix),
+                        "reason": s.reason, "suspect": s} for s in suspects])
+
+    def extra_data(self, row: dict[str, Any], key: str, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row["reason"]
+        return None
+
+
+class AssistantPanel(QWidget):
+    """Table of suspects with Previous/Next/Apply/Rescan; Enter in the table applies."""
+
+    rowChosen = Signal(int)
+    applyRequested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = SuspectsModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("suspectsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.clicked.connect(lambda i: self.rowChosen.emit(i.row()))
+        self.table.activated.connect(lambda i: self.applyRequested.emit(i.row()))
+        self.prev_button = QPushButton("◀ Previous")
+        self.next_button = QPushButton("Next ▶")
+        self.apply_button = QPushButton("Apply fix")
+        self.apply_button.setObjectName("applyFixButton")
+        self.rescan_button = QPushButton("Rescan")
+        self.summary = QLabel("No run shown")
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.detail.setObjectName("suspectDetail")
+        row = QHBoxLayout()
+        for b in (self.prev_button, self.next_button, self.apply_button, self.rescan_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+
+    def select_row(self, row: int | None) -> None:
+        self.table.clearSelection()
+        if row is None:
+            return
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+
+    def selected_row(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+
+class AssistantController(QObject):
+    """Keeps the panel's suspects in step with the shown run; ``scanned`` after a scan."""
+
+    scanned = Signal(int)  # number of suspects
+
+    def __init__(self, window: MainWindow, panel: AssistantPanel) -> None:
+        super().__init__(window)
+        self.w, self.panel = window, panel
+        self.actions = add_actions(window, ASSIST_SPECS)
+        self.current: int | None = None
+        self.fixes_applied = 0
+        a = self.actions
+        a["assist_next"].triggered.connect(lambda: self.step(1))
+        a["assist_prev"].triggered.connect(lambda: self.step(-1))
+        a["assist_apply"].triggered.connect(lambda: self.apply())
+        a["assist_rescan"].triggered.connect(self.rescan)
+        panel.next_button.clicked.connect(lambda: self.step(1))
+        panel.prev_button.clicked.connect(lambda: self.step(-1))
+        panel.apply_button.clicked.connect(lambda: self.apply())
+        panel.rescan_button.clicked.connect(self.rescan)
+        panel.rowChosen.connect(self.go_to)
+        panel.applyRequested.connect(self.apply)
+
+    @property
+    def suspects(self) -> list[Suspect]:
+        return self.panel.model.suspects
+
+    # ---- scanning -----------------------------------------------------------------------
+    def rescan(self) -> list[Suspect]:
+        """Scan the shown run (after opening, switching runs and every edit)."""
+        s = self.w.session
+        if s is None or s.run is None:
+            found: list[Suspect] = []
+            self.panel.summary.setText("No run shown")
+        else:
+            try:
+                found = scan_run(s.project, int(s.run["id"]))
+            except SportTrackError as exc:
+                show_error(self.w, exc, "look for ID switches")
+                found = []
+            kinds: dict[str, int] = {}
+            for x in found:
+                kinds[x.kind] = kinds.get(x.kind, 0) + 1
+            parts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+            self.panel.summary.setText(f"{len(found)} suspect(s) in “{s.run['name']}”"
+                                       + (f": {parts}" if parts else " – nothing to fix"))
+        self.panel.model.set_suspects(found)
+        self.current = None
+        self.panel.detail.setText("")
+        self.w.timeline.set_suspects(found)
+        self.scanned.emit(len(found))
+        return found
+
+    # ---- stepping -------------------------------------------------------------------------
+    def step(self, direction: int) -> Suspect | None:
+        """Next (1) or previous (-1) suspect from the play head; several at one frame are
+        visited one after another before moving on."""
+        sus = self.suspects
+        if not sus:
+            self.w.statusBar().showMessage("No suspects in the shown run", 3000)
+            return None
+        frame = self.w.playback.frame
+        i = self.current
+        if i is not None and i < len(sus) and sus[i].frame == frame:
+            j = (i + direction) % len(sus)
+        else:  # from the play head; a suspect on the shown frame counts as the next one
+            pick = next_suspect(sus, frame - 1) if direction > 0 else previous_suspect(sus, frame + 1)
+            if pick is None:
+                return None
+            j = sus.index(pick)
+        self.go_to(j)
+        return sus[j]
+
+    def go_to(self, row: int) -> None:
+        """Show suspect ``row``: jump there, select its tracks, describe the proposal."""
+        if not 0 <= row < len(self.suspects):
+            return
+        self.current = row
+        sus = self.suspects[row]
+        self.panel.select_row(row)
+        self.w.playback.seek(sus.frame)
+        if sus.tracks:
+            self.w.select_track(int(sus.tracks[0]))
+            self.w.view.set_partner(int(sus.tracks[1]) if len(sus.tracks) > 1 else None)
+        self.panel.detail.setText(f"<b>{sus.kind}</b> at frame {sus.frame}: {sus.reason}<br>"
+                                  f"Proposed: <b>{fix_summary(sus.fix)}</b> "
+                                  "(Apply fix / Ctrl+Enter; undo with Ctrl+Z)")
+        self.w.statusBar().showMessage(
+            f"suspect {row + 1}/{len(self.suspects)}: {sus.kind}, frame {sus.frame}", 5000)
+
+    # ---- fixing -----------------------------------------------------------------------------
+    def apply(self, row: int | None = None) -> bool:
+        """Apply the proposal of ``row`` (default: the shown or selected suspect)."""
+        if row is None:
+            row = self.current if self.current is not None else self.panel.selected_row()
+        s = self.w.session
+        if row is None or not 0 <= row < len(self.suspects) or s is None or s.run is None:
+            self.w.statusBar().showMessage("Pick a suspect first (N steps to the next)", 3000)
+            return False
+        sus = self.suspects[row]
+        run = int(s.run["id"])
+        label = f"assistant: {fix_summary(sus.fix)}"
+        ok = self.w.push_edit(label, lambda: apply_fix(s.project, run, sus))
+        if ok:
+            self.fixes_applied += 1
+            self.w.statusBar().showMessage(f"applied: {label}", 5000)
+        return ok

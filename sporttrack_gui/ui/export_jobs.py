@@ -1,0 +1,78 @@
+"""Qt-free export jobs the GUI runs in worker threads (plain values in, results out).
+
+Each opens its own project connection and frame source in the worker's thread, calls
+the owning room's function (``project.exporter``, ``media.writer``) and returns its
+summary. The optional minimap maps each frame's foot points through a pitch calibration
+(``pitch`` room) and draws them on the pitch template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+Progress = Callable[[int, int], None]
+
+
+def minimap_from_calibration(calibration: Any, width_px: int = 420) -> Callable[..., np.ndarray]:
+    """``minimap(frame, track_ids, xywh) -> BGR image`` for ``media.writer``.
+
+    One homography for the whole clip (the calibration's frame): right for a fixed
+    camera; a panning broadcast camera needs the pitch room's per-frame chain.
+    """
+    from sporttrack_gui.media.overlay import track_color
+    from sporttrack_gui.pitch import load_template, map_to_pitch
+    from sporttrack_gui.pitch.render import draw_pitch, render_minimap
+
+    template = load_template(calibration.template)
+    base, _scale = draw_pitch(template, width_px)
+    homography = np.asarray(calibration.fit.image_to_pitch, np.float64)
+
+    def minimap(frame: int, track_ids: np.ndarray, xywh: np.ndarray) -> np.ndarray:
+        pos = map_to_pitch(np.full(len(track_ids), frame), track_ids, xywh, homography)
+        colours = [tuple(int(c) for c in track_color(int(t))[:3]) for t in track_ids]
+        return render_minimap(template, pos.xy, colours, [str(int(t)) for t in track_ids],
+                              width_px=width_px, base=base)
+
+    return minimap
+
+
+def demo_video_job(project_path: str, run: int, source: str, out: str, *,
+                   labels: dict[int, str] | None = None, trail: int = 25,
+                   calibration: Any = None, frame_range: tuple[int, int] | None = None,
+                   progress: Progress | None = None,
+                   cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """Write the demo mp4 of ``run``; returns frames/boxes written and the path."""
+    from sporttrack_gui.media.source import open_source
+    from sporttrack_gui.media.writer import write_demo_video
+    from sporttrack_gui.project import Project
+
+    with Project.open(project_path) as project:
+        table = project.boxes(run)
+    minimap = minimap_from_calibration(calibration) if calibration is not None else None
+    src = open_source(source)
+    try:
+        result = write_demo_video(src, out, table.frame, table.track_id, table.xywh,
+                                  labels=labels, trail=trail, minimap=minimap,
+                                  frame_range=frame_range, progress=progress, cancel=cancel)
+    finally:
+        src.close()
+    return {"file": str(result.path), "frames": result.frames, "boxes": result.boxes,
+            "bad_frames": list(result.bad_frames), "minimap": minimap is not None}
+
+
+def yolo_job(project_path: str, run: int, out: str, class_names: list[str] | None,
+             overwrite: bool = False, *, status: Callable[[str], None] | None = None
+             ) -> dict[str, Any]:
+    """A YOLO dataset of ``run`` (``project.exporter.export_yolo``; it reports no
+    progress of its own, so the GUI shows a busy indicator and ``status`` text)."""
+    from sporttrack_gui.project import Project
+    from sporttrack_gui.project.exporter import export_yolo
+
+    if status is not None:
+        status(f"Writing the YOLO dataset to {out}…")
+    with Project.open(project_path) as project:
+        return export_yolo(project, [run], Path(out), class_names or None, overwrite=overwrite)

@@ -1,0 +1,300 @@
+"""File ▸ Export: corrected MOTChallenge gt.txt + seqinfo.ini, YOLO dataset, demo video.
+
+Each entry asks where (and how), then calls a Qt-free function: ``project.exporter``
+directly for the quick MOT export, ``ui.export_jobs`` in a ``QThread`` worker for the
+YOLO dataset and the demo video (which read every frame). Workers get plain values --
+the project path, run id, labels, a loaded calibration -- and never touch widgets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from sporttrack_gui.errors import SportTrackError
+from sporttrack_gui.ui.actions import ActionSpec, add_actions
+from sporttrack_gui.ui.errors import show_error
+from sporttrack_gui.ui.export_jobs import demo_video_job, yolo_job
+from sporttrack_gui.ui.workers import CallWorker, ProgressWorker
+
+if TYPE_CHECKING:
+    from sporttrack_gui.ui.main_window import MainWindow
+
+EXPORT_SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec("export_yolo", "Export &YOLO dataset…", ("Ctrl+Shift+E",), "",
+               "Write the shown run as a YOLO detection dataset (images, labels, data.yaml)",
+               "File"),
+    ActionSpec("export_video", "Export demo &video (mp4)…", ("Ctrl+Alt+E",), "video-x-generic",
+               "Render the shown run with ids, trails and an optional minimap", "File"),
+)
+
+
+def _browse_row(edit: QLineEdit, pick: Any) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    button = QPushButton("Browse…")
+    button.clicked.connect(pick)
+    row.addWidget(button)
+    return row
+
+
+class YoloDialog(QDialog):
+    """Output folder, class names (comma-separated, order = class index), overwrite."""
+
+    def __init__(self, classes: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("yoloDialog")
+        self.setWindowTitle("Export YOLO dataset")
+        self.out = QLineEdit()
+        self.classes = QLineEdit(", ".join(classes))
+        self.classes.setToolTip("Class names in index order; a track's class (track list) "
+                                "picks its index, boxes of other classes are skipped")
+        self.overwrite = QCheckBox("Replace an existing dataset in that folder")
+        form = QFormLayout(self)
+        form.addRow("Folder", _browse_row(self.out, self._pick))
+        form.addRow("Classes", self.classes)
+        form.addRow("", self.overwrite)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                   QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(520, 0)
+
+    def _pick(self) -> None:
+        d = QFileDialog.getExistingDirectory(self, "YOLO dataset folder")
+        if d:
+            self.out.setText(d)
+
+    def class_names(self) -> list[str]:
+        return [c.strip() for c in self.classes.text().split(",") if c.strip()]
+
+
+class DemoVideoDialog(QDialog):
+    """Output mp4, trail length, frame range, optional minimap from a calibration file."""
+
+    def __init__(self, frame_count: int, calibration_path: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("demoVideoDialog")
+        self.setWindowTitle("Export demo video")
+        self.out = QLineEdit()
+        self.trail = QSpinBox()
+        self.trail.setRange(0, 500)
+        self.trail.setValue(25)
+        self.trail.setSuffix(" frames")
+        self.first, self.last = QSpinBox(), QSpinBox()
+        for box, value in ((self.first, 1), (self.last, frame_count)):
+            box.setRange(1, max(1, frame_count))
+            box.setValue(value)
+        self.minimap = QCheckBox("Minimap from pitch calibration")
+        self.calibration = QLineEdit(calibration_path)
+        self.minimap.setChecked(bool(calibration_path))
+        form = QFormLayout(self)
+        form.addRow("Video file", _browse_row(self.out, self._pick))
+        form.addRow("Trails", self.trail)
+        form.addRow("From frame", self.first)
+        form.addRow("To frame", self.last)
+        form.addRow(self.minimap)
+        form.addRow("Calibration", _browse_row(self.calibration, self._pick_calibration))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                   QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(560, 0)
+
+    def _pick(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Demo video", "demo.mp4", "MP4 video (*.mp4)")
+        if path:
+            self.out.setText(path if path.lower().endswith(".mp4") else path + ".mp4")
+
+    def _pick_calibration(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Pitch calibration", "",
+                                              "Calibration (*.json);;All files (*)")
+        if path:
+            self.calibration.setText(path)
+            self.minimap.setChecked(True)
+
+    def frame_range(self) -> tuple[int, int]:
+        return self.first.value(), max(self.first.value(), self.last.value())
+
+
+class ExportControl(QObject):
+    """The export menu entries; ``exported(kind, summary)`` after each finished export."""
+
+    exported = Signal(str, object)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        self.actions = add_actions(window, EXPORT_SPECS)
+        self.progress: QProgressDialog | None = None
+        self.calibration_path = ""  # the pitch view's loaded calibration, when there is one
+        self._first = 1
+        self._what = ""
+        window.actions_["export"].triggered.connect(lambda: self.export_mot())
+        self.actions["export_yolo"].triggered.connect(lambda: self.export_yolo())
+        self.actions["export_video"].triggered.connect(lambda: self.export_video())
+
+    def menu_actions(self) -> list[Any]:
+        return [self.w.actions_["export"], self.actions["export_yolo"], self.actions["export_video"]]
+
+    def _shown_run(self) -> dict[str, Any] | None:
+        s = self.w.session
+        if s is None or s.run is None:
+            QMessageBox.information(self.w, "SportTrack", "Show a run first (double-click it).")
+            return None
+        return s.run
+
+    # ---- MOTChallenge ---------------------------------------------------------------
+    def export_mot(self, out: str | Path | None = None) -> dict[str, Any] | None:
+        """``OUT/gt/gt.txt`` + ``OUT/seqinfo.ini`` of the shown (corrected) run."""
+        from sporttrack_gui.project.exporter import export_mot
+
+        run = self._shown_run()
+        if run is None:
+            return None
+        if out is None:
+            out = QFileDialog.getExistingDirectory(self.w, "Export run as a MOTChallenge folder")
+            if not out:
+                return None
+        s = self.w.session
+        assert s is not None
+        try:
+            info = export_mot(s.project, int(run["id"]), out)
+        except SportTrackError as exc:
+            show_error(self.w, exc, f"export run {run['name']}")
+            return None
+        self.w.statusBar().showMessage(
+            f"Exported {info.get('boxes', 0)} boxes to {info['file']}", 8000)
+        self.exported.emit("mot", info)
+        return info
+
+    # ---- YOLO ---------------------------------------------------------------------------
+    def export_yolo(self, out: str | Path | None = None, classes: list[str] | None = None,
+                    overwrite: bool = False) -> CallWorker | None:
+        from sporttrack_gui.project.exporter import default_class_names
+
+        run = self._shown_run()
+        s = self.w.session
+        if run is None or s is None or not self._idle():
+            return None
+        if out is None:
+            dialog = YoloDialog(default_class_names(s.project, [int(run["id"])]), self.w)
+            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.out.text().strip():
+                return None
+            out, classes = dialog.out.text().strip(), dialog.class_names()
+            overwrite = dialog.overwrite.isChecked()
+        worker = CallWorker(yolo_job, str(s.path), int(run["id"]), str(out), classes, overwrite)
+        worker.message.connect(self._message)
+        self._start(worker, "YOLO dataset", total=0)
+        return worker
+
+    # ---- demo video ---------------------------------------------------------------------
+    def export_video(self, out: str | Path | None = None, *, trail: int = 25,
+                     frame_range: tuple[int, int] | None = None,
+                     calibration: str | None = None) -> ProgressWorker | None:
+        """Render the shown run to an mp4 in a worker (Esc or the dialog cancels)."""
+        run = self._shown_run()
+        s = self.w.session
+        if run is None or s is None or not self._idle():
+            return None
+        if not s.source():
+            QMessageBox.information(self.w, "SportTrack", "This sequence has no frames to render.")
+            return None
+        if out is None:
+            dialog = DemoVideoDialog(s.frame_count(), self.calibration_path, self.w)
+            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.out.text().strip():
+                return None
+            out, trail, frame_range = dialog.out.text().strip(), dialog.trail.value(), \
+                dialog.frame_range()
+            calibration = dialog.calibration.text().strip() if dialog.minimap.isChecked() else None
+        cal = None
+        if calibration:
+            from sporttrack_gui.pitch import load_calibration
+
+            try:
+                cal = load_calibration(calibration)
+            except SportTrackError as exc:
+                show_error(self.w, exc, f"read the calibration {calibration}")
+                return None
+        ids = s.index.track_ids()
+        labels = {int(t): s.label(int(t), 0) for t in ids}
+        worker = ProgressWorker(demo_video_job, str(s.path), int(run["id"]), str(s.source()),
+                                str(out), labels=labels, trail=int(trail), calibration=cal,
+                                frame_range=frame_range)
+        worker.progress.connect(self._progress)
+        first, last = frame_range or (1, s.frame_count())
+        self._first = first
+        self._start(worker, "demo video", total=max(1, last - first + 1))
+        return worker
+
+    # ---- worker plumbing ------------------------------------------------------------------
+    def _idle(self) -> bool:
+        if self.w.jobs.busy():
+            QMessageBox.information(self.w, "SportTrack", "Wait for the running job to finish.")
+            return False
+        return True
+
+    def _start(self, worker: Any, what: str, total: int) -> None:
+        dialog = QProgressDialog(f"Exporting {what}…", "Cancel", 0, total, self.w)
+        dialog.setObjectName("exportProgress")
+        dialog.setWindowTitle("Export")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(worker.cancel)
+        self.progress = dialog
+        self._what = what
+        # bound slots of this GUI-thread object (queued), never lambdas (worker thread)
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
+        worker.done.connect(self._done)
+        self.w.jobs.runner.start(worker)
+
+    @Slot(str)
+    def _message(self, message: str) -> None:
+        self.w.statusBar().showMessage(message)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        show_error(self.w, message, f"export the {self._what}")
+
+    @Slot(int, int)
+    def _progress(self, done: int, total: int) -> None:
+        """``media.writer`` reports (frame number, last frame): show frames written."""
+        if self.progress is not None:
+            self.progress.setValue(min(self.progress.maximum(), max(0, done - self._first + 1)))
+
+    @Slot(object)
+    def _finished(self, result: dict[str, Any]) -> None:
+        what = self._what
+        where = result.get("file") or result.get("out") or ""
+        n = result.get("frames", result.get("images", ""))
+        self.w.statusBar().showMessage(f"Exported the {what} {where} ({n} frames)", 10000)
+        self.exported.emit("video" if what == "demo video" else "yolo", result)
+
+    @Slot()
+    def _done(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
