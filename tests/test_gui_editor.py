@@ -438,3 +438,60 @@ def test_gui_start_installs_the_crash_handler(qtbot, tmp_path, monkeypatch):
     assert handler is not None and sys.excepthook is not before
     assert window.session is not None and window.session.path.name == "empty.stp"
     window.close()
+
+
+def test_track_list_and_lane_context_menus_and_the_reassign_dialog(window, qtbot):
+    from PySide6.QtWidgets import QInputDialog
+
+    from sporttrack_gui.ui.track_dialogs import RangeDialog
+
+    before = _boxes(window)
+    t = int(window.runs_panel.tracks_model.rows[0]["track"])
+    # right-click on a lane: the play head goes there and the menu is for that track
+    window.timeline.lanes.laneMenuRequested.emit(t, 40, QPoint(200, 200))
+    assert window.playback.frame == 40 and window.selected_track == t
+    menu = window.editor.last_menu
+    assert f"Split {t} at frame 40" in _menu_action(menu, "split").text()
+    menu.close()
+    # right-click a row of the tracks list: same menu; reassign asks for the id
+    window.runs_panel.trackMenuRequested.emit(t, QPoint(100, 100))
+    menu = window.editor.last_menu
+    new = int(before.track_id.max()) + 1
+
+    def choose_new(dlg: QInputDialog) -> None:
+        assert "(new id)" in dlg.comboBoxItems()
+        dlg.setTextValue("(new id)")
+        dlg.accept()
+
+    _timer = when_modal(QInputDialog, choose_new)  # noqa: F841
+    _menu_action(menu, "reassign").trigger()
+    menu.close()
+    assert _boxes(window, track=t).frame.max() == 39
+    assert _boxes(window, track=new).frame.min() == 40
+    # delete a frame range through its dialog
+    _timer2 = when_modal(RangeDialog, lambda d: (d.first.setValue(10), d.last.setValue(12),  # noqa: F841
+                                                 d.accept()))
+    assert window.editor.delete_range(t)
+    assert not np.isin([10, 11, 12], _boxes(window, track=t).frame).any()
+    assert window.undo_stack.count() == 2
+    window.actions_["undo"].trigger()
+    window.actions_["undo"].trigger()
+    assert _boxes(window).equals(before)
+
+
+def when_modal(cls, action, interval_ms: int = 20):
+    """Call ``action(dialog)`` once a modal ``cls`` dialog is open (it blocks in exec)."""
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer()
+    timer.setInterval(interval_ms)
+
+    def check() -> None:
+        dlg = QApplication.activeModalWidget()
+        if isinstance(dlg, cls):
+            timer.stop()
+            action(dlg)
+
+    timer.timeout.connect(check)
+    timer.start()
+    return timer

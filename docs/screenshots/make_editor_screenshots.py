@@ -1,7 +1,8 @@
 """Screenshots of the box editor and the ID-switch assistant on SoccerNet SNMOT-116.
 
-Drives the real window: runs ByteTrack on the sequence's det.txt (no ids) in the worker,
-then (1) selects a player's box on a frame with images, pairs it with a second track and
+Drives the real window: degrades the sequence's det.txt on the frames that have images
+(1-150: a third of the boxes dropped, a few pixels of jitter -- what a weak detector
+gives), runs ByteTrack on it in the worker as a user would from the run dialog, then (1) selects a player's box on a frame with images, pairs it with a second track and
 opens the right-click menu of track operations (editor.png), and (2) steps the
 ID-switch assistant to its first proposed swap (assistant.png). Run under a display:
 
@@ -40,9 +41,18 @@ def main() -> None:
     project = Path(tempfile.mkdtemp()) / "snmot116.stp"
     if not (w.open_project(project, create=True) and w.import_media(SNMOT)):
         raise SystemExit(f"could not open {SNMOT}")
+    s = w.session
+    det = s.project.boxes(s.project.run_id("det", s.sequence["id"]))
+    rng = np.random.default_rng(3)
+    keep = (det.frame <= 150) & (rng.random(len(det)) > 0.33)
+    weak = det.select(keep)
+    weak.xywh[:] += rng.normal(0, 3, weak.xywh.shape).astype(np.float32)
+    weak_run = s.project.create_run(s.sequence["id"], "det-weak", kind="det", status="complete")
+    s.project.append_boxes(weak_run, weak)
+    w.refresh_runs()
     dialog = w.jobs.open_run_dialog()
     labels = [dialog.det_box.itemText(i) for i in range(dialog.det_box.count())]
-    dialog.det_box.setCurrentIndex(next(i for i, t in enumerate(labels) if "Detections run" in t))
+    dialog.det_box.setCurrentIndex(next(i for i, t in enumerate(labels) if "det-weak" in t))
     dialog.run_button.click()
     while w.jobs.busy():
         spin(50)
@@ -52,10 +62,12 @@ def main() -> None:
     # --- editor.png: a selected box with handles, a partner track and the context menu
     frame = 70
     wait_for_frame(w, frame)
-    s = w.session
     fb = s.project.boxes(s.run["id"], frame=frame)
     big = np.argsort(-fb.xywh[:, 3])
-    a, b = int(fb.track_id[big[0]]), int(fb.track_id[big[1]])
+    centres = fb.xywh[:, :2] + fb.xywh[:, 2:] / 2
+    dist = np.linalg.norm(centres - centres[big[0]], axis=1)
+    dist[big[0]] = np.inf
+    a, b = int(fb.track_id[big[0]]), int(fb.track_id[int(np.argmin(dist))])  # partner: nearest
     w.select_track(a)
     w.view.set_partner(b)
     w.view.centerOn(*(fb.xywh[big[0], :2] + fb.xywh[big[0], 2:] / 2))
@@ -81,7 +93,8 @@ def main() -> None:
     wait_for_frame(w, sus[row].frame)
     spin(400)
     save(w, out / "assistant.png")
-    print(f"{len(sus)} suspects; shown: {sus[row].to_dict()}")
+    print(f"{len(sus)} suspects in {s.run['name']} ({s.run['params'].get('detector')}); "
+          f"shown: {sus[row].to_dict()}")
     w.close()
 
 

@@ -118,7 +118,8 @@ class AssistantPanel(QWidget):
         if row is None:
             return
         self.table.selectRow(row)
-        self.table.scrollTo(self.model.index(row, 0))
+        self.table.scrollTo(self.model.index(row, 0),
+                            QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def selected_row(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

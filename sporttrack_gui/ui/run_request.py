@@ -50,16 +50,27 @@ def export_run_file(project: Any, run_id: int, kind: str) -> Path:
 
 
 def detection_choices(sequence: dict[str, Any], runs: list[dict[str, Any]]) -> list[DetectionChoice]:
-    """Detections the sequence offers: its det runs, its gt runs (as detections), YOLO."""
+    """Detections the sequence offers: its det runs, its gt runs (as detections), YOLO.
+
+    A run's own ``file`` param is used when it still exists; the sequence's imported
+    det/gt file only for the imported runs themselves (named "det"/"gt"): a run made or
+    edited in the project (e.g. degraded or corrected boxes) is exported, never replaced
+    by the file it was once copied from.
+    """
     meta = sequence.get("meta") or {}
     out: list[DetectionChoice] = []
+
+    def file_of(r: dict[str, Any], kind: str) -> str | None:
+        own = (r.get("params") or {}).get("file")
+        return own or (meta.get(f"{kind}_file") if r["name"] == kind else None)
+
     for r in runs:
         if r["kind"] == "det" and r["status"] == "complete":
-            file = (r.get("params") or {}).get("file") or meta.get("det_file")
+            file = file_of(r, "det")
             out.append(DetectionChoice(f"Detections run “{r['name']}”", "det", r["id"], file))
     for r in runs:
         if r["kind"] == "gt" and r["status"] == "complete":
-            file = (r.get("params") or {}).get("file") or meta.get("gt_file")
+            file = file_of(r, "gt")
             out.append(DetectionChoice(f"Ground truth “{r['name']}” as detections (no detector)",
                                        "gt", r["id"], file))
     out.append(DetectionChoice("YOLO model…", "yolo"))
