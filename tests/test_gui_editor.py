@@ -365,6 +365,9 @@ def test_exports_write_files_that_read_back(window, qtbot, tmp_path):
         window.exports.export_yolo(tmp_path / "yolo", ["player"])
     kind, result = done.args
     assert kind == "yolo"
+    # ``exported`` comes before the worker's thread has ended: let it end (closing a
+    # window while a job runs asks the user first)
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=5000)
     data = yaml.safe_load((tmp_path / "yolo" / "data.yaml").read_text())
     assert list(data["names"].values() if isinstance(data["names"], dict) else data["names"]) \
         == ["player"]

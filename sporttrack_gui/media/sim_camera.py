@@ -57,10 +57,7 @@ def project(h: np.ndarray, xy: np.ndarray) -> np.ndarray:
     """
     xy = np.asarray(xy, np.float64)
     hom = np.concatenate([xy, np.ones(xy.shape[:-1] + (1,))], axis=-1)
-    if h.ndim == 2:
-        out = hom @ h.T
-    else:
-        out = np.einsum("tij,t...j->t...i", h, hom)
+    out = hom @ h.T if h.ndim == 2 else np.einsum("tij,t...j->t...i", h, hom)
     return out[..., :2] / out[..., 2:3]
 
 
