@@ -110,3 +110,20 @@ def test_kinematics_distance_speed_and_sprint_on_known_run():
     assert 27.0 < kin.top_speed_kmh[0] < 31.5  # 8 m/s = 28.8 km/h
     assert kin.sprints[0] == 1 and kin.sprints[1] == 0
     assert kin.sprint_distance_m[0] == pytest.approx(80, rel=0.1)
+
+
+def test_minimap_callback_draws_that_frames_players():
+    from sporttrack_gui.pitch.render import minimap_callback
+
+    pos = PitchPositions(np.array([1, 1, 2], np.int32), np.array([3, 4, 3]),
+                         np.array([[10.0, 10.0], [90.0, 50.0], [52.5, 34.0]]))
+
+    class _Analysis:
+        positions = pos
+
+    mm = minimap_callback(_Analysis(), load_template())
+    a, b = mm(1, np.array([]), np.zeros((0, 4))), mm(2, np.array([]), np.zeros((0, 4)))
+    assert a.shape == b.shape and a.ndim == 3
+    assert not np.array_equal(a, b)
+    empty = mm(99, np.array([]), np.zeros((0, 4)))
+    assert np.array_equal(empty, minimap_callback(_Analysis(), load_template())(98, None, None))

@@ -1,11 +1,12 @@
 """Device choice and CPU thread count for torch inference.
 
-Why the thread default is ``cpu_count - 1``: on an idle 2-core machine every core took
-predict at 720p from 42.7 to 25.7 ms (ENVIRONMENT.md), but the pipeline also decodes on a
-thread and the GUI needs a core; on a busy 2-core machine (bench_pipeline_720p.py) torch
-on 2 threads fell to 1.0 fps end to end against 9.7 fps on 1 thread, because OpenMP
-threads that outnumber free cores spin-wait. ``threads=os.cpu_count()`` is one option
-away for an idle machine. fp16 only pays (and only works reliably) on CUDA.
+Why the thread default is every core: on an idle 2-core machine the 720p pipeline ran at
+24.7 fps end to end with 2 torch threads against 14.0 fps with 1 (bench_pipeline_720p.py,
+decode on its own thread included), which is the machine a user runs the app on. On a
+machine already busy with other work OpenMP threads that outnumber free cores spin-wait
+(the same benchmark fell to 1-4 fps on 2 threads under a load of 6 against ~10 on 1), so
+``--threads 1`` / ``threads=1`` is one option away. fp16 only pays (and only works
+reliably) on CUDA.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def pick_device(requested: str = "auto") -> tuple[str, bool]:
 
 
 def default_threads() -> int:
-    return max(1, (os.cpu_count() or 1) - 1)
+    return max(1, os.cpu_count() or 1)
 
 
 def set_torch_threads(threads: int | None = None) -> int:

@@ -94,3 +94,30 @@ def render_pitch_heatmap(template: PitchTemplate, xy: np.ndarray, width_px: int 
     mask = np.all(lines_only == LINE, axis=2)
     img[mask] = LINE
     return img
+
+
+def minimap_callback(analysis, template: PitchTemplate, *, teams: dict[int, str] | None = None,
+                     width_px: int = 420):
+    """A ``minimap(frame, track_ids, xywh)`` function for ``media.writer.write_demo_video``.
+
+    Positions come from ``analysis`` (a ``pitch.analysis.PitchAnalysis``) so the video shows
+    exactly what the pitch panel and the CSV show; players are coloured by team when
+    ``teams`` is given (A red, B blue, other yellow), otherwise by track id.
+    """
+    from sporttrack_gui.media.overlay import track_color
+
+    pos = analysis.positions
+    order = np.argsort(pos.frame, kind="stable")
+    frames, ids, xy = pos.frame[order], pos.track_id[order], pos.xy[order]
+    base, _ = draw_pitch(template, width_px)
+    team_bgr = {"A": (60, 60, 220), "B": (220, 120, 40), "other": (40, 220, 230)}
+
+    def minimap(frame: int, _track_ids: np.ndarray, _xywh: np.ndarray) -> np.ndarray:
+        lo, hi = np.searchsorted(frames, [frame, frame + 1])
+        tids = ids[lo:hi].tolist()
+        colors = [team_bgr.get((teams or {}).get(t, ""), track_color(t)) if teams else track_color(t)
+                  for t in tids]
+        return render_minimap(template, xy[lo:hi], colors, [str(t) for t in tids],
+                              width_px=width_px, base=base)
+
+    return minimap
