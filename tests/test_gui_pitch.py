@@ -161,7 +161,9 @@ def test_install_pitch_view_adds_dock_and_action(qtbot, match_project):
     with qtbot.waitSignal(w.frameShown, timeout=15000):
         assert w.open_project(proj)
     assert action.isEnabled() and "alibrat" in panel.hint.text()
-    dialog = panel.open_calibration_dialog()
-    assert isinstance(dialog, CalibrationDialog)
+    action.trigger()
+    dialog = panel.dialog
+    assert isinstance(dialog, CalibrationDialog) and dialog.isVisible()
+    assert dialog.frame == panel.current_frame == w.playback.frame
     dialog.close()
     w.close()
