@@ -167,3 +167,20 @@ def test_install_pitch_view_adds_dock_and_action(qtbot, match_project):
     assert dialog.frame == panel.current_frame == w.playback.frame
     dialog.close()
     w.close()
+
+
+def test_click_mapping_helpers_round_trip_and_snap():
+    from sporttrack_gui.ui.pitch_view import (
+        m_to_template_px,
+        snap_to_keypoint,
+        template_px_to_m,
+        template_scale,
+    )
+
+    tpl = load_template()
+    scale = template_scale(tpl)
+    px = m_to_template_px((30.0, 12.5), scale)
+    assert np.allclose(template_px_to_m(px, scale), (30.0, 12.5))
+    name, xy = snap_to_keypoint(tpl, (52.2, 34.3), 1.0)
+    assert name == "centre_spot" and xy == (52.5, 34.0)
+    assert snap_to_keypoint(tpl, (30.0, 12.5), 1.0) is None

@@ -109,6 +109,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self._build_toolbar()
         self._build_status()
         self._connect()
+        from sporttrack_gui.ui.pitch_view import install_pitch_view
+
+        self.pitch = install_pitch_view(self)
 
         self.view.set_placeholder("Open a project (Ctrl+O), or drop a video, MOT folder or .stp file here")
         self.setAcceptDrops(True)
