@@ -9,6 +9,7 @@ the same. Everything here runs before ultralytics is imported.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -144,10 +145,8 @@ def ensure_torchvision_ops() -> str:
     lib = torch.library.Library("torchvision", "FRAGMENT")
     for schema in ("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor",
                    "qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor"):
-        try:
+        with contextlib.suppress(RuntimeError):  # already defined by a partial library load
             lib.define(schema)
-        except RuntimeError:
-            pass  # schema already defined by a partially loaded library
     lib.impl("nms", _pure_torch_nms, "CPU")
     # keep the library object alive for the life of the process
     globals()["_TORCHVISION_FRAGMENT"] = lib
