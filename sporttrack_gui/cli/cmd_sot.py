@@ -196,6 +196,7 @@ def write_boxes(path: Path, xywh: np.ndarray) -> None:
 def _store(args: argparse.Namespace, frames_path: Path, track, metrics: dict[str, Any],
            info: tuple) -> int:
     from sporttrack_gui.project import Project
+    from sporttrack_gui.project.naming import unique_name
     from sporttrack_gui.track.sot_store import store_sot_result
 
     width, height, fps, count = info
@@ -204,7 +205,7 @@ def _store(args: argparse.Namespace, frames_path: Path, track, metrics: dict[str
                     if Path(s["source"]) == frames_path), None)
         if seq is None:
             names = {s["name"] for s in project.sequences()}
-            name = _unique(frames_path.parent.name if frames_path.name == "img"
+            name = unique_name(frames_path.parent.name if frames_path.name == "img"
                            else frames_path.stem, names)
             seq = project.add_sequence(name, frames_path, kind=_kind(frames_path), width=width,
                                        height=height, fps=fps, frame_count=count)
@@ -214,18 +215,9 @@ def _store(args: argparse.Namespace, frames_path: Path, track, metrics: dict[str
         if args.run_name and base in taken:
             raise InputError(f"the project already has a run {base!r} for this sequence",
                              args.project)
-        return store_sot_result(project, seq, _unique(base, taken), track,
+        return store_sot_result(project, seq, unique_name(base, taken), track,
                                 {**metrics, "fps": track.fps})
 
 
 def _kind(path: Path) -> str:
     return "images" if path.is_dir() else "video"
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    if name not in taken:
-        return name
-    i = 2
-    while f"{name}-{i}" in taken:
-        i += 1
-    return f"{name}-{i}"

@@ -34,17 +34,6 @@ def ensure_sequence(project, name: str, info: SourceInfo | None, source: str | N
                                 height=info.height, fps=info.fps, frame_count=info.frame_count)
 
 
-def free_run_name(project, sequence_id: int, base: str) -> str:
-    """``base`` itself if unused in the sequence, else ``base-2``, ``base-3``..."""
-    taken = {r["name"] for r in project.runs(sequence_id)}
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
-
-
 def run_params(config: PipelineConfig, tracker_params: dict[str, Any],
                frame_range: tuple[int, int]) -> dict[str, Any]:
     """Everything needed to reproduce the run, stored with it."""

@@ -23,13 +23,13 @@ from sporttrack_gui.pipeline.prefetch import Prefetcher
 from sporttrack_gui.pipeline.progress import Progress, ProgressCallback
 from sporttrack_gui.pipeline.project_run import (
     ensure_sequence,
-    free_run_name,
     run_params,
     sequence_name,
 )
 from sporttrack_gui.pipeline.sinks import ProjectSink, ResultsFileSink, TrackBuffer
 from sporttrack_gui.pipeline.source import FrameSource, SourceInfo
 from sporttrack_gui.pipeline.timing import StageClock
+from sporttrack_gui.project.naming import free_run_name
 
 log = logging.getLogger(__name__)
 
