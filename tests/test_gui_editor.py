@@ -498,3 +498,30 @@ def when_modal(cls, action, interval_ms: int = 20):
     timer.timeout.connect(check)
     timer.start()
     return timer
+
+
+def test_pitch_view_is_wired_and_its_calibration_gives_the_demo_video_a_minimap(window, qtbot,
+                                                                                tmp_path):
+    import cv2
+
+    from sporttrack_gui.pitch import calibrate
+
+    assert window.docks["pitch"].widget() is window.pitch
+    view_menu = next(a.menu() for a in window.menuBar().actions()
+                     if a.menu() is not None and a.menu().title().replace("&", "") == "View")
+    assert any(a.objectName() == "pitch_calibration" for a in view_menu.actions())
+    # the whole frame is the pitch: a calibration as the pitch view would emit it
+    cal = calibrate([[0, 0], [1280, 0], [1280, 720], [0, 720]],
+                    [[0, 0], [105, 0], [105, 68], [0, 68]])
+    window.pitch.set_calibration(cal)
+    assert window.exports.calibration is cal
+    out = tmp_path / "minimap.mp4"
+    with qtbot.waitSignal(window.exports.exported, timeout=60000) as done:
+        window.exports.export_video(out, trail=0, frame_range=(1, 5), calibration=cal)
+    _kind, result = done.args
+    assert result["minimap"] and result["frames"] == 5
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=5000)
+    cap = cv2.VideoCapture(str(out))
+    ok, img = cap.read()
+    cap.release()
+    assert ok and img.shape[:2] == (720, 1280)

@@ -90,7 +90,8 @@ class DemoVideoDialog(QDialog):
     """Output mp4, trail length, frame range, optional minimap from a calibration file."""
 
     def __init__(self, frame_count: int, calibration_path: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, loaded: bool = False) -> None:
+        """``loaded``: the pitch view has a calibration (used when no file is given)."""
         super().__init__(parent)
         self.setObjectName("demoVideoDialog")
         self.setWindowTitle("Export demo video")
@@ -103,9 +104,10 @@ class DemoVideoDialog(QDialog):
         for box, value in ((self.first, 1), (self.last, frame_count)):
             box.setRange(1, max(1, frame_count))
             box.setValue(value)
-        self.minimap = QCheckBox("Minimap from pitch calibration")
+        self.minimap = QCheckBox("Minimap from pitch calibration" +
+                                 (" (the Pitch view's, or a file)" if loaded else " (file)"))
         self.calibration = QLineEdit(calibration_path)
-        self.minimap.setChecked(bool(calibration_path))
+        self.minimap.setChecked(bool(calibration_path) or loaded)
         form = QFormLayout(self)
         form.addRow("Video file", _browse_row(self.out, self._pick))
         form.addRow("Trails", self.trail)
@@ -146,12 +148,16 @@ class ExportControl(QObject):
         self.w = window
         self.actions = add_actions(window, EXPORT_SPECS)
         self.progress: QProgressDialog | None = None
-        self.calibration_path = ""  # the pitch view's loaded calibration, when there is one
+        self.calibration: Any = None  # the pitch view's calibration (``pitch.Calibration``)
         self._first = 1
         self._what = ""
         window.actions_["export"].triggered.connect(lambda: self.export_mot())
         self.actions["export_yolo"].triggered.connect(lambda: self.export_yolo())
         self.actions["export_video"].triggered.connect(lambda: self.export_video())
+
+    def set_calibration(self, calibration: Any) -> None:
+        """The pitch view loaded or made a calibration: offer the minimap from it."""
+        self.calibration = calibration
 
     def menu_actions(self) -> list[Any]:
         return [self.w.actions_["export"], self.actions["export_yolo"], self.actions["export_video"]]
@@ -210,8 +216,12 @@ class ExportControl(QObject):
     # ---- demo video ---------------------------------------------------------------------
     def export_video(self, out: str | Path | None = None, *, trail: int = 25,
                      frame_range: tuple[int, int] | None = None,
-                     calibration: str | None = None) -> ProgressWorker | None:
-        """Render the shown run to an mp4 in a worker (Esc or the dialog cancels)."""
+                     calibration: Any = None) -> ProgressWorker | None:
+        """Render the shown run to an mp4 in a worker (Esc or the dialog cancels).
+
+        ``calibration``: a calibration file path or a loaded ``pitch.Calibration``
+        (minimap), None for no minimap; the dialog offers the pitch view's one.
+        """
         run = self._shown_run()
         s = self.w.session
         if run is None or s is None or not self._idle():
@@ -220,14 +230,16 @@ class ExportControl(QObject):
             QMessageBox.information(self.w, "SportTrack", "This sequence has no frames to render.")
             return None
         if out is None:
-            dialog = DemoVideoDialog(s.frame_count(), self.calibration_path, self.w)
+            dialog = DemoVideoDialog(s.frame_count(), "", self.w,
+                                     loaded=self.calibration is not None)
             if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.out.text().strip():
                 return None
             out, trail, frame_range = dialog.out.text().strip(), dialog.trail.value(), \
                 dialog.frame_range()
-            calibration = dialog.calibration.text().strip() if dialog.minimap.isChecked() else None
-        cal = None
-        if calibration:
+            calibration = (dialog.calibration.text().strip() or self.calibration) \
+                if dialog.minimap.isChecked() else None
+        cal = calibration if calibration is not None and not isinstance(calibration, str) else None
+        if isinstance(calibration, str) and calibration:
             from sporttrack_gui.pitch import load_calibration
 
             try:

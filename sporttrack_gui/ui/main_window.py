@@ -112,6 +112,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         from sporttrack_gui.ui.pitch_view import install_pitch_view
 
         self.pitch = install_pitch_view(self)
+        self.docks["pitch"] = self.pitch.dock
+        # a calibration loaded/made in the pitch view gives exported demo videos a minimap
+        self.pitch.calibrationChanged.connect(self.exports.set_calibration)
 
         self.view.set_placeholder("Open a project (Ctrl+O), or drop a video, MOT folder or .stp file here")
         self.setAcceptDrops(True)
