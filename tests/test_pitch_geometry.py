@@ -121,9 +121,11 @@ def test_minimap_callback_draws_that_frames_players():
     class _Analysis:
         positions = pos
 
-    mm = minimap_callback(_Analysis(), load_template())
+    mm = minimap_callback(load_template(), analysis=_Analysis())
     a, b = mm(1, np.array([]), np.zeros((0, 4))), mm(2, np.array([]), np.zeros((0, 4)))
     assert a.shape == b.shape and a.ndim == 3
     assert not np.array_equal(a, b)
     empty = mm(99, np.array([]), np.zeros((0, 4)))
-    assert np.array_equal(empty, minimap_callback(_Analysis(), load_template())(98, None, None))
+    assert np.array_equal(empty, minimap_callback(load_template(), analysis=_Analysis())(98, None, None))
+    static = minimap_callback(load_template(), homography=np.eye(3))
+    assert not np.array_equal(static(1, np.array([3]), np.array([[10.0, 10.0, 2.0, 4.0]])), empty)

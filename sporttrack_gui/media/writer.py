@@ -35,7 +35,7 @@ def write_demo_video(source: VideoSource, out: str | Path, frame: np.ndarray, tr
 
     ``labels`` maps track id to the text shown (e.g. "7 Müller"); ``trail`` is the number
     of past foot points drawn per track; ``minimap`` is called per frame with that frame's
-    boxes and its image pasted bottom-right (see ``sporttrack_gui.pitch.minimap_callback``).
+    boxes and its image pasted bottom-right (see ``sporttrack_gui.pitch.render.minimap_callback``).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

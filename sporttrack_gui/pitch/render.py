@@ -96,28 +96,40 @@ def render_pitch_heatmap(template: PitchTemplate, xy: np.ndarray, width_px: int 
     return img
 
 
-def minimap_callback(analysis, template: PitchTemplate, *, teams: dict[int, str] | None = None,
-                     width_px: int = 420):
+def minimap_callback(template: PitchTemplate, *, analysis=None, homography=None,
+                     teams: dict[int, str] | None = None, width_px: int = 420):
     """A ``minimap(frame, track_ids, xywh)`` function for ``media.writer.write_demo_video``.
 
-    Positions come from ``analysis`` (a ``pitch.analysis.PitchAnalysis``) so the video shows
-    exactly what the pitch panel and the CSV show; players are coloured by team when
-    ``teams`` is given (A red, B blue, other yellow), otherwise by track id.
+    With ``analysis`` (a ``pitch.analysis.PitchAnalysis``) the positions are the ones the
+    pitch panel and the CSV show, chained through camera motion, so a panning shot stays
+    right; with only ``homography`` (one calibration) each frame's boxes are mapped through
+    it, which is right for a fixed camera. Players are coloured by team when ``teams`` is
+    given (A red, B blue, other yellow), otherwise by track id.
     """
     from sporttrack_gui.media.overlay import track_color
+    from sporttrack_gui.pitch.mapping import map_to_pitch
 
-    pos = analysis.positions
-    order = np.argsort(pos.frame, kind="stable")
-    frames, ids, xy = pos.frame[order], pos.track_id[order], pos.xy[order]
+    if analysis is None and homography is None:
+        raise ValueError("minimap_callback needs a pitch analysis or a homography")
     base, _ = draw_pitch(template, width_px)
     team_bgr = {"A": (60, 60, 220), "B": (220, 120, 40), "other": (40, 220, 230)}
+    if analysis is not None:
+        pos = analysis.positions
+        order = np.argsort(pos.frame, kind="stable")
+        frames, ids_all, xy_all = pos.frame[order], pos.track_id[order], pos.xy[order]
 
-    def minimap(frame: int, _track_ids: np.ndarray, _xywh: np.ndarray) -> np.ndarray:
-        lo, hi = np.searchsorted(frames, [frame, frame + 1])
-        tids = ids[lo:hi].tolist()
-        colors = [team_bgr.get((teams or {}).get(t, ""), track_color(t)) if teams else track_color(t)
-                  for t in tids]
-        return render_minimap(template, xy[lo:hi], colors, [str(t) for t in tids],
+    def colour(t: int) -> tuple[int, int, int]:
+        return team_bgr.get((teams or {}).get(t, ""), track_color(t)) if teams else track_color(t)
+
+    def minimap(frame: int, track_ids: np.ndarray, xywh: np.ndarray) -> np.ndarray:
+        if analysis is not None:
+            lo, hi = np.searchsorted(frames, [frame, frame + 1])
+            tids, xy = ids_all[lo:hi], xy_all[lo:hi]
+        else:
+            tids = np.asarray(track_ids)
+            xy = map_to_pitch(np.full(len(tids), frame), tids, xywh, homography).xy
+        tids = [int(t) for t in tids]
+        return render_minimap(template, xy, [colour(t) for t in tids], [str(t) for t in tids],
                               width_px=width_px, base=base)
 
     return minimap

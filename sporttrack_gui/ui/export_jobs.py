@@ -18,26 +18,13 @@ Progress = Callable[[int, int], None]
 
 
 def minimap_from_calibration(calibration: Any, width_px: int = 420) -> Callable[..., np.ndarray]:
-    """``minimap(frame, track_ids, xywh) -> BGR image`` for ``media.writer``.
+    """``minimap(frame, track_ids, xywh) -> BGR image`` for ``media.writer`` (the pitch
+    room's drawing, one homography for the clip: right for a fixed camera)."""
+    from sporttrack_gui.pitch import load_template
+    from sporttrack_gui.pitch.render import minimap_callback
 
-    One homography for the whole clip (the calibration's frame): right for a fixed
-    camera; a panning broadcast camera needs the pitch room's per-frame chain.
-    """
-    from sporttrack_gui.media.overlay import track_color
-    from sporttrack_gui.pitch import load_template, map_to_pitch
-    from sporttrack_gui.pitch.render import draw_pitch, render_minimap
-
-    template = load_template(calibration.template)
-    base, _scale = draw_pitch(template, width_px)
-    homography = np.asarray(calibration.fit.image_to_pitch, np.float64)
-
-    def minimap(frame: int, track_ids: np.ndarray, xywh: np.ndarray) -> np.ndarray:
-        pos = map_to_pitch(np.full(len(track_ids), frame), track_ids, xywh, homography)
-        colours = [tuple(int(c) for c in track_color(int(t))[:3]) for t in track_ids]
-        return render_minimap(template, pos.xy, colours, [str(int(t)) for t in track_ids],
-                              width_px=width_px, base=base)
-
-    return minimap
+    return minimap_callback(load_template(calibration.template),
+                            homography=calibration.fit.image_to_pitch, width_px=width_px)
 
 
 def demo_video_job(project_path: str, run: int, source: str, out: str, *,
