@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
-from sporttrack_gui.ui.hit_test import Handle, boxes_at, drag_handle, drag_rect, handle_at
+from sporttrack_gui.ui.hit_test import Handle, boxes_at, drag_handle, handle_at
 from sporttrack_gui.ui.tools import DrawBoxTool, ViewTool
 
 if TYPE_CHECKING:
@@ -128,14 +128,5 @@ class NewBoxTool(DrawBoxTool):
         super().__init__()
         self._on_drawn = on_drawn
 
-    def release(self, view: FrameView, pos: QPointF) -> bool:
-        if self._origin is None:
-            return False
-        origin, self._origin = self._origin, None
-        if self._band is not None:
-            self._band.hide()
-        w, h = view.image_size()
-        box = drag_rect(origin.x(), origin.y(), pos.x(), pos.y(), w, h)
-        if box is not None:
-            self._on_drawn(*box)
-        return True
+    def drawn(self, view: FrameView, box: tuple[float, float, float, float]) -> None:
+        self._on_drawn(*box)

@@ -91,8 +91,12 @@ class DrawBoxTool(ViewTool):
         w, h = view.image_size()
         box = drag_rect(origin.x(), origin.y(), pos.x(), pos.y(), w, h)
         if box is not None:
-            view.boxDrawn.emit(*box)
+            self.drawn(view, box)
         return True
+
+    def drawn(self, view: FrameView, box: tuple[float, float, float, float]) -> None:
+        """Where a finished rectangle goes: the view's ``boxDrawn`` (draw-to-track)."""
+        view.boxDrawn.emit(*box)
 
     def deactivate(self, view: FrameView) -> None:
         if self._band is not None:
