@@ -47,3 +47,34 @@ def test_pitch_command_maps_run_and_assigns_teams(tmp_path, capsys):
     with Project.open(proj, readonly=True) as p:
         assert p.track_meta(p.run_id("gt"))[1]["team"] == teams[1]
     assert (tmp_path / "hm" / "heatmap_all.png").stat().st_size > 1000
+
+
+def test_export_demo_video_with_minimap(tmp_path, capsys):
+    import cv2
+
+    from sporttrack_gui.media.synthetic import MatchConfig, render_match
+
+    m = render_match(tmp_path / "match", MatchConfig(n_frames=30, seed=1))
+    proj = tmp_path / "p.stp"
+    assert main(["import", str(proj), str(m.img_dir)]) == 0
+    tpl = load_template()
+    pairs = []
+    for name, xy in tpl.keypoints.items():
+        x, y = apply_homography(m.sim.pitch_to_image[0], [xy])[0]
+        if 5 < x < 1275 and 5 < y < 715:
+            pairs.append({"image": [float(x), float(y)], "keypoint": name})
+    (tmp_path / "calib.json").write_text(json.dumps({"frame": 1, "pairs": pairs}))
+    capsys.readouterr()
+    out = tmp_path / "demo.mp4"
+    assert main(["export", str(proj), "--run", "gt", "--format", "video", "--out", str(out),
+                 "--calib", str(tmp_path / "calib.json"), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["frames"] == 30 and res["minimap"] is True
+    cap = cv2.VideoCapture(str(out))
+    n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    ok, first = cap.read()
+    cap.release()
+    assert ok and n == 30
+    # the minimap sits bottom-right: pitch green with white lines, unlike the frame's corner
+    corner = first[-60:-20, -200:-40].astype(int)
+    assert corner[..., 1].mean() > corner[..., 2].mean()

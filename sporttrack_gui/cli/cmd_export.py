@@ -1,4 +1,9 @@
-"""``sporttrack export PROJECT.stp --run NAME --format mot|yolo --out PATH``."""
+"""``sporttrack export PROJECT.stp --run NAME --format mot|yolo|video --out PATH``.
+
+``video`` writes a demo mp4 of the run (boxes, ids and names, trails); with ``--calib``
+it adds a top-down minimap whose positions follow the camera (one calibration, camera
+motion estimated from the pixels, as ``sporttrack pitch`` does).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,14 @@ from sporttrack_gui.errors import InputError
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "export", help="export a run as MOTChallenge gt.txt + seqinfo.ini or a YOLO dataset")
+        "export", help="export a run as MOTChallenge gt.txt + seqinfo.ini, a YOLO dataset or a demo mp4")
     p.add_argument("project", help="project file (.stp)")
     p.add_argument("--run", required=True, help="run name (e.g. gt, bytetrack-1)")
     p.add_argument("--sequence", help="sequence name, when several sequences have this run")
-    p.add_argument("--format", choices=("mot", "yolo"), default="mot")
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--format", choices=("mot", "yolo", "video"), default="mot")
+    p.add_argument("--out", required=True, help="output folder (an .mp4 file for --format video)")
+    p.add_argument("--calib", help="video: pitch calibration JSON for a minimap")
+    p.add_argument("--trail", type=int, default=25, help="video: past positions drawn per track")
     p.add_argument("--classes", default=None,
                    help="YOLO class map: comma-separated names in id order, e.g. player,ball,referee")
     p.add_argument("--overwrite", action="store_true",
@@ -29,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     from sporttrack_gui.project.exporter import export_mot, export_yolo
 
     with Project.open(args.project, readonly=True) as project:
-        if args.format == "mot":
+        if args.format == "video":
+            result = _video(project, args)
+        elif args.format == "mot":
             run_id = project.run_id(args.run, args.sequence)
             if args.classes:
                 raise InputError("--classes applies to --format yolo only")
@@ -47,3 +56,31 @@ def run(args: argparse.Namespace) -> int:
                                  overwrite=args.overwrite)
     emit(result, args.json)
     return 0
+
+
+def _video(project, args: argparse.Namespace) -> dict:
+    from sporttrack_gui.project.exporter import export_demo_video
+
+    if args.classes:
+        raise InputError("--classes applies to --format yolo only")
+    run_id = project.run_id(args.run, args.sequence)
+    minimap = None
+    if args.calib:
+        from sporttrack_gui.media.source import open_source
+        from sporttrack_gui.pitch import load_calibration, load_template
+        from sporttrack_gui.pitch.analysis import analyse_boxes, estimate_sequence_motion
+        from sporttrack_gui.pitch.render import minimap_callback
+
+        cal = load_calibration(args.calib)
+        seq = project.sequence(project.run(run_id)["sequence_id"])
+        table = project.boxes(run_id)
+        keep = table.track_id >= 0
+        with open_source(seq["source"]) as src:
+            motion = estimate_sequence_motion(src, table.frame[keep], table.xywh[keep],
+                                              n_frames=int(table.frame.max()))
+        analysis = analyse_boxes(table.frame[keep], table.track_id[keep], table.xywh[keep], cal,
+                                 float(seq.get("fps") or 25.0), motion=motion)
+        teams = {t: m["team"] for t, m in project.track_meta(run_id).items() if m.get("team")}
+        minimap = minimap_callback(load_template(cal.template), analysis=analysis,
+                                   teams=teams or None)
+    return export_demo_video(project, run_id, args.out, trail=args.trail, minimap=minimap)

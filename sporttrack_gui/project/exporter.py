@@ -116,3 +116,30 @@ def export_yolo(project: Project, runs: list[int], out: str | Path,
     result["notes"] = list(result["notes"]) + notes
     result["classes"] = class_names
     return result
+
+
+def export_demo_video(project: Project, run: int, out: str | Path, *, source: str | Path | None = None,
+                      labels: dict[int, str] | None = None, trail: int = 25,
+                      frame_range: tuple[int, int] | None = None, minimap=None, progress=None,
+                      cancel=None) -> dict[str, Any]:
+    """An mp4 of the run's boxes, ids (with track names where set), trails, optional minimap.
+
+    ``source`` defaults to the run's sequence; ``minimap`` is a
+    ``pitch.render.minimap_callback``. Used by ``sporttrack export --format video`` and the
+    GUI's File ▸ Export, so both write the same video.
+    """
+    from sporttrack_gui.media.source import open_source
+    from sporttrack_gui.media.writer import write_demo_video
+
+    table = project.boxes(run)
+    if source is None:
+        source = project.sequence(project.run(run)["sequence_id"])["source"]
+    if labels is None:
+        labels = {t: f"{t} {m['label']}" for t, m in project.track_meta(run).items()
+                  if m.get("label")}
+    with open_source(source) as src:
+        result = write_demo_video(src, out, table.frame, table.track_id, table.xywh,
+                                  labels=labels or None, trail=trail, minimap=minimap,
+                                  frame_range=frame_range, progress=progress, cancel=cancel)
+    return {"file": str(result.path), "frames": result.frames, "boxes": result.boxes,
+            "bad_frames": list(result.bad_frames), "minimap": minimap is not None}

@@ -32,23 +32,15 @@ def demo_video_job(project_path: str, run: int, source: str, out: str, *,
                    calibration: Any = None, frame_range: tuple[int, int] | None = None,
                    progress: Progress | None = None,
                    cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
-    """Write the demo mp4 of ``run``; returns frames/boxes written and the path."""
-    from sporttrack_gui.media.source import open_source
-    from sporttrack_gui.media.writer import write_demo_video
+    """Write the demo mp4 of ``run`` (``project.exporter.export_demo_video``)."""
     from sporttrack_gui.project import Project
+    from sporttrack_gui.project.exporter import export_demo_video
 
-    with Project.open(project_path) as project:
-        table = project.boxes(run)
     minimap = minimap_from_calibration(calibration) if calibration is not None else None
-    src = open_source(source)
-    try:
-        result = write_demo_video(src, out, table.frame, table.track_id, table.xywh,
-                                  labels=labels, trail=trail, minimap=minimap,
-                                  frame_range=frame_range, progress=progress, cancel=cancel)
-    finally:
-        src.close()
-    return {"file": str(result.path), "frames": result.frames, "boxes": result.boxes,
-            "bad_frames": list(result.bad_frames), "minimap": minimap is not None}
+    with Project.open(project_path, readonly=True) as project:
+        return export_demo_video(project, run, out, source=source, labels=labels, trail=trail,
+                                 frame_range=frame_range, minimap=minimap, progress=progress,
+                                 cancel=cancel)
 
 
 def yolo_job(project_path: str, run: int, out: str, class_names: list[str] | None,
