@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gui_testutil import when_modal
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -480,24 +481,6 @@ def test_track_list_and_lane_context_menus_and_the_reassign_dialog(window, qtbot
     window.actions_["undo"].trigger()
     window.actions_["undo"].trigger()
     assert _boxes(window).equals(before)
-
-
-def when_modal(cls, action, interval_ms: int = 20):
-    """Call ``action(dialog)`` once a modal ``cls`` dialog is open (it blocks in exec)."""
-    from PySide6.QtCore import QTimer
-
-    timer = QTimer()
-    timer.setInterval(interval_ms)
-
-    def check() -> None:
-        dlg = QApplication.activeModalWidget()
-        if isinstance(dlg, cls):
-            timer.stop()
-            action(dlg)
-
-    timer.timeout.connect(check)
-    timer.start()
-    return timer
 
 
 def test_pitch_view_is_wired_and_its_calibration_gives_the_demo_video_a_minimap(window, qtbot,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from gui_testutil import when_modal
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QMessageBox
 
 pytestmark = pytest.mark.gui
 
@@ -141,22 +142,6 @@ def test_bytetrack_run_in_worker_then_cancelled_run(window, qtbot):
     second = _run_rows(window)["bytetrack-2"]
     assert second["status"] == "incomplete"
     assert window.session.project.run_stats(second["id"])["boxes"] < stats["boxes"]
-
-
-def when_modal(cls, action, interval_ms: int = 20) -> QTimer:
-    """Call ``action(dialog)`` once a modal ``cls`` dialog is open (it blocks in exec)."""
-    timer = QTimer()
-    timer.setInterval(interval_ms)
-
-    def check() -> None:
-        dlg = QApplication.activeModalWidget()
-        if isinstance(dlg, cls):
-            timer.stop()
-            action(dlg)
-
-    timer.timeout.connect(check)
-    timer.start()
-    return timer
 
 
 def _drag(qtbot, view, x0, y0, x1, y1):

@@ -11,20 +11,27 @@ from sporttrack_gui.core.geometry import apply_homography
 from sporttrack_gui.pitch import load_template
 
 
-def test_pitch_command_maps_run_and_assigns_teams(tmp_path, capsys):
+def _calibrated_project(tmp_path, n_frames: int):
+    """A synthetic match (seed 1) imported into a project, plus the calibration a user
+    would click on frame 1: every template landmark visible in it."""
     from sporttrack_gui.media.synthetic import MatchConfig, render_match
-    from sporttrack_gui.project import Project
 
-    m = render_match(tmp_path / "match", MatchConfig(n_frames=60, seed=1))
+    m = render_match(tmp_path / "match", MatchConfig(n_frames=n_frames, seed=1))
     proj = tmp_path / "p.stp"
     assert main(["import", str(proj), str(m.img_dir)]) == 0
-    tpl = load_template()
     pairs = []
-    for name, xy in tpl.keypoints.items():
+    for name, xy in load_template().keypoints.items():
         x, y = apply_homography(m.sim.pitch_to_image[0], [xy])[0]
         if 5 < x < 1275 and 5 < y < 715:
             pairs.append({"image": [float(x), float(y)], "keypoint": name})
     (tmp_path / "calib.json").write_text(json.dumps({"frame": 1, "pairs": pairs}))
+    return m, proj
+
+
+def test_pitch_command_maps_run_and_assigns_teams(tmp_path, capsys):
+    from sporttrack_gui.project import Project
+
+    m, proj = _calibrated_project(tmp_path, 60)
     capsys.readouterr()
     rc = main(["pitch", str(proj), "--run", "gt", "--calib", str(tmp_path / "calib.json"),
                "--out", str(tmp_path / "pos.csv"), "--heatmaps", str(tmp_path / "hm"),
@@ -52,18 +59,7 @@ def test_pitch_command_maps_run_and_assigns_teams(tmp_path, capsys):
 def test_export_demo_video_with_minimap(tmp_path, capsys):
     import cv2
 
-    from sporttrack_gui.media.synthetic import MatchConfig, render_match
-
-    m = render_match(tmp_path / "match", MatchConfig(n_frames=30, seed=1))
-    proj = tmp_path / "p.stp"
-    assert main(["import", str(proj), str(m.img_dir)]) == 0
-    tpl = load_template()
-    pairs = []
-    for name, xy in tpl.keypoints.items():
-        x, y = apply_homography(m.sim.pitch_to_image[0], [xy])[0]
-        if 5 < x < 1275 and 5 < y < 715:
-            pairs.append({"image": [float(x), float(y)], "keypoint": name})
-    (tmp_path / "calib.json").write_text(json.dumps({"frame": 1, "pairs": pairs}))
+    _, proj = _calibrated_project(tmp_path, 30)
     capsys.readouterr()
     out = tmp_path / "demo.mp4"
     assert main(["export", str(proj), "--run", "gt", "--format", "video", "--out", str(out),

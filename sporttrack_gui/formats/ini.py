@@ -61,3 +61,11 @@ def parse_ini(text: str, name: str) -> IniSections:
             raise InputError(f"{key.strip()!r} appears before any [section]", name, number)
         current[key.strip().lower()] = IniValue(value.strip(), number, key.strip())
     return sections
+
+
+def read_section(path: str | os.PathLike, section: str) -> dict[str, IniValue]:
+    """One section of an INI file (lower-case keys); its absence names the file."""
+    sec = read_ini(path).get(section.lower())
+    if sec is None:
+        raise InputError(f"no [{section}] section", str(path))
+    return sec

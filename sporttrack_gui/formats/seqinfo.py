@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sporttrack_gui.errors import InputError
-from sporttrack_gui.formats.ini import IniValue, read_ini
+from sporttrack_gui.formats.ini import IniValue, read_section
 
 _KEYS = {  # field -> seqinfo key
     "name": "name", "img_dir": "imDir", "frame_rate": "frameRate", "seq_length": "seqLength",
@@ -38,10 +38,7 @@ class SeqInfo:
 def read_seqinfo(path: str | os.PathLike) -> SeqInfo:
     """Parse a seqinfo.ini; every key of MOTChallenge's layout is required."""
     name = str(path)
-    sections = read_ini(path)
-    sec = sections.get("sequence")
-    if sec is None:
-        raise InputError("no [Sequence] section", name)
+    sec = read_section(path, "Sequence")
     values: dict[str, object] = {}
     for fld, key in _KEYS.items():
         entry = sec.get(key.lower())

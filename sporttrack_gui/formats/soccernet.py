@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from sporttrack_gui.errors import InputError
-from sporttrack_gui.formats.ini import read_ini
+from sporttrack_gui.formats.ini import read_section
 
 ROLES = ("player", "goalkeeper", "referee", "ball", "other")
 _ROLE_WORDS = {"player": "player", "players": "player", "goalkeeper": "goalkeeper",
@@ -79,10 +79,7 @@ def parse_tracklet(track_id: int, value: str) -> TrackletInfo:
 def read_gameinfo(path: str | os.PathLike) -> GameInfo:
     """Read gameinfo.ini; a bad ``trackletID_`` key or an empty value names its line."""
     name = str(path)
-    sections = read_ini(path)
-    sec = sections.get("sequence")
-    if sec is None:
-        raise InputError("no [Sequence] section", name)
+    sec = read_section(path, "Sequence")
     tracklets: dict[int, TrackletInfo] = {}
     fields: dict[str, str] = {}
     for key, entry in sec.items():
