@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from sporttrack_gui.atomic_io import atomic_write_text
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.formats.mot_check import (
     MAX_COLS,
@@ -145,7 +145,7 @@ def write_mot(path: str | os.PathLike, table: MotTable, *,
     """
     _check_writable(table, kind, str(path))
     text = format_mot(table, kind=kind, columns=columns, sep=sep)
-    _atomic_write(Path(path), text)
+    atomic_write_text(path, text, encoding="ascii")
 
 
 def _check_writable(table: MotTable, kind: str, path: str) -> None:
@@ -160,15 +160,3 @@ def _check_writable(table: MotTable, kind: str, path: str) -> None:
             f"cannot write {kind} row {i}: frame {table.frame[i]}, id {table.track_id[i]}, "
             f"xywh {table.xywh[i].tolist()}, conf {table.conf[i]} (need frame >= 1, finite "
             f"values, width/height > 0{', id >= 0' if kind != 'det' else ''})", path)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
