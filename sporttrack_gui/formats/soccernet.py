@@ -103,7 +103,7 @@ def gameinfo_value(meta: dict[str, str]) -> str:
     as it was; otherwise ``<class>[ team <team>][;<jersey from a '#N' label>]``.
     """
     note = (meta.get("note") or "").strip()
-    words = note.lower().split()
+    words = note.partition(";")[0].lower().split()
     if words and words[0] in _ROLE_WORDS:
         return note
     value = meta.get("class") or "other"

@@ -167,7 +167,18 @@ def default_class_names(project: Project, runs: list[int]) -> list[str]:
 
 
 def _frames_dir(seq: dict[str, Any]) -> str:
+    require_media(seq)
     return seq["meta"].get("img_dir") or seq["source"]
+
+
+def require_media(seq: dict[str, Any]) -> None:
+    """Exports that read pixels name the missing media and the relink command."""
+    from sporttrack_gui.errors import MediaError
+    from sporttrack_gui.project._media import missing_message
+
+    if not seq.get("source_found", True):
+        raise MediaError(missing_message({**seq, "tried": seq.get("source_tried", [])}),
+                         seq["source"])
 
 
 def export_yolo(project: Project, runs: list[int], out: str | Path,
@@ -229,7 +240,9 @@ def export_demo_video(project: Project, run: int, out: str | Path, *, source: st
 
     table = project.boxes(run)
     if source is None:
-        source = project.sequence(project.run(run)["sequence_id"])["source"]
+        seq = project.sequence(project.run(run)["sequence_id"])
+        require_media(seq)
+        source = seq["source"]
     if labels is None:
         labels = {t: f"{t} {m['label']}" for t, m in project.track_meta(run).items()
                   if m.get("label")}
