@@ -24,23 +24,37 @@ def register(subparsers) -> None:
         description="List the sequences and runs of PROJECT (media that cannot be found is "
                     "flagged), or with 'relink' point sequence NAME at NEWPATH (its video, "
                     "image folder or MOT folder); boxes and edits are untouched.")
-    p.add_argument("words", nargs="+", metavar="PROJECT | relink PROJECT NEWPATH",
-                   help=argparse.SUPPRESS)
+    p.add_argument("first", metavar="PROJECT", help="project file (.stp), or 'relink'")
+    # everything after the first word is parsed here, intermixed, so that
+    # "relink PROJECT --sequence NAME NEWPATH" works with the option in the middle
+    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.add_argument("--sequence", help="relink: the sequence name (or id)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
 
+class _Usage(argparse.ArgumentParser):
+    def error(self, message: str):  # an InputError: "error: ...", exit code 2
+        raise InputError(f"{message}; usage: sporttrack project relink PROJECT "
+                         "--sequence NAME NEWPATH")
+
+
 def run(args: argparse.Namespace) -> int:
-    words = list(args.words)
+    tail = _Usage(prog="sporttrack project", add_help=False)
+    tail.add_argument("words", nargs="*")
+    tail.add_argument("--sequence")
+    tail.add_argument("--json", action="store_true")
+    more = tail.parse_intermixed_args(args.rest)
+    words = [args.first, *more.words]
+    sequence, as_json = more.sequence or args.sequence, more.json or args.json
     if words[0] == "relink":
         if len(words) != 3:
             raise InputError("usage: sporttrack project relink PROJECT --sequence NAME NEWPATH")
-        return _relink(words[1], args.sequence, words[2], args.json)
+        return _relink(words[1], sequence, words[2], as_json)
     if len(words) != 1:
         raise InputError(f"unexpected arguments {' '.join(words[1:])!r}; did you mean "
                          "'sporttrack project relink PROJECT --sequence NAME NEWPATH'?")
-    return _list(words[0], args.json)
+    return _list(words[0], as_json)
 
 
 def _relink(project_path: str, sequence: str | None, new_path: str, as_json: bool) -> int:

@@ -252,3 +252,18 @@ def export_demo_video(project: Project, run: int, out: str | Path, *, source: st
                                   frame_range=frame_range, progress=progress, cancel=cancel)
     return {"file": str(result.path), "frames": result.frames, "boxes": result.boxes,
             "bad_frames": list(result.bad_frames), "minimap": minimap is not None}
+
+
+def export_format_job(project_path: str, run: int, fmt: str, out: str,
+                      options: dict[str, Any] | None = None, *, status=None) -> dict[str, Any]:
+    """One run in a registry format, opening the project read-only in the calling
+    thread (the GUI runs this in a worker; ``status`` is its message callback)."""
+    from sporttrack_gui.formats.registry import get_format, output_path
+
+    spec = get_format(fmt, need="export")
+    target = output_path(spec, out)
+    if status is not None:
+        status(f"Exporting {spec.name} to {target}…")
+    with Project.open(project_path, readonly=True) as project:
+        result = spec.export(project, [run], target, spec.parse_options(options))
+    return {**result, "format": spec.name}
