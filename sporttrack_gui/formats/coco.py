@@ -20,8 +20,10 @@ the image's rank by id; the track id from ``track_id``, ``attributes.track_id`` 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +36,23 @@ from sporttrack_gui.formats.mot_table import MotTable
 from sporttrack_gui.formats.numfmt import format_float32
 
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
+_NUMBER = (int, float)  # exact types: JSON true/false are bool, never a coordinate
 
 
 # ------------------------------------------------------------------------------ writer
 def coco_dict(ann: Annotations, *, video: bool = False,
               file_name: str = "{frame:06d}.jpg") -> dict[str, Any]:
-    """The COCO document as a dict (see the module docstring)."""
+    """The COCO document as a dict (see the module docstring; tests and small files)."""
+    return json.loads("".join(coco_chunks(ann, video=video, file_name=file_name)))
+
+
+def coco_chunks(ann: Annotations, *, video: bool = False, file_name: str = "{frame:06d}.jpg",
+                chunk: int = 20_000) -> Iterator[str]:
+    """The COCO JSON text in pieces of about ``chunk`` annotations, so a match's document
+    is streamed to the file instead of built as millions of dicts. Validates first."""
     table = ann.table
     bad = ~np.isfinite(table.xywh).all(axis=1) | (table.xywh[:, 2] <= 0) | (table.xywh[:, 3] <= 0)
-    bad |= table.frame < 1
+    bad |= (table.frame < 1) | ~np.isfinite(table.conf)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(f"cannot write box {i}: frame {int(table.frame[i])}, xywh "
@@ -51,51 +61,69 @@ def coco_dict(ann: Annotations, *, video: bool = False,
     names, label_idx = box_labels(ann)
     order = np.lexsort((table.track_id, table.frame))
     frame = table.frame[order].astype(np.int64)
-    track = table.track_id[order].tolist()
-    xywh = [[float(v) for v in format_float32(table.xywh[order, j])] for j in range(4)]
-    conf = table.conf[order]
-    score = [float(v) for v in format_float32(conf)]
-    has_score = bool((conf != 1).any())
-    cat = (label_idx[order] + 1).tolist()
-    last = int(ann.frame_count or 0)
-    frames = range(1, max(last, int(frame.max()) if len(frame) else 0) + 1)
+    last = max(int(ann.frame_count or 0), int(frame.max()) if len(frame) else 0)
     size = {"width": int(ann.width), "height": int(ann.height)} if ann.width and ann.height else {}
-    images = []
-    for f in frames:
-        img: dict[str, Any] = {"id": f, "file_name": file_name.format(frame=f), **size}
-        if video:
-            img.update(video_id=1, frame_id=f)
-        images.append(img)
-    annotations = []
-    frames_l = frame.tolist()
-    for k in range(len(frames_l)):
-        x, y, w, h = xywh[0][k], xywh[1][k], xywh[2][k], xywh[3][k]
-        a: dict[str, Any] = {"id": k + 1, "image_id": frames_l[k], "category_id": cat[k],
-                             "bbox": [x, y, w, h], "area": float(np.float32(w * h)),
-                             "iscrowd": 0, "segmentation": []}
-        if has_score:
-            a["score"] = score[k]
-        if video and track[k] >= 0:
-            meta = ann.track_meta.get(track[k], {})
-            attrs = {key: meta[key] for key in TRACK_ATTRIBUTES if meta.get(key)}
-            a.update(track_id=track[k], video_id=1, attributes={"track_id": track[k], **attrs})
-        annotations.append(a)
-    doc: dict[str, Any] = {
-        "info": {"description": ann.name or "SportTrack export"}, "licenses": [],
-        "images": images, "annotations": annotations,
-        "categories": [{"id": i + 1, "name": n, "supercategory": ""}
-                       for i, n in enumerate(names)]}
+    head = {"info": {"description": ann.name or "SportTrack export"}, "licenses": [],
+            "categories": [{"id": i + 1, "name": n, "supercategory": ""}
+                           for i, n in enumerate(names)]}
     if video:
-        doc["videos"] = [{"id": 1, "name": ann.name or "sequence", **size}]
-    return doc
+        head["videos"] = [{"id": 1, "name": ann.name or "sequence", **size}]
+    yield json.dumps(head, separators=(",", ":"))[:-1] + ',"images":['
+    for a in range(1, last + 1, chunk):
+        images = []
+        for f in range(a, min(a + chunk, last + 1)):
+            img: dict[str, Any] = {"id": f, "file_name": file_name.format(frame=f), **size}
+            if video:
+                img.update(video_id=1, frame_id=f)
+            images.append(json.dumps(img, separators=(",", ":")))
+        yield ("," if a > 1 else "") + ",".join(images)
+    yield '],"annotations":['
+    xywh = table.xywh[order]
+    area = (xywh[:, 2].astype(np.float64) * xywh[:, 3]).astype(np.float32)
+    conf = table.conf[order]
+    has_score = bool((conf != 1).any())
+    track = table.track_id[order]
+    tail = _track_tails(ann, track) if video else {}
+    cat = (label_idx[order] + 1)
+    for a in range(0, len(order), chunk):
+        b = min(a + chunk, len(order))
+        cols = [format_float32(xywh[a:b, j]) for j in range(4)]
+        areas = format_float32(area[a:b])
+        scores = format_float32(conf[a:b]) if has_score else None
+        ids, frames, cats = range(a + 1, b + 1), frame[a:b].tolist(), cat[a:b].tolist()
+        tracks = track[a:b].tolist()
+        rows = []
+        for k in range(b - a):
+            row = (f'{{"id":{ids[k]},"image_id":{frames[k]},"category_id":{cats[k]},'
+                   f'"bbox":[{cols[0][k]},{cols[1][k]},{cols[2][k]},{cols[3][k]}],'
+                   f'"area":{areas[k]},"iscrowd":0,"segmentation":[]')
+            if scores is not None:
+                row += f',"score":{scores[k]}'
+            rows.append(row + tail.get(tracks[k], "") + "}")
+        yield ("," if a else "") + ",".join(rows)
+    yield "]}"
+
+
+def _track_tails(ann: Annotations, track: np.ndarray) -> dict[int, str]:
+    """Per track id >= 0: the JSON text of its track_id, video_id and attributes."""
+    out = {}
+    for t in np.unique(track[track >= 0]).tolist():
+        meta = ann.track_meta.get(t, {})
+        attrs = {"track_id": t, **{k: meta[k] for k in TRACK_ATTRIBUTES if meta.get(k)}}
+        out[t] = f',"track_id":{t},"video_id":1,"attributes":' + \
+            json.dumps(attrs, separators=(",", ":"))
+    return out
 
 
 def write_coco(path: str | os.PathLike, ann: Annotations, *, video: bool = False,
                file_name: str = "{frame:06d}.jpg") -> None:
     """Write COCO JSON atomically; ``video=True`` adds videos/frame ids/track ids."""
-    text = json.dumps(coco_dict(ann, video=video, file_name=file_name), separators=(",", ":"))
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
+    chunks = coco_chunks(ann, video=video, file_name=file_name)
+    head = next(chunks)  # validation errors surface before any file exists
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(head)
+        for piece in chunks:
+            fh.write(piece)
 
 
 # ------------------------------------------------------------------------------ reader
@@ -136,9 +164,9 @@ def read_coco(path: str | os.PathLike, *, video: str | int | None = None) -> Ann
             raise InputError(f"{where} (id {a.get('id')}): image_id {a.get('image_id')!r} is "
                              "not in 'images'", name)
         bbox = a.get("bbox")
-        if not (isinstance(bbox, list) and len(bbox) == 4
-                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in bbox)
-                and np.isfinite(bbox).all() and bbox[2] > 0 and bbox[3] > 0):
+        if not (type(bbox) is list and len(bbox) == 4
+                and all(type(v) in _NUMBER for v in bbox)
+                and all(map(math.isfinite, bbox)) and bbox[2] > 0 and bbox[3] > 0):
             raise InputError(f"{where} (id {a.get('id')}): bbox must be [x, y, w, h] with "
                              f"finite numbers and w, h > 0, got {bbox!r}", name)
         cid = a.get("category_id")

@@ -20,9 +20,11 @@ file, line and element of the first problem, like the MOT reader.
 
 from __future__ import annotations
 
+import math
 import os
 import xml.parsers.expat
-from pathlib import Path
+from array import array
+from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -39,6 +41,12 @@ _SHAPES = {"polygon", "polyline", "points", "mask", "skeleton", "ellipse", "cubo
 # ------------------------------------------------------------------------------ writer
 def format_cvat_video(ann: Annotations) -> str:
     """The XML text :func:`write_cvat_video` writes (see there)."""
+    return "".join(cvat_video_chunks(ann))
+
+
+def cvat_video_chunks(ann: Annotations, chunk: int = 20_000) -> Iterator[str]:
+    """The XML in pieces of about ``chunk`` boxes (writers stream them to the file, so a
+    match's XML never sits in memory whole). Validates before the first piece."""
     table = ann.table
     if len(table) and int(table.track_id.min()) < 0:
         i = int(np.flatnonzero(table.track_id < 0)[0])
@@ -71,6 +79,8 @@ def format_cvat_video(ann: Annotations) -> str:
 
     out = ['<?xml version="1.0" encoding="utf-8"?>\n<annotations>\n  <version>1.1</version>\n']
     out.append(_meta(ann, names, attrs_by_label, n_frames))
+    yield "".join(out)
+    out = []
     starts = np.flatnonzero(np.r_[True, track[1:] != track[:-1]]) if len(track) else []
     ends = list(starts[1:]) + [len(track)] if len(track) else []
     frames = frame.tolist()
@@ -95,17 +105,23 @@ def format_cvat_video(ann: Annotations) -> str:
                                    f'frame="{f + 1}" keyframe="1"') % "1"
                 out.append(f"    <box {gone}>\n{attr_xml}    </box>\n" if attr_xml
                            else f"    <box {gone}/>\n")
+            if len(out) >= chunk:
+                yield "".join(out)
+                out = []
         out.append("  </track>\n")
     out.append("</annotations>\n")
-    return "".join(out)
+    yield "".join(out)
 
 
 def write_cvat_video(path: str | os.PathLike, ann: Annotations) -> None:
     """Write ``ann`` as CVAT for video 1.1 XML, atomically (one file, final name only
     when complete). Raises :class:`InputError` for boxes without an id or invalid boxes."""
-    text = format_cvat_video(ann)
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
+    chunks = cvat_video_chunks(ann)
+    head = next(chunks)  # validation errors surface before any file exists
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(head)
+        for piece in chunks:
+            fh.write(piece)
 
 
 def _attributes_by_label(ann: Annotations, names: list[str], track: np.ndarray,
@@ -151,6 +167,7 @@ class _Reader:
     def __init__(self, name: str):
         self.name = name
         self.parser = xml.parsers.expat.ParserCreate()
+        self.parser.buffer_text = True  # one text callback per run of characters
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.text
@@ -164,10 +181,12 @@ class _Reader:
         self.image: tuple[int, int | None, int | None] | None = None
         self.box: dict | None = None
         self.attr_name: str | None = None
-        self.cols: dict[str, list] = {k: [] for k in (
-            "frame", "track", "x0", "y0", "x1", "y1", "label", "occluded", "keyframe")}
+        # typed arrays, not lists: a match's millions of boxes stay compact
+        self.cols: dict[str, array] = {k: array(t) for k, t in (
+            ("frame", "q"), ("track", "q"), ("x0", "d"), ("y0", "d"), ("x1", "d"), ("y1", "d"),
+            ("label", "l"), ("occluded", "b"), ("keyframe", "b"), ("line", "q"))}
         self.track_meta: dict[int, dict[str, str]] = {}
-        self.seen: set[tuple[int, int]] = set()
+        self.label_index: dict[str, int] = {}
         self.skipped: dict[str, int] = {}
         self.outside = 0
         self.images = 0
@@ -198,7 +217,7 @@ class _Reader:
             value = float(raw)
         except ValueError:
             self.fail(f"<box> {key}={raw!r} is not a number")
-        if not np.isfinite(value):
+        if not math.isfinite(value):
             self.fail(f"<box> {key}={raw!r} is not finite")
         return value
 
@@ -303,31 +322,30 @@ class _Reader:
             except ValueError:
                 raise InputError(f"<box> track_id attribute {raw!r} is not a whole number",
                                  self.name, box["line"]) from None
-        key = (box["track"], box["frame"])
-        if box["track"] >= 0:
-            if key in self.seen:
-                raise InputError(f"track {box['track']} has two boxes in frame {box['frame']}",
-                                 self.name, box["line"])
-            self.seen.add(key)
-            if box["track"] not in self.track_meta:
-                meta = {"class": box["label"]}
-                other = []
-                for k, v in box["attrs"].items():
-                    if k in TRACK_ATTRIBUTES:
-                        meta[k] = v
-                    elif v:
-                        other.append(f"{k}={v}")
-                if other and "note" not in meta:
-                    meta["note"] = "; ".join(other)
-                self.track_meta[box["track"]] = meta
+        # duplicates (track, frame) are found in numpy at the end
+        if box["track"] >= 0 and box["track"] not in self.track_meta:
+            meta = {"class": box["label"]}
+            other = []
+            for k, v in box["attrs"].items():
+                if k in TRACK_ATTRIBUTES:
+                    meta[k] = v
+                elif v:
+                    other.append(f"{k}={v}")
+            if other and "note" not in meta:
+                meta["note"] = "; ".join(other)
+            self.track_meta[box["track"]] = meta
         c = self.cols
         c["frame"].append(box["frame"] + 1)
         c["track"].append(box["track"])
         for k, v in zip(("x0", "y0", "x1", "y1"), box["x"], strict=True):
             c[k].append(v)
-        c["label"].append(self.labels.index(box["label"]))
+        label = self.label_index.get(box["label"])
+        if label is None:
+            label = self.label_index[box["label"]] = self.labels.index(box["label"])
+        c["label"].append(label)
         c["occluded"].append(box["occluded"])
         c["keyframe"].append(box["keyframe"])
+        c["line"].append(box["line"])
 
 
 def read_cvat(path: str | os.PathLike) -> Annotations:
@@ -348,15 +366,16 @@ def read_cvat(path: str | os.PathLike) -> Annotations:
     except xml.parsers.expat.ExpatError as exc:
         raise InputError(f"not well-formed XML: {xml.parsers.expat.ErrorString(exc.code)}, "
                          f"column {exc.offset + 1}", name, exc.lineno) from None
-    c = reader.cols
-    xyxy = np.array([c["x0"], c["y0"], c["x1"], c["y1"]], np.float64).T.reshape(-1, 4)
+    c = {k: np.frombuffer(v, dtype=v.typecode) if len(v) else np.zeros(0, v.typecode)
+         for k, v in reader.cols.items()}
+    xyxy = np.stack([c["x0"], c["y0"], c["x1"], c["y1"]], axis=1).reshape(-1, 4)
     xywh = np.concatenate([xyxy[:, :2], xyxy[:, 2:] - xyxy[:, :2]], axis=1)
-    occluded = np.array(c["occluded"], bool)
-    table = MotTable.from_arrays(np.array(c["frame"], np.int64), np.array(c["track"], np.int64),
-                                 xywh, cls=np.array(c["label"], np.int64),
+    occluded = c["occluded"].astype(bool)
+    table = MotTable.from_arrays(c["frame"], c["track"], xywh, cls=c["label"],
                                  vis=np.where(occluded, 0.0, -1.0))
     order = np.lexsort((table.track_id, table.frame))
     table = table.select(order)
+    _check_unique(table, c["line"][order], name)
     meta = reader.meta_fields
     frame_count = _int_or_none(meta.get("size"))
     if frame_count is None and _int_or_none(meta.get("stop_frame")) is not None:
@@ -366,8 +385,19 @@ def read_cvat(path: str | os.PathLike) -> Annotations:
     return Annotations(table=table, labels=list(reader.labels), track_meta=reader.track_meta,
                        width=_int_or_none(meta.get("width")),
                        height=_int_or_none(meta.get("height")), frame_count=frame_count,
-                       name=meta.get("name", ""), keyframe=np.array(c["keyframe"], bool)[order],
+                       name=meta.get("name", ""), keyframe=c["keyframe"].astype(bool)[order],
                        occluded=occluded[order], notes=notes)
+
+
+def _check_unique(table: MotTable, lines: np.ndarray, name: str) -> None:
+    """One track with two boxes in a frame: name the later line (table sorted by frame,
+    track)."""
+    same = (table.frame[1:] == table.frame[:-1]) & (table.track_id[1:] == table.track_id[:-1])
+    same &= table.track_id[1:] >= 0
+    if same.any():
+        i = int(np.flatnonzero(same)[0])
+        raise InputError(f"track {int(table.track_id[i])} has two boxes in frame "
+                         f"{int(table.frame[i]) - 1}", name, int(max(lines[i], lines[i + 1])))
 
 
 def _int_or_none(text: str | None) -> int | None:
