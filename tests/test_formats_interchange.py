@@ -201,6 +201,7 @@ def test_registry_options_and_out_paths(tmp_path):
         get_format("yolo", need="read")
     assert output_path(coco, tmp_path) == tmp_path / "annotations.json"
     assert output_path(coco, tmp_path / "x.json") == tmp_path / "x.json"
+    assert output_path(coco, f"{tmp_path}/new/") == tmp_path / "new" / "annotations.json"
     (tmp_path / "file").write_text("")
     with pytest.raises(InputError, match="not a folder"):
         output_path(get_format("yolo"), tmp_path / "file")

@@ -231,3 +231,19 @@ def test_a_plugin_registers_a_format_for_the_cli(tmp_path, match_folder, monkeyp
     assert main(["export", str(match_folder / "match.stp"), "--run", "gt", "--format",
                  "csvids", "--out", str(tmp_path / "ids.csv")]) == 0
     assert (tmp_path / "ids.csv").read_text().startswith("1,")
+
+
+def test_bad_cvat_import_exits_2_and_leaves_the_project_unchanged(tmp_path, match_folder,
+                                                                   capsys):
+    project = match_folder / "match.stp"
+    bad = tmp_path / "bad.xml"
+    bad.write_text('<?xml version="1.0"?>\n<annotations><version>1.1</version>\n'
+                   '<track id="1" label="p">\n<box frame="0" xtl="1" ytl="1" xbr="x" ybr="5"/>'
+                   "</track></annotations>")
+    before = sqlite3.connect(project).execute("SELECT COUNT(*) FROM boxes").fetchone()
+    assert main(["import", str(project), str(match_folder / "media" / "match"), "--gt",
+                 str(bad), "--format", "cvat", "--name", "again"]) == 2
+    assert f"{bad} line 4: <box> xbr='x' is not a number" in capsys.readouterr().err
+    con = sqlite3.connect(project)
+    assert con.execute("SELECT COUNT(*) FROM boxes").fetchone() == before
+    assert con.execute("SELECT name FROM sequences").fetchall() == [("match",)]

@@ -14,6 +14,7 @@ A :class:`FormatSpec` names the format, the file extensions it reads/writes, whe
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,9 +132,11 @@ def format_names(need: str | None = None, load_plugins: bool = False) -> list[st
 
 def output_path(spec: FormatSpec, out: str | Path) -> Path:
     """Where an export goes: a file layout writes ``out`` itself, or ``out/<default
-    name>`` when ``out`` is an existing folder; a folder layout writes into ``out``."""
+    name>`` when ``out`` is a folder (existing, or written with a trailing ``/``); a
+    folder layout writes into ``out``."""
+    folder = str(out).endswith(("/", os.sep))  # "out/" means a folder even before it exists
     out = Path(out)
-    if spec.layout == "file" and out.is_dir() and spec.default_name:
+    if spec.layout == "file" and (out.is_dir() or folder) and spec.default_name:
         return out / spec.default_name
     if spec.layout == "file" and out.is_dir():
         raise InputError(f"{out} is a folder; format {spec.name} writes one file "
