@@ -247,7 +247,7 @@ def _images(doc: dict, name: str, video: str | int | None) -> dict[str, Any]:
     elif len(vid_ids) > 1:
         listed = ", ".join(str(v.get("name", v.get("id"))) for v in videos if isinstance(v, dict))
         raise InputError(f"the file holds {len(vid_ids)} videos ({listed or sorted(vid_ids)}); "
-                         "choose one (--option video=NAME)", name)
+                         "choose one (--option video_name=NAME)", name)
     elif videos and isinstance(videos[0], dict):
         seq_name = str(videos[0].get("name", ""))
     frames: dict[Any, int] = {}

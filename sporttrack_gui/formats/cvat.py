@@ -306,7 +306,7 @@ class _Reader:
             self.declared = True
         elif parent == "original_size" and el in ("width", "height"):
             self.meta_fields[el] = text
-        elif parent == "task" and el in ("size", "name", "stop_frame"):
+        elif parent in ("task", "job") and el in ("size", "name", "stop_frame"):  # CVAT 2 jobs
             self.meta_fields.setdefault(el, text)
 
     def _end_box(self) -> None:
