@@ -1,12 +1,14 @@
-"""Plugin discovery: trackers and detectors added without forking SportTrack.
+"""Plugin discovery: trackers, detectors and interchange formats added without forking
+SportTrack.
 
-Three sources, in this order: the ``sporttrack.trackers`` / ``sporttrack.detectors``
-entry-point groups of installed packages, ``.py`` files in the shipped ``plugins/``
+Three sources, in this order: the ``sporttrack.trackers`` / ``sporttrack.detectors`` /
+``sporttrack.formats`` entry-point groups of installed packages, ``.py`` files in the shipped ``plugins/``
 folder, and ``.py`` files in the user's plugin folder (``<app home>/plugins`` and any
 folder in ``SPORTTRACK_PLUGIN_PATH``). A plugin registers itself by calling
-:func:`sporttrack_gui.track.base.register_tracker` (or the detector equivalent) at import,
-or by exposing ``register()``; an entry point may also point straight at a callable
-returning a ``TrackerSpec``. A plugin that fails to import is recorded with its error
+:func:`sporttrack_gui.track.base.register_tracker` (or the detector equivalent, or
+:func:`sporttrack_gui.formats.registry.register_format`) at import, or by exposing
+``register()``; an entry point may also point straight at a callable returning a
+``TrackerSpec`` or a ``FormatSpec``. A plugin that fails to import is recorded with its error
 and skipped: one broken file must never stop the app.
 """
 
@@ -25,7 +27,7 @@ from sporttrack_gui.runtime import app_home, resources_dir
 
 log = logging.getLogger(__name__)
 
-ENTRY_POINT_GROUPS = ("sporttrack.trackers", "sporttrack.detectors")
+ENTRY_POINT_GROUPS = ("sporttrack.trackers", "sporttrack.detectors", "sporttrack.formats")
 
 
 @dataclass
@@ -68,6 +70,10 @@ def _registry_names() -> dict[str, int]:
                   for n, s in det_registry.detector_specs(load_plugins=False).items()}
     except (ImportError, AttributeError, TypeError):
         pass
+    from sporttrack_gui.formats import registry as fmt_registry
+
+    names |= {f"format:{n}": id(s)
+              for n, s in fmt_registry.format_specs(load_plugins=False).items()}
     return names
 
 
@@ -105,6 +111,11 @@ def _load_entry_point(ep: metadata.EntryPoint) -> PluginRecord:
         result = obj() if callable(obj) and not isinstance(obj, type) else obj
         if isinstance(result, TrackerSpec):
             register_tracker(result)
+        else:
+            from sporttrack_gui.formats.registry import FormatSpec, register_format
+
+            if isinstance(result, FormatSpec):
+                register_format(result)
     except Exception as exc:  # noqa: BLE001
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return PluginRecord(ep.name, "entry-point", ep.value, False, detail)

@@ -260,7 +260,7 @@ def test_v1_project_is_migrated_and_its_old_log_still_undoes(tmp_path):
     con.execute("UPDATE boxes SET track = -1000001 WHERE id = 1")
     con.close()
     with Project.open(path) as p:
-        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST == 3
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST == 4
         assert p.conn.execute("SELECT raw, block FROM box_blocks").fetchall() == [(1, 0), (2, 0)]
         assert len(p.boxes(1)) == 9 and p.boxes(1, track=1).frame.tolist() == [2, 3, 4, 5]
         edits.swap_tracks(p, 1, 1, 2, 3)

@@ -1,4 +1,11 @@
-"""``sporttrack export PROJECT.stp --run NAME --format mot|yolo|video --out PATH``.
+"""``sporttrack export PROJECT.stp --run NAME --format FORMAT --out PATH``.
+
+Formats come from the one registry (:mod:`sporttrack_gui.formats.registry`): mot, cvat,
+coco, yolo, video and any a plugin registers. ``--out`` names a file for single-file
+formats (``gt.txt``, ``.xml``, ``.json``, ``.mp4``; an existing folder gets the default
+file name) and a folder for layouts (a MOT sequence folder when ``--out`` is not a
+``.txt``, a YOLO dataset). Format options are ``--option KEY=VALUE`` (e.g.
+``--option video=true`` for COCO with track ids, ``--option track_ids=true`` for YOLO).
 
 ``video`` writes a demo mp4 of the run (boxes, ids and names, trails); with ``--calib``
 it adds a top-down minimap whose positions follow the camera (one calibration, camera
@@ -12,17 +19,25 @@ import argparse
 from sporttrack_gui.cli.common import emit
 from sporttrack_gui.errors import InputError
 
+BUILTIN_FORMATS = ("mot", "cvat", "coco", "yolo", "video")
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "export", help="export a run as MOTChallenge gt.txt + seqinfo.ini, a YOLO dataset or a demo mp4")
+        "export", help="export a run as MOT, CVAT for video XML, COCO JSON, a YOLO dataset "
+                       "or a demo mp4")
     p.add_argument("project", help="project file (.stp)")
     p.add_argument("--run", required=True, help="run name (e.g. gt, bytetrack-1)")
     p.add_argument("--sequence", help="sequence name, when several sequences have this run")
-    p.add_argument("--format", choices=("mot", "yolo", "video"), default="mot")
-    p.add_argument("--out", required=True, help="output folder (an .mp4 file for --format video)")
+    p.add_argument("--format", default="mot",
+                   help=f"{' | '.join(BUILTIN_FORMATS)} or a plugin's format (default mot)")
+    p.add_argument("--out", required=True,
+                   help="output file (gt.txt, .xml, .json, .mp4) or folder (MOT sequence "
+                        "folder, YOLO dataset)")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="format option, repeatable: coco video=true, yolo track_ids=true")
     p.add_argument("--calib", help="video: pitch calibration JSON for a minimap")
-    p.add_argument("--trail", type=int, default=25, help="video: past positions drawn per track")
+    p.add_argument("--trail", type=int, default=None, help="video: past positions drawn per track")
     p.add_argument("--classes", default=None,
                    help="YOLO class map: comma-separated names in id order, e.g. player,ball,referee")
     p.add_argument("--overwrite", action="store_true",
@@ -32,28 +47,33 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sporttrack_gui.formats.registry import get_format, output_path
     from sporttrack_gui.project import Project
-    from sporttrack_gui.project.exporter import export_mot, export_yolo
 
+    spec = get_format(args.format, need="export")
+    pairs = list(args.option)
+    for flag, key, value in ((args.classes, "classes", args.classes),
+                             (args.overwrite, "overwrite", "true"),
+                             (args.trail is not None, "trail", str(args.trail))):
+        if flag:
+            if key not in {o.name for o in spec.options}:
+                raise InputError(f"--{key} does not apply to --format {spec.name}")
+            pairs.append(f"{key}={value}")
+    if args.calib and spec.name != "video":
+        raise InputError("--calib applies to --format video only")
+    options = spec.parse_options(pairs)
     with Project.open(args.project, readonly=True) as project:
-        if args.format == "video":
+        if spec.name == "video" and args.calib:
             result = _video(project, args)
-        elif args.format == "mot":
-            run_id = project.run_id(args.run, args.sequence)
-            if args.classes:
-                raise InputError("--classes applies to --format yolo only")
-            result = export_mot(project, run_id, args.out)
         else:
-            classes = [c.strip() for c in args.classes.split(",")] if args.classes else None
-            if classes is not None and not all(classes):
-                raise InputError(f"--classes has an empty name: {args.classes!r}")
-            # without --sequence, YOLO takes this run from every sequence (split by sequence)
-            runs = ([project.run_id(args.run, args.sequence)] if args.sequence else
-                    [r["id"] for r in project.runs() if r["name"] == args.run])
-            if not runs:
-                raise InputError(f"{args.project}: no run named {args.run!r}")
-            result = export_yolo(project, runs, args.out, class_names=classes,
-                                 overwrite=args.overwrite)
+            if spec.all_sequences and not args.sequence:
+                # YOLO takes this run from every sequence (split by sequence)
+                runs = [r["id"] for r in project.runs() if r["name"] == args.run]
+                if not runs:
+                    raise InputError(f"{args.project}: no run named {args.run!r}")
+            else:
+                runs = [project.run_id(args.run, args.sequence)]
+            result = spec.export(project, runs, output_path(spec, args.out), options)
     emit(result, args.json)
     return 0
 
@@ -61,8 +81,6 @@ def run(args: argparse.Namespace) -> int:
 def _video(project, args: argparse.Namespace) -> dict:
     from sporttrack_gui.project.exporter import export_demo_video
 
-    if args.classes:
-        raise InputError("--classes applies to --format yolo only")
     run_id = project.run_id(args.run, args.sequence)
     minimap = None
     if args.calib:
@@ -83,4 +101,5 @@ def _video(project, args: argparse.Namespace) -> dict:
         teams = {t: m["team"] for t, m in project.track_meta(run_id).items() if m.get("team")}
         minimap = minimap_callback(load_template(cal.template), analysis=analysis,
                                    teams=teams or None)
-    return export_demo_video(project, run_id, args.out, trail=args.trail, minimap=minimap)
+    return export_demo_video(project, run_id, args.out, trail=25 if args.trail is None else args.trail,
+                             minimap=minimap)

@@ -202,7 +202,7 @@ def _store(args: argparse.Namespace, frames_path: Path, track, metrics: dict[str
     width, height, fps, count = info
     with Project.open(args.project, create=True) as project:
         seq = next((s["id"] for s in project.sequences()
-                    if Path(s["source"]) == frames_path), None)
+                    if Path(s["source"]).resolve() == frames_path.resolve()), None)
         if seq is None:
             names = {s["name"] for s in project.sequences()}
             name = unique_name(frames_path.parent.name if frames_path.name == "img"

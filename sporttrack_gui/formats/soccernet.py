@@ -94,3 +94,36 @@ def read_gameinfo(path: str | os.PathLike) -> GameInfo:
         tid = int(m.group(1))
         tracklets[tid] = parse_tracklet(tid, entry.value)
     return GameInfo(name=fields.get("name", ""), tracklets=tracklets, fields=fields)
+
+
+def gameinfo_value(meta: dict[str, str]) -> str:
+    """A ``trackletID_N`` value from project track metadata.
+
+    A note that already is a SoccerNet value (kept verbatim by the importer) is written
+    as it was; otherwise ``<class>[ team <team>][;<jersey from a '#N' label>]``.
+    """
+    note = (meta.get("note") or "").strip()
+    words = note.partition(";")[0].lower().split()
+    if words and words[0] in _ROLE_WORDS:
+        return note
+    value = meta.get("class") or "other"
+    if meta.get("team"):
+        value += f" team {meta['team']}"
+    jersey = re.search(r"#(\w+)", meta.get("label") or "")
+    if jersey:
+        value += f";{jersey.group(1)}"
+    return value
+
+
+def format_gameinfo(name: str, tracks: dict[int, dict[str, str]]) -> str:
+    """The text of a gameinfo.ini naming each track (read back by :func:`read_gameinfo`)."""
+    lines = ["[Sequence]", f"name={name}", f"num_tracklets={len(tracks)}"]
+    lines += [f"trackletID_{tid}= {gameinfo_value(meta)}" for tid, meta in sorted(tracks.items())]
+    return "\n".join(lines) + "\n"
+
+
+def write_gameinfo(path: str | os.PathLike, name: str, tracks: dict[int, dict[str, str]]) -> None:
+    """Write gameinfo.ini atomically (written beside a MOT export when tracks have names)."""
+    from sporttrack_gui.atomic_io import atomic_write_text
+
+    atomic_write_text(path, format_gameinfo(name, tracks))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sporttrack_gui.atomic_io import atomic_write_text
 from sporttrack_gui.core.boxes import clip_boxes
 from sporttrack_gui.errors import InputError, MediaError
 from sporttrack_gui.formats.mot_table import MotTable
@@ -71,12 +72,15 @@ def export_yolo_dataset(out_dir: str | os.PathLike, sequences: list[YoloSequence
                         seed: int = 0, frame_stride: int = 1, *, min_box_px: float = 2.0,
                         jpeg_quality: int = 95, overwrite: bool = False,
                         progress: Callable[[int, int], None] | None = None,
-                        ) -> YoloExportSummary:
+                        track_ids: bool = False) -> YoloExportSummary:
     """Write a YOLO detection dataset, splitting by sequence (see :mod:`.yolo_split`).
 
     Every ``frame_stride``-th frame of each sequence's frame list is exported. Existing
     ``images/`` or ``labels/`` content is refused unless ``overwrite`` (then replaced), so
     two exports never mix. ``progress(done, total)`` is called after each image.
+    ``track_ids`` appends the track id to each label line (``cls cx cy w h id``, as
+    ultralytics writes tracking results with ``save_txt``); ultralytics' detection
+    trainer wants exactly five columns, so a dataset for training is exported without.
     """
     import cv2  # only the exporter needs OpenCV
 
@@ -106,12 +110,13 @@ def export_yolo_dataset(out_dir: str | os.PathLike, sequences: list[YoloSequence
         for frame in frames:
             rows = rows_of.get(frame, np.zeros(0, np.int64))
             lines, dropped, skipped = yolo_label_lines(
-                seq.boxes.xyxy[rows], cls_idx[rows], seq.width, seq.height, min_box_px)
+                seq.boxes.xyxy[rows], cls_idx[rows], seq.width, seq.height, min_box_px,
+                track_id=seq.boxes.track_id[rows] if track_ids else None)
             summary.dropped_invalid += dropped
             summary.skipped_class += skipped
             stem = f"{safe[seq.name]}_{frame:06d}"
             _write_image(cv2, img_dir / f"{stem}.jpg", seq, frame, jpeg_quality)
-            (lbl_dir / f"{stem}.txt").write_text("".join(lines), encoding="ascii")
+            atomic_write_text(lbl_dir / f"{stem}.txt", "".join(lines), encoding="ascii")
             summary.images[sp] += 1
             summary.boxes[sp] += len(lines)
             done += 1
@@ -122,8 +127,10 @@ def export_yolo_dataset(out_dir: str | os.PathLike, sequences: list[YoloSequence
 
 
 def yolo_label_lines(xyxy: np.ndarray, cls_idx: np.ndarray, width: int, height: int,
-                     min_box_px: float = 2.0) -> tuple[list[str], int, int]:
-    """Label lines ``cls cx cy w h`` (normalised), plus counts of dropped and skipped boxes."""
+                     min_box_px: float = 2.0, track_id: np.ndarray | None = None,
+                     ) -> tuple[list[str], int, int]:
+    """Label lines ``cls cx cy w h`` (normalised; ``cls cx cy w h id`` with ``track_id``),
+    plus counts of dropped and skipped boxes."""
     keep_cls = cls_idx >= 0
     boxes = clip_boxes(xyxy[keep_cls], width, height)
     with np.errstate(invalid="ignore"):
@@ -133,29 +140,40 @@ def yolo_label_lines(xyxy: np.ndarray, cls_idx: np.ndarray, width: int, height: 
     scale = np.array([width, height, width, height], np.float64)
     cxcywh = np.concatenate([(boxes[:, :2] + boxes[:, 2:]) / 2, boxes[:, 2:] - boxes[:, :2]],
                             axis=1) / scale
-    lines = [f"{c} {a:.6f} {b:.6f} {w:.6f} {h:.6f}\n"
-             for c, (a, b, w, h) in zip(cls.tolist(), cxcywh.tolist(), strict=True)]
+    if track_id is not None:
+        ids = np.asarray(track_id)[keep_cls][ok].tolist()
+        lines = [f"{c} {a:.6f} {b:.6f} {w:.6f} {h:.6f} {t}\n"
+                 for c, (a, b, w, h), t in zip(cls.tolist(), cxcywh.tolist(), ids, strict=True)]
+    else:
+        lines = [f"{c} {a:.6f} {b:.6f} {w:.6f} {h:.6f}\n"
+                 for c, (a, b, w, h) in zip(cls.tolist(), cxcywh.tolist(), strict=True)]
     return lines, int((~ok).sum()), int((~keep_cls).sum())
 
 
 def read_yolo_labels(folder: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Every ``*.txt`` in ``folder``: stem -> (K, 5) float64 ``[cls, cx, cy, w, h]``.
+    """Every ``*.txt`` in ``folder``: stem -> (K, 5) float64 ``[cls, cx, cy, w, h]``, or
+    (K, 6) ``[cls, cx, cy, w, h, id]`` for labels written with track ids.
 
-    Raises :class:`InputError` naming file and line for a line that is not five numbers, a
-    class that is not a whole number >= 0, or coordinates outside [0, 1].
+    Raises :class:`InputError` naming file and line for a line that is not five (or, in
+    every line of a file, six) numbers, a class or id that is not a whole number >= 0, or
+    coordinates outside [0, 1].
     """
     out: dict[str, np.ndarray] = {}
     for path in sorted(Path(folder).glob("*.txt")):
         text = parse_numeric_text(path.read_bytes())
-        bad = np.flatnonzero(text.ncols != 5)
+        width = int(text.ncols[0]) if len(text.ncols) and text.ncols[0] == 6 else 5
+        bad = np.flatnonzero(text.ncols != width)
         if len(bad):
-            raise InputError(f"expected 5 values (class cx cy w h), got {text.ncols[bad[0]]}",
+            raise InputError(f"expected {width} values (class cx cy w h"
+                             f"{' id' if width == 6 else ''}), got {text.ncols[bad[0]]}",
                              str(path), int(text.line_no[bad[0]]))
-        rows = text.values.reshape(-1, 5)
+        rows = text.values.reshape(-1, width)
         with np.errstate(invalid="ignore"):
             wrong = ~np.isfinite(rows).all(axis=1) | (rows[:, 0] < 0) \
-                | (rows[:, 0] != np.round(rows[:, 0])) | (rows[:, 1:] < 0).any(axis=1) \
-                | (rows[:, 1:] > 1).any(axis=1)
+                | (rows[:, 0] != np.round(rows[:, 0])) | (rows[:, 1:5] < 0).any(axis=1) \
+                | (rows[:, 1:5] > 1).any(axis=1)
+            if width == 6:
+                wrong |= (rows[:, 5] < 0) | (rows[:, 5] != np.round(rows[:, 5]))
         if wrong.any():
             i = int(np.flatnonzero(wrong)[0])
             raise InputError(f"need a class id >= 0 and coordinates in [0, 1], got "

@@ -1,4 +1,4 @@
-"""Export a run as a MOTChallenge sequence folder or a YOLO dataset.
+"""Export a run as MOTChallenge, CVAT for video, COCO, a YOLO dataset or a demo video.
 
 Why here and not in formats/: the formats room writes files from tables; choosing the
 run, the sequence metadata for seqinfo.ini and the frames for YOLO images needs the
@@ -17,33 +17,126 @@ from sporttrack_gui.project.store import Project
 
 
 def export_mot(project: Project, run: int, out: str | Path) -> dict[str, Any]:
-    """Write ``OUT/gt/gt.txt`` (``OUT/det/det.txt`` for a det run) and ``OUT/seqinfo.ini``."""
-    from sporttrack_gui.formats.mot import SeqInfo, write_mot, write_seqinfo
+    """A ``.txt`` ``out`` is the MOT file itself; otherwise ``out`` is a sequence folder:
+    ``OUT/gt/gt.txt`` (``OUT/det/det.txt`` for a det run), ``OUT/seqinfo.ini`` and, when
+    tracks have names/roles, a SoccerNet ``OUT/gameinfo.ini``. Every file is atomic."""
+    from sporttrack_gui.formats.mot import write_mot
 
     info = project.run(run)
     seq = project.sequence(info["sequence_id"])
     out = Path(out)
-    if out.exists() and not out.is_dir():
+    single = out.suffix.lower() == ".txt" and not out.is_dir()
+    if not single and out.exists() and not out.is_dir():
         raise ProjectError(f"{out} exists and is not a folder")
     table = project.boxes(run)
     kind = "det" if info["kind"] == "det" else "gt"
     if kind == "gt" and len(table) and int(table.track_id.min()) < 0:
         raise ProjectError(f"run {info['name']!r} has boxes without an id (-1); assign ids "
                            "or export it as detections")
-    target = out / kind / f"{kind}.txt"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = out if single else out / kind / f"{kind}.txt"
     write_mot(target, table, kind=kind)
     written = {"boxes": len(table), "file": str(target)}
-    seqinfo = seq["meta"].get("seqinfo", {})
-    if seq["width"] and seq["height"] and seq["fps"] and seq["frame_count"]:
-        ini = out / "seqinfo.ini"
-        write_seqinfo(ini, SeqInfo(
-            name=seqinfo.get("name", seq["name"]), img_dir=seqinfo.get("imDir", "img1"),
-            frame_rate=float(seq["fps"]), seq_length=int(seq["frame_count"]),
-            width=int(seq["width"]), height=int(seq["height"]),
-            img_ext=seqinfo.get("imExt", ".jpg")))
+    if single:
+        return written
+    ini = _write_seqinfo(seq, out)
+    if ini is not None:
         written["seqinfo"] = str(ini)
+    meta = project.track_meta(run)
+    if kind == "gt" and meta:
+        from sporttrack_gui.formats.soccernet import write_gameinfo
+
+        gameinfo = out / "gameinfo.ini"
+        write_gameinfo(gameinfo, seq["meta"].get("seqinfo", {}).get("name", seq["name"]), meta)
+        written["gameinfo"] = str(gameinfo)
     return written
+
+
+def _write_seqinfo(seq: dict[str, Any], out: Path) -> Path | None:
+    from sporttrack_gui.formats.mot import SeqInfo, write_seqinfo
+
+    seqinfo = seq["meta"].get("seqinfo", {})
+    if not (seq["width"] and seq["height"] and seq["fps"] and seq["frame_count"]):
+        return None
+    ini = out / "seqinfo.ini"
+    write_seqinfo(ini, SeqInfo(
+        name=seqinfo.get("name", seq["name"]), img_dir=seqinfo.get("imDir", "img1"),
+        frame_rate=float(seq["fps"]), seq_length=int(seq["frame_count"]),
+        width=int(seq["width"]), height=int(seq["height"]),
+        img_ext=seqinfo.get("imExt", ".jpg")))
+    return ini
+
+
+def run_annotations(project: Project, run: int) -> Any:
+    """A run as :class:`~sporttrack_gui.formats.interchange.Annotations`: the shown boxes,
+    track metadata, frame size and count of its sequence (what CVAT/COCO writers take)."""
+    from sporttrack_gui.formats.interchange import Annotations
+
+    seq = project.sequence(project.run(run)["sequence_id"])
+    return Annotations(table=project.boxes(run), track_meta=project.track_meta(run),
+                       width=seq["width"], height=seq["height"],
+                       frame_count=seq["frame_count"], name=seq["name"])
+
+
+def export_cvat(project: Project, run: int, out: str | Path) -> dict[str, Any]:
+    """CVAT for video 1.1 XML of a run (one file)."""
+    from sporttrack_gui.formats.cvat import write_cvat_video
+
+    ann = run_annotations(project, run)
+    write_cvat_video(out, ann)
+    return {"boxes": len(ann.table), "tracks": int(len(np.unique(ann.table.track_id))),
+            "file": str(out)}
+
+
+def export_coco(project: Project, run: int, out: str | Path, *, video: bool = False,
+                file_name: str = "{frame:06d}.jpg") -> dict[str, Any]:
+    """COCO JSON of a run (one file); ``video`` adds video/frame/track ids."""
+    from sporttrack_gui.formats.coco import write_coco
+
+    ann = run_annotations(project, run)
+    write_coco(out, ann, video=video, file_name=file_name)
+    return {"boxes": len(ann.table), "file": str(out), "video": video}
+
+
+# ---- registry adapters: (project, run ids, out, options) -> summary -------------------
+def _one(runs: list[int]) -> int:
+    if len(runs) != 1:
+        raise ProjectError(f"this format exports one run, got {len(runs)}")
+    return runs[0]
+
+
+def export_mot_format(project: Project, runs: list[int], out: Path,
+                      options: dict[str, Any]) -> dict[str, Any]:
+    return export_mot(project, _one(runs), out)
+
+
+def export_cvat_format(project: Project, runs: list[int], out: Path,
+                       options: dict[str, Any]) -> dict[str, Any]:
+    return export_cvat(project, _one(runs), out)
+
+
+def export_coco_format(project: Project, runs: list[int], out: Path,
+                       options: dict[str, Any]) -> dict[str, Any]:
+    return export_coco(project, _one(runs), out, video=bool(options.get("video")),
+                       file_name=options.get("file_name") or "{frame:06d}.jpg")
+
+
+def export_yolo_format(project: Project, runs: list[int], out: Path,
+                       options: dict[str, Any]) -> dict[str, Any]:
+    from sporttrack_gui.errors import InputError
+
+    classes = options.get("classes") or None
+    if isinstance(classes, str):
+        classes = [c.strip() for c in classes.split(",")]
+        if not all(classes):
+            raise InputError(f"classes has an empty name: {options['classes']!r}")
+    return export_yolo(project, runs, out, class_names=classes,
+                       overwrite=bool(options.get("overwrite")),
+                       track_ids=bool(options.get("track_ids")))
+
+
+def export_video_format(project: Project, runs: list[int], out: Path,
+                        options: dict[str, Any]) -> dict[str, Any]:
+    return export_demo_video(project, _one(runs), out, trail=int(options.get("trail", 25)))
 
 
 def yolo_class_index(project: Project, run: int, table: Any,
@@ -74,13 +167,27 @@ def default_class_names(project: Project, runs: list[int]) -> list[str]:
 
 
 def _frames_dir(seq: dict[str, Any]) -> str:
+    require_media(seq)
     return seq["meta"].get("img_dir") or seq["source"]
+
+
+def require_media(seq: dict[str, Any]) -> None:
+    """Exports that read pixels name the missing media and the relink command."""
+    from sporttrack_gui.errors import MediaError
+    from sporttrack_gui.project._media import missing_message
+
+    if not seq.get("source_found", True):
+        raise MediaError(missing_message({**seq, "tried": seq.get("source_tried", [])}),
+                         seq["source"])
 
 
 def export_yolo(project: Project, runs: list[int], out: str | Path,
                 class_names: list[str] | None = None, *, overwrite: bool = False,
-                split: tuple[float, float, float] = (0.8, 0.1, 0.1)) -> dict[str, Any]:
+                split: tuple[float, float, float] = (0.8, 0.1, 0.1),
+                track_ids: bool = False) -> dict[str, Any]:
     """YOLO dataset of one run per sequence, split by sequence; frames come from media.
+
+    ``track_ids`` appends each box's track id to its label line (``cls cx cy w h id``).
 
     Only frames present on disk are exported (a MOT folder may hold fewer images than
     its annotations cover); the count left out is reported in ``notes``.
@@ -108,7 +215,7 @@ def export_yolo(project: Project, runs: list[int], out: str | Path,
                 class_index=yolo_class_index(project, run, table, class_names),
                 frame_image=src.read_frame, frames=kept.tolist()))
         summary = export_yolo_dataset(out, inputs, class_names, split=split,
-                                      overwrite=overwrite)
+                                      overwrite=overwrite, track_ids=track_ids)
     finally:
         for src in sources:
             src.close()
@@ -133,7 +240,9 @@ def export_demo_video(project: Project, run: int, out: str | Path, *, source: st
 
     table = project.boxes(run)
     if source is None:
-        source = project.sequence(project.run(run)["sequence_id"])["source"]
+        seq = project.sequence(project.run(run)["sequence_id"])
+        require_media(seq)
+        source = seq["source"]
     if labels is None:
         labels = {t: f"{t} {m['label']}" for t, m in project.track_meta(run).items()
                   if m.get("label")}
@@ -143,3 +252,18 @@ def export_demo_video(project: Project, run: int, out: str | Path, *, source: st
                                   frame_range=frame_range, progress=progress, cancel=cancel)
     return {"file": str(result.path), "frames": result.frames, "boxes": result.boxes,
             "bad_frames": list(result.bad_frames), "minimap": minimap is not None}
+
+
+def export_format_job(project_path: str, run: int, fmt: str, out: str,
+                      options: dict[str, Any] | None = None, *, status=None) -> dict[str, Any]:
+    """One run in a registry format, opening the project read-only in the calling
+    thread (the GUI runs this in a worker; ``status`` is its message callback)."""
+    from sporttrack_gui.formats.registry import get_format, output_path
+
+    spec = get_format(fmt, need="export")
+    target = output_path(spec, out)
+    if status is not None:
+        status(f"Exporting {spec.name} to {target}…")
+    with Project.open(project_path, readonly=True) as project:
+        result = spec.export(project, [run], target, spec.parse_options(options))
+    return {**result, "format": spec.name}

@@ -102,7 +102,7 @@ def _plan_mot(source: Path, plan: _Plan) -> None:
     if seq.det is not None and "det" not in plan.tables:
         plan.tables["det"] = read_mot(seq.det, kind="det")
         plan.meta["det_file"] = str(seq.det)
-    if seq.gameinfo is not None:
+    if seq.gameinfo is not None and not plan.track_meta:  # an explicit file's names win
         plan.track_meta = _gameinfo_tracks(seq.gameinfo)
         plan.meta["gameinfo"] = str(seq.gameinfo)
 
@@ -117,19 +117,41 @@ def _gameinfo_tracks(path: Path) -> dict[int, dict[str, str]]:
             for tid, t in info.tracklets.items()}
 
 
-def _plan(source: Path, gt: Path | None, det: Path | None, name: str | None) -> _Plan:
+def _read_boxes(path: Path, kind: str, fmt: str, options: dict[str, Any] | None,
+                plan: _Plan) -> None:
+    """Read an explicit --gt/--det file with the registry's reader for ``fmt``; formats
+    that carry more than boxes (CVAT, COCO) also give track names and the frame size."""
     from sporttrack_gui.formats.mot import read_mot
 
+    if fmt == "mot":
+        plan.tables[kind] = read_mot(path, kind=kind)
+    else:
+        from sporttrack_gui.formats.registry import get_format
+
+        spec = get_format(fmt, need="read")
+        ann = spec.read(path, spec.parse_options(options))
+        if not hasattr(ann, "table"):  # a plugin reader may return a bare MotTable
+            plan.tables[kind] = ann
+        else:
+            plan.tables[kind] = ann.table
+            if kind == "gt":
+                plan.track_meta.update(ann.track_meta)
+            plan.width, plan.height = plan.width or ann.width, plan.height or ann.height
+            plan.meta.setdefault("notes", []).extend(ann.notes)
+        plan.meta[f"{kind}_format"] = fmt
+    plan.meta[f"{kind}_file"] = str(path)
+
+
+def _plan(source: Path, gt: Path | None, det: Path | None, name: str | None,
+          fmt: str = "mot", options: dict[str, Any] | None = None) -> _Plan:
     if not source.exists():
         raise InputError("no such file or folder", str(source))
     plan = _Plan(name=name or "", source=source, kind="video")
     # explicit files first: they replace what the folder would provide
     if gt is not None:
-        plan.tables["gt"] = read_mot(gt, kind="gt")
-        plan.meta["gt_file"] = str(gt)
+        _read_boxes(gt, "gt", fmt, options, plan)
     if det is not None:
-        plan.tables["det"] = read_mot(det, kind="det")
-        plan.meta["det_file"] = str(det)
+        _read_boxes(det, "det", fmt, options, plan)
     if source.is_dir() or source.suffix.lower() in (".txt", ".ini"):
         if _looks_like_mot(source):
             plan.kind = "mot"
@@ -157,14 +179,18 @@ def _looks_like_mot(source: Path) -> bool:
 
 
 def import_source(project: Project, source: str | Path, gt: str | Path | None = None,
-                  det: str | Path | None = None, name: str | None = None) -> ImportSummary:
+                  det: str | Path | None = None, name: str | None = None, *,
+                  fmt: str = "mot", options: dict[str, Any] | None = None) -> ImportSummary:
     """Add a sequence with its ``gt`` / ``det`` runs; all or nothing.
 
-    ``gt``/``det`` override the files found in a MOT folder. Raises ``InputError`` /
-    ``MediaError`` for bad files and ``ProjectError`` for a name already in the project;
-    in every failure the project is unchanged.
+    ``gt``/``det`` override the files found in a MOT folder and are read as ``fmt``
+    (a name in :mod:`sporttrack_gui.formats.registry`: mot, cvat, coco, a plugin's;
+    ``options`` are its options). Raises ``InputError`` / ``MediaError`` for bad files
+    and ``ProjectError`` for a name already in the project; in every failure the project
+    is unchanged.
     """
-    plan = _plan(Path(source), Path(gt) if gt else None, Path(det) if det else None, name)
+    plan = _plan(Path(source), Path(gt) if gt else None, Path(det) if det else None, name,
+                 fmt, options)
     plan.meta["frames_on_disk"] = plan.frames_on_disk
     for kind, table in plan.tables.items():
         _check_in_range(plan, kind, table)

@@ -148,7 +148,46 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
-MIGRATIONS: list[Migration] = [_v0_to_v1, _v1_to_v2, _v2_to_v3]
+# v4: the open file. ``boxes_shown`` gives every visible box with the id the user sees
+# (after identity edits; hidden and parked rows left out), so sqlite3 / pandas / DuckDB
+# users need not know about segments (docs/PROJECT_FORMAT.md). ``sequences.source``
+# becomes relative to the project file's folder (a project moved with its media keeps
+# working) with ``source_abs`` as the fallback for a project moved without its media.
+_V4 = """
+CREATE VIEW boxes_shown AS
+SELECT b.id AS box_id, b.run_id, b.frame,
+       IIF(s.raw IS NULL, b.track, s.disp) AS track,
+       b.x, b.y, b.w, b.h, b.conf, b.cls, b.vis
+FROM boxes b
+LEFT JOIN track_segments s
+       ON s.run_id = b.run_id AND s.raw = b.track AND s.f0 <= b.frame AND s.f1 >= b.frame
+WHERE b.track >= -1 AND (s.raw IS NULL OR s.disp IS NOT NULL);
+ALTER TABLE sequences ADD COLUMN source_abs TEXT;
+"""
+
+
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """v4: ``boxes_shown`` view; media paths relative to the project file (see _V4).
+
+    Paths stored before v4 were relative to the working folder of the import, which is
+    unknown now: each is resolved against the current folder, then the project's
+    folder, and the first that exists is kept (else the current-folder reading, which a
+    relink can fix).
+    """
+    from sporttrack_gui.project import _media
+
+    project = _media.database_path(conn)
+    conn.executescript("BEGIN IMMEDIATE;" + _V4)
+    rows = conn.execute("SELECT id, source, meta FROM sequences").fetchall()
+    for seq_id, source, meta in rows:
+        stored, absolute, new_meta = _media.migrate_paths(source, meta, project)
+        conn.execute("UPDATE sequences SET source = ?, source_abs = ?, meta = ? WHERE id = ?",
+                     (stored, absolute, new_meta, seq_id))
+    conn.execute("PRAGMA user_version = 4")
+    conn.execute("COMMIT")
+
+
+MIGRATIONS: list[Migration] = [_v0_to_v1, _v1_to_v2, _v2_to_v3, _v3_to_v4]
 LATEST = len(MIGRATIONS)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import sqlite_utils
 
 from sporttrack_gui.errors import ProjectError
-from sporttrack_gui.project import blocks, boxio, lock, mapping, schema
+from sporttrack_gui.project import _media, blocks, boxio, lock, mapping, schema
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RUN_KINDS = ("gt", "det", "tracker", "manual", "sot")
@@ -204,20 +204,28 @@ class Project:
                      meta: dict[str, Any] | None = None) -> int:
         if kind not in SEQUENCE_KINDS:
             raise ProjectError(f"sequence kind must be one of {SEQUENCE_KINDS}, got {kind!r}")
+        stored, absolute = _media.stored_paths(source, self.path)  # relative to the project
         with self.transaction() as c:
             if c.execute("SELECT 1 FROM sequences WHERE name = ?", (name,)).fetchone():
                 raise ProjectError(f"{self.path}: a sequence named {name!r} already exists")
             cur = c.execute(
-                "INSERT INTO sequences (name, source, kind, width, height, fps, frame_count, "
-                "meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (name, str(source), kind, width, height, fps, frame_count,
-                 json.dumps(meta or {})))
+                "INSERT INTO sequences (name, source, source_abs, kind, width, height, fps, "
+                "frame_count, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (name, stored, absolute, kind, width, height, fps, frame_count,
+                 json.dumps(_media.relative_meta(meta or {}, absolute))))
             return int(cur.lastrowid)
 
     def sequences(self) -> list[dict[str, Any]]:
+        """Sequences with ``source`` (and ``meta.img_dir``) as usable paths: relative to
+        the project file when found there, else the absolute fallback; ``source_found``
+        says whether the media exists, ``source_tried`` where it was looked for."""
         out = list(self.db.query("SELECT * FROM sequences ORDER BY id"))
         for row in out:
-            row["meta"] = json.loads(row["meta"])
+            stored, absolute = row["source"], row.pop("source_abs", None)
+            path, found = _media.resolve_source(stored, absolute, self.path)
+            row.update(source=str(path), source_stored=stored, source_found=found,
+                       source_tried=[str(path)] + ([absolute] if absolute else []))
+            row["meta"] = _media.resolved_meta(json.loads(row["meta"]), path)
         return out
 
     def sequence(self, seq: int | str) -> dict[str, Any]:

@@ -1,9 +1,10 @@
-"""File ▸ Export: corrected MOTChallenge gt.txt + seqinfo.ini, YOLO dataset, demo video.
+"""File ▸ Export: corrected MOTChallenge gt.txt + seqinfo.ini, YOLO dataset, demo video,
+and one entry per ``menu`` item of the format registry (CVAT for video, COCO, plugins').
 
 Each entry asks where (and how), then calls a Qt-free function: ``project.exporter``
-directly for the quick MOT export, ``ui.export_jobs`` in a ``QThread`` worker for the
-YOLO dataset and the demo video (which read every frame). Workers get plain values --
-the project path, run id, labels, a loaded calibration -- and never touch widgets.
+directly for the quick MOT export, ``ui.export_jobs`` / ``exporter.export_format_job``
+in a ``QThread`` worker for the rest. Workers get plain values -- the project path, run
+id, labels, a loaded calibration -- and never touch widgets.
 """
 
 from __future__ import annotations
@@ -43,6 +44,21 @@ EXPORT_SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("export_video", "Export demo &video (mp4)…", ("Ctrl+Alt+E",), "video-x-generic",
                "Render the shown run with ids, trails and an optional minimap", "File"),
 )
+
+
+def registry_menu() -> list[tuple[ActionSpec, str, dict[str, Any]]]:
+    """(action, format name, options) for every File ▸ Export entry a registered format
+    asks for (``FormatSpec.menu``); built-ins first, then plugins' formats."""
+    from sporttrack_gui.formats.registry import format_specs
+
+    out = []
+    for spec in format_specs().values():
+        if spec.export is None:
+            continue
+        for i, (text, options) in enumerate(spec.menu):
+            out.append((ActionSpec(f"export_fmt_{spec.name}_{i}", f"Export {text}", (), "",
+                                   spec.description, "File"), spec.name, dict(options)))
+    return out
 
 
 def _browse_row(edit: QLineEdit, pick: Any) -> QHBoxLayout:
@@ -154,13 +170,19 @@ class ExportControl(QObject):
         window.actions_["export"].triggered.connect(lambda: self.export_mot())
         self.actions["export_yolo"].triggered.connect(lambda: self.export_yolo())
         self.actions["export_video"].triggered.connect(lambda: self.export_video())
+        self.format_entries = registry_menu()
+        self.actions.update(add_actions(window, tuple(e[0] for e in self.format_entries)))
+        for spec, name, options in self.format_entries:
+            self.actions[spec.key].triggered.connect(
+                lambda _c=False, n=name, o=options: self.export_format(n, o))
 
     def set_calibration(self, calibration: Any) -> None:
         """The pitch view loaded or made a calibration: offer the minimap from it."""
         self.calibration = calibration
 
     def menu_actions(self) -> list[Any]:
-        return [self.w.actions_["export"], self.actions["export_yolo"], self.actions["export_video"]]
+        return [self.w.actions_["export"], self.actions["export_yolo"], self.actions["export_video"],
+                *(self.actions[spec.key] for spec, _, _ in self.format_entries)]
 
     def _shown_run(self) -> dict[str, Any] | None:
         s = self.w.session
@@ -192,6 +214,35 @@ class ExportControl(QObject):
             f"Exported {info.get('boxes', 0)} boxes to {info['file']}", 8000)
         self.exported.emit("mot", info)
         return info
+
+    # ---- registry formats (CVAT, COCO, plugins) --------------------------------------------
+    def export_format(self, fmt: str, options: dict[str, Any] | None = None,
+                      out: str | Path | None = None) -> CallWorker | None:
+        """The shown run in format ``fmt`` (a registry name), written in a worker."""
+        from sporttrack_gui.formats.registry import get_format
+        from sporttrack_gui.project.exporter import export_format_job
+
+        run = self._shown_run()
+        s = self.w.session
+        if run is None or s is None or not self._idle():
+            return None
+        spec = get_format(fmt, need="export")
+        if out is None:
+            if spec.layout == "folder":
+                out = QFileDialog.getExistingDirectory(self.w, f"Export run as {spec.name}")
+            else:
+                patterns = " ".join(f"*{e}" for e in spec.extensions) or "*"
+                default = spec.default_name or f"{run['name']}{spec.extensions[0]}"
+                out, _ = QFileDialog.getSaveFileName(
+                    self.w, f"Export run as {spec.name}", default,
+                    f"{spec.name} ({patterns});;All files (*)")
+            if not out:
+                return None
+        worker = CallWorker(export_format_job, str(s.path), int(run["id"]), fmt, str(out),
+                            dict(options or {}))
+        worker.message.connect(self._message)
+        self._start(worker, spec.name, total=0)
+        return worker
 
     # ---- YOLO ---------------------------------------------------------------------------
     def export_yolo(self, out: str | Path | None = None, classes: list[str] | None = None,
@@ -300,9 +351,11 @@ class ExportControl(QObject):
     def _finished(self, result: dict[str, Any]) -> None:
         what = self._what
         where = result.get("file") or result.get("out") or ""
-        n = result.get("frames", result.get("images", ""))
-        self.w.statusBar().showMessage(f"Exported the {what} {where} ({n} frames)", 10000)
-        self.exported.emit("video" if what == "demo video" else "yolo", result)
+        n = result.get("frames", result.get("images"))
+        count = f"{n} frames" if n is not None else f"{result.get('boxes', 0)} boxes"
+        self.w.statusBar().showMessage(f"Exported the {what} {where} ({count})", 10000)
+        self.exported.emit(result.get("format") or
+                           ("video" if what == "demo video" else "yolo"), result)
 
     @Slot()
     def _done(self) -> None:

@@ -41,6 +41,7 @@ from sporttrack_gui.ui.icons import icon
 from sporttrack_gui.ui.playback import SPEEDS, Playback, format_time
 from sporttrack_gui.ui.plot_panels import PlotsDock, metric
 from sporttrack_gui.ui.project_files import ProjectFilesMixin
+from sporttrack_gui.ui.relink import RelinkControl
 from sporttrack_gui.ui.runs_panel import RunsPanel
 from sporttrack_gui.ui.scene_items import FrameBoxes
 from sporttrack_gui.ui.session import Session
@@ -101,7 +102,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.editor = BoxEditor(self)
         self.assistant = AssistantController(self, self.assistant_panel)
         self.exports = ExportControl(self)
-        for extra in (self.editor.actions, self.assistant.actions, self.exports.actions):
+        self.relinker = RelinkControl(self)  # File ▸ Relink media…, missing-media prompt
+        for extra in (self.editor.actions, self.assistant.actions, self.exports.actions,
+                      self.relinker.actions):
             self.actions_.update(extra)  # one table: menus, keys and the F1 help
         self.actions_["labels"].setChecked(True)
         self.actions_["cancel"].setEnabled(False)
@@ -152,7 +155,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.recent_menu = QMenu("Open &recent", self)
         file.addMenu(self.recent_menu)
         file.addSeparator()
-        file.addAction(a["add_media"])
+        file.addActions([a["add_media"], a["relink"]])
         export = file.addMenu("&Export")
         export.addActions(self.exports.menu_actions())
         file.addAction(a["screenshot"])
@@ -300,7 +303,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             self.refresh_runs()
             return
         self.frame_size = (int(seq.get("width") or 0), int(seq.get("height") or 0))
-        if s.source():
+        if s.source() and self.relinker.check():
             self.loader.open(s.source())
         self.playback.set_media(s.frame_count(), s.fps())
         self.refresh_runs()

@@ -1,0 +1,74 @@
+"""GUI: File ▸ Export entries come from the format registry; missing media is reported
+with a relink action that repairs the project (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from sporttrack_gui.project import Project
+from sporttrack_gui.project.importer import import_source
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def small_match(tmp_path):
+    from sporttrack_gui.media.synthetic import MatchConfig, render_match
+
+    m = render_match(tmp_path / "media" / "match", MatchConfig(n_frames=8, seed=5, width=320,
+                                                               height=192), write_video=False)
+    with Project.open(tmp_path / "match.stp", create=True) as p:
+        import_source(p, m.img_dir)
+    return tmp_path / "match.stp"
+
+
+@pytest.fixture
+def window(qtbot):
+    from sporttrack_gui.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    if w.jobs.busy():
+        w.jobs.shutdown()
+    w.close()
+
+
+def test_export_menu_lists_registry_formats_and_writes_cvat(window, qtbot, small_match, tmp_path):
+    from sporttrack_gui.formats.cvat import read_cvat
+
+    texts = [a.text() for a in window.exports.menu_actions()]
+    assert "Export CVAT for video XML…" in texts and "Export COCO JSON with track ids…" in texts
+    with qtbot.waitSignal(window.frameShown, timeout=15000):
+        assert window.open_project(small_match)
+    with qtbot.waitSignal(window.exports.exported, timeout=30000) as done:
+        assert window.exports.export_format("cvat", {}, tmp_path / "out.xml") is not None
+    kind, result = done.args
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=5000)
+    want = window.session.project.boxes(window.session.run["id"])
+    got = read_cvat(tmp_path / "out.xml").table
+    assert kind == "cvat" and result["boxes"] == len(want) == len(got)
+    assert sorted(zip(got.frame.tolist(), got.track_id.tolist(), strict=True)) == \
+        sorted(zip(want.frame.tolist(), want.track_id.tolist(), strict=True))
+    np.testing.assert_allclose(np.sort(got.xywh, axis=0), np.sort(want.xywh, axis=0), atol=1e-3)
+
+
+def test_missing_media_prompts_and_relinks(window, qtbot, small_match, tmp_path):
+    moved = tmp_path / "archive" / "match"
+    shutil.move(str(tmp_path / "media" / "match"), str(moved))
+    assert window.open_project(small_match)
+    box = window.relinker.prompt
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "media of sequence 'match' not found" in box.text() and "media/match" in box.text()
+    box.close()
+    with qtbot.waitSignal(window.frameShown, timeout=15000):
+        assert window.relinker.relink(moved)
+    seq = window.session.sequence
+    assert seq["source_found"] and seq["source"] == str(moved)
+    with Project.open(small_match, readonly=True) as p:  # stored in the project file
+        assert p.sequences()[0]["source"] == str(moved)
