@@ -14,6 +14,7 @@ summary says which and why), 2 for bad input (manifest, options).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from sporttrack_gui.cli.common import emit
@@ -103,9 +104,12 @@ def run(args: argparse.Namespace) -> int:
                              stride=args.stride, run_name=args.run_name, warmup=args.warmup,
                              pitch_cmc=args.pitch_cmc)
     _check_tracker(settings)
-    summary = run_batch(jobs, settings, engine=args.engine, workers=args.jobs,
-                        address=args.address, retries=args.retries,
-                        progress=_printer(args.quiet or args.json))
+    # Ray prints worker deaths and its own notices from the driver: they go to stderr so
+    # that stdout holds only this command's table or JSON.
+    with contextlib.redirect_stdout(sys.stderr):
+        summary = run_batch(jobs, settings, engine=args.engine, workers=args.jobs,
+                            address=args.address, retries=args.retries,
+                            progress=_printer(args.quiet or args.json))
     record = {"settings": {"run": settings.run, "tracker": settings.tracker,
                            "detector": settings.detector, "stride": settings.stride,
                            "tracker_params": settings.tracker_params},
