@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sporttrack_gui.batch.manifest import MatchJob
+from sporttrack_gui.batch.season import write_batch_file
 from sporttrack_gui.batch.task import BatchSettings, MatchOutcome, process_match
 from sporttrack_gui.errors import SportTrackError
 
@@ -107,6 +108,19 @@ def _local_token(folder: Path) -> None:
     os.environ["RAY_AUTH_TOKEN_PATH"] = str(token)
 
 
+def _prune_sessions(folder: Path, keep: int = 3, min_age_s: float = 86400.0) -> None:
+    """Ray leaves a session folder (logs, sockets) per start; keep the newest few and any
+    younger than a day (another batch may be using it)."""
+    import shutil
+
+    sessions = sorted((p for p in folder.glob("session_2*") if p.is_dir()),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+    now = time.time()
+    for old in sessions[keep:]:
+        if now - old.stat().st_mtime > min_age_s:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def _start_ray(jobs: int, address: str | None):
     # Ray reads its authentication settings when it is imported: set them first.
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
@@ -115,6 +129,7 @@ def _start_ray(jobs: int, address: str | None):
         tmp = ray_temp_dir()
         tmp.mkdir(parents=True, exist_ok=True)
         _local_token(tmp)
+        _prune_sessions(tmp)
     try:
         import ray
     except ImportError:
@@ -151,10 +166,22 @@ def run_batch(jobs: Sequence[MatchJob], settings: BatchSettings, *, engine: str 
     if retries < 0:
         raise SportTrackError(f"--retries must be >= 0, got {retries}")
     if engine == "local":
-        return _run_local(jobs, settings, progress)
-    if engine != "ray":
+        summary = _run_local(jobs, settings, progress)
+    elif engine == "ray":
+        summary = _run_ray(jobs, settings, workers, address, retries, progress)
+    else:
         raise SportTrackError(f"unknown engine {engine!r}: ray or local")
-    return _run_ray(jobs, settings, workers, address, retries, progress)
+    write_batch_file(Path(settings.out_dir), batch_record(settings, summary))
+    return summary
+
+
+def batch_record(settings: BatchSettings, summary: BatchSummary) -> dict[str, Any]:
+    """What ``batch.json`` keeps: the settings and every outcome (failures included, which
+    may have no project file for the season table to find)."""
+    return {"settings": {"run": settings.run, "tracker": settings.tracker,
+                         "detector": settings.detector, "stride": settings.stride,
+                         "tracker_params": settings.tracker_params},
+            **summary.to_dict()}
 
 
 def _tick(state: BatchProgress, t0: float, workers: int) -> BatchProgress:

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sporttrack_gui.batch import BatchSettings, load_jobs, run_batch
-    from sporttrack_gui.batch.season import write_batch_file
+    from sporttrack_gui.batch.engine import batch_record
     from sporttrack_gui.cli.cmd_run import parse_params
     from sporttrack_gui.errors import InputError
 
@@ -110,13 +110,8 @@ def run(args: argparse.Namespace) -> int:
         summary = run_batch(jobs, settings, engine=args.engine, workers=args.jobs,
                             address=args.address, retries=args.retries,
                             progress=_printer(args.quiet or args.json))
-    record = {"settings": {"run": settings.run, "tracker": settings.tracker,
-                           "detector": settings.detector, "stride": settings.stride,
-                           "tracker_params": settings.tracker_params},
-              **summary.to_dict()}
-    write_batch_file(Path(settings.out_dir), record)
     if args.json:
-        emit(record, True)
+        emit(batch_record(settings, summary), True)
     else:
         counts = summary.counts()
         sys.stdout.write(f"{len(jobs)} matches in {summary.wall_s:.1f} s ({summary.engine}, "
