@@ -44,12 +44,10 @@ def main() -> None:
         local_s, counts = _time_batch(jobs, root / "local", engine="local")
         print(f"local, one after another : {local_s:7.2f} s  {counts}")
 
-        import ray
-
         from sporttrack_gui.batch.engine import _start_ray
 
         t0 = time.perf_counter()
-        _start_ray(1, None)
+        ray, _ = _start_ray(1, None)
         start_s = time.perf_counter() - t0
         ray.shutdown()
         print(f"Ray start (1 CPU)        : {start_s:7.2f} s")

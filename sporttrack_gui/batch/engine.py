@@ -16,6 +16,7 @@ written to the home folder.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -106,6 +107,13 @@ def _local_token(folder: Path) -> None:
             fh.write(secrets.token_hex(32))
     os.environ["RAY_AUTH_MODE"] = "token"
     os.environ["RAY_AUTH_TOKEN_PATH"] = str(token)
+    if "ray" in sys.modules:  # imported earlier: make it read the settings again
+        try:
+            from ray._raylet import Config
+
+            Config.initialize("")
+        except Exception:  # noqa: BLE001 - an older/newer Ray: it then reads them at init
+            pass
 
 
 def _prune_sessions(folder: Path, keep: int = 3, min_age_s: float = 86400.0) -> None:

@@ -79,8 +79,8 @@ class SeasonModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and COLUMNS[index.column()] == "status":
             return _STATUS_COLOUR.get(str(value))
-        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "message":
-            return str(value or "")
+        if role == Qt.ItemDataRole.ToolTipRole:  # why a match failed, wherever the mouse is
+            return self.rows[index.row()].get("message") or None
         return None
 
 
@@ -99,6 +99,7 @@ class SeasonDialog(QDialog):
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
