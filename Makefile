@@ -18,7 +18,7 @@ $(VPY):
 $(STAMP): $(VPY) pyproject.toml constraints.txt
 	$(VPY) -m pip install -q --upgrade pip setuptools wheel
 	$(VPY) -m pip install -q -c constraints.txt torch==2.13.0
-	$(VPY) -m pip install -q -c constraints.txt -e ".[dev]"
+	$(VPY) -m pip install -q -c constraints.txt -e ".[dev,batch]"
 	$(VPY) -m pip install -q --force-reinstall --no-deps opencv-contrib-python==5.0.0.93
 	touch $(STAMP)
 

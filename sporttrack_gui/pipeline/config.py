@@ -41,7 +41,7 @@ class PipelineConfig:
     prefetch: int = 16
     progress_interval_s: float = 0.25
 
-    def validate(self) -> None:
+    def validate(self, has_sinks: bool = False) -> None:
         """Reject impossible settings before any file is opened or created."""
         if self.stride < 1:
             raise InputError(f"stride must be >= 1, got {self.stride}")
@@ -53,7 +53,7 @@ class PipelineConfig:
                 raise InputError(f"frame range {first}-{last}: frames are 1-based and first <= last")
         if self.source is not None and not Path(self.source).exists():
             raise InputError("source not found", path=str(self.source))
-        if self.project is None and self.out is None:
+        if self.project is None and self.out is None and not has_sinks:
             raise InputError("nothing would be kept: give a project and/or an output file")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import ExitStack
 
 import numpy as np
@@ -157,13 +158,16 @@ class _Loop:
 
 
 def run_pipeline(config: PipelineConfig, progress: ProgressCallback | None = None,
-                 cancel: threading.Event | None = None) -> PipelineResult:
+                 cancel: threading.Event | None = None, sinks: Sequence = ()) -> PipelineResult:
     """Run ``config`` to the end or until ``cancel`` is set; see the module docstring.
+
+    ``sinks``: extra receivers of the tracked boxes (``write(MotTable)`` per commit,
+    ``finish(status, metrics)`` at the end), e.g. in memory or a continued run.
 
     Raises ``InputError`` / ``MediaError`` / ``ModelError`` / ``ProjectError`` for bad
     input (a run already created is then marked ``incomplete`` with what it wrote).
     """
-    config.validate()
+    config.validate(has_sinks=bool(sinks))
     cancel = cancel or threading.Event()
     clock = StageClock()
     if config.source is None and split_spec(config.detector)[0].needs_pixels:
@@ -181,7 +185,7 @@ def run_pipeline(config: PipelineConfig, progress: ProgressCallback | None = Non
         first, last = _frame_range(config, info, detector, needs_pixels)
         if needs_pixels and source is None:
             raise InputError("this detector/tracker needs the video frames: give a source")
-        sinks: list = []
+        sinks = list(sinks)
         run_id = run_name = None
         if config.project is not None:
             from sporttrack_gui.project import Project

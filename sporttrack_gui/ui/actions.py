@@ -34,6 +34,8 @@ class ActionSpec:
 SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("new", "&New project…", (Std.New,), "document-new", "Create an empty project file", "File"),
     ActionSpec("open", "&Open project…", (Std.Open,), "document-open", "Open a project file", "File"),
+    ActionSpec("open_season", "Open &season folder…", ("Ctrl+Shift+O",), "",
+               "List the matches of a batch output folder (status, metrics) and open one", "File"),
     ActionSpec("add_media", "&Add video or MOT folder…", ("Ctrl+I",), "list-add",
                "Import a video file, image folder or MOTChallenge sequence", "File"),
     ActionSpec("export", "Export &MOTChallenge gt.txt + seqinfo.ini…", ("Ctrl+E",), "document-export",

@@ -44,6 +44,7 @@ from sporttrack_gui.ui.project_files import ProjectFilesMixin
 from sporttrack_gui.ui.relink import RelinkControl
 from sporttrack_gui.ui.runs_panel import RunsPanel
 from sporttrack_gui.ui.scene_items import FrameBoxes
+from sporttrack_gui.ui.season_view import open_season_dialog
 from sporttrack_gui.ui.session import Session
 from sporttrack_gui.ui.shortcuts_dialog import ShortcutsDialog
 from sporttrack_gui.ui.undo import ProjectEditCommand, rebuild_stack
@@ -151,7 +152,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         a = self.actions_
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        file.addActions([a["new"], a["open"]])
+        file.addActions([a["new"], a["open"], a["open_season"]])
         self.recent_menu = QMenu("Open &recent", self)
         file.addMenu(self.recent_menu)
         file.addSeparator()
@@ -213,6 +214,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         a, pb = self.actions_, self.playback
         a["new"].triggered.connect(self.new_project_dialog)
         a["open"].triggered.connect(self.open_project_dialog)
+        a["open_season"].triggered.connect(lambda: open_season_dialog(self))
         a["add_media"].triggered.connect(self.add_media_dialog)
         a["screenshot"].triggered.connect(self.screenshot_dialog)
         a["quit"].triggered.connect(self.close)
