@@ -41,14 +41,16 @@ from sporttrack_gui.multicam.observations import Observations
 
 _KEY_SHIFT = 40
 _BIG = 1e6
+#: boxes of one id in one frame farther apart than this are "one id in two places"
+CONFLICT_APART_M = 4.0
 
 
 @dataclass(frozen=True)
 class AssociationParams:
     """Tuned on synthetic seeds 100-104 (never the tests' seeds); units metres/seconds."""
 
-    gate_m: float = 1.6           # a new link: distance to the prediction, plus 3 sigma
-    keep_gate_m: float = 3.0      # a bound track keeps its id while this close (plus 3 sigma)
+    gate_m: float = 1.2           # a new link: distance to the prediction, plus 3 sigma
+    keep_gate_m: float = 1.5      # a bound track keeps its id while this close (plus 3 sigma)
     lost_speed: float = 3.5       # m/s: how fast the reach of an unseen id grows
     max_reach_m: float = 14.0
     max_lost_s: float = 30.0      # an id unseen this long is closed
@@ -76,6 +78,7 @@ class Association:
     merges: list[tuple[int, int, int]] = field(default_factory=list)  # (young, old, frame)
     released: int = 0     # bound tracks let go because they drifted off their id
     handoffs: int = 0     # unbound tracks linked to an id seen by another camera or earlier
+    split_conflicts: int = 0  # boxes moved to a fresh id so that no id is in two places
 
 
 class _State:
@@ -160,6 +163,7 @@ def associate(obs: Observations, fps: float, params: AssociationParams | None = 
         if progress is not None and (fi % 2000 == 0 or fi == len(frames) - 1):
             progress(fi + 1, len(frames))
     _smooth(obs, out, max(1, int(p.smooth_s * fps)))
+    result.split_conflicts = _enforce(obs, out)
     result.global_id = _compact(out)
     result.n_ids = int(result.global_id.max(initial=0))
     return result
@@ -366,6 +370,33 @@ def _smooth(obs: Observations, out: np.ndarray, max_len: int) -> None:
         if any((int(obs.cam[i]), int(obs.frame[i]), int(before)) in taken for i in rows):
             continue
         out[rows] = before
+
+
+def _enforce(obs: Observations, out: np.ndarray) -> int:
+    """Last guard of the invariants (merges and smoothing relabel history): in every
+    (frame, id) group, boxes of a camera already present, or farther than
+    :data:`CONFLICT_APART_M` from the group's most precise box, move to a fresh id per
+    (camera, local track, old id). Returns how many boxes moved."""
+    key = obs.frame.astype(np.int64) * (1 << 32) + out
+    sig = obs.sigma
+    order = np.lexsort((sig, key))
+    k = key[order]
+    head = np.concatenate([[True], k[1:] != k[:-1]])
+    grp = np.cumsum(head) - 1
+    first = order[np.flatnonzero(head)][grp]            # most precise box of each group
+    cam = obs.cam[order].astype(np.int64)
+    ck = k * 64 + cam
+    ck_sorted = np.lexsort((np.arange(len(ck)), ck))
+    dup = np.zeros(len(ck), bool)
+    dup[ck_sorted[1:]] = ck[ck_sorted[1:]] == ck[ck_sorted[:-1]]
+    far = np.hypot(*(obs.xy[order] - obs.xy[first]).T) > CONFLICT_APART_M
+    bad = order[(dup | far) & ~head]
+    if not len(bad):
+        return 0
+    trio = np.column_stack([obs.cam[bad].astype(np.int64), obs.local_id[bad], out[bad]])
+    _, inv = np.unique(trio, axis=0, return_inverse=True)
+    out[bad] = out.max() + 1 + inv.ravel()
+    return int(len(bad))
 
 
 def _compact(gid: np.ndarray) -> np.ndarray:

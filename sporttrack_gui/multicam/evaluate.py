@@ -16,6 +16,7 @@ import numpy as np
 
 from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.iou import iou_matrix
+from sporttrack_gui.multicam.associate import CONFLICT_APART_M
 from sporttrack_gui.multicam.fusion import FusedPositions
 from sporttrack_gui.multicam.observations import Observations
 
@@ -120,7 +121,7 @@ def handoff_accuracy(gt_global: Sequence, pred_global: Sequence, offsets: Sequen
     return score
 
 
-def conflicts(obs: Observations, global_id: np.ndarray, fps: float, *, apart_m: float = 4.0,
+def conflicts(obs: Observations, global_id: np.ndarray, fps: float, *, apart_m: float = CONFLICT_APART_M,
               same_spot_m: float = 0.5, same_spot_s: float = 1.0) -> dict[str, int]:
     """Invariant violations of a global labelling (no truth needed).
 
