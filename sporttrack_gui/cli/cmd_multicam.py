@@ -38,7 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--edit", nargs="+", metavar="OP",
                    help="edit global ids instead: swap A B | merge A B | split A | reassign A [B] | "
                         "delete A | undo | redo (--frame: global frame)")
-    p.add_argument("--frame", type=int, help="global frame for --edit (from there on)")
+    p.add_argument("--frame", type=int, help="global frame for --edit (from there on) or --screenshot")
+    p.add_argument("--screenshot", metavar="PNG",
+                   help="save the side-by-side camera view (global ids, shared minimap) on --frame and exit")
+    p.add_argument("--select", type=int, help="with --screenshot: global id to highlight")
     p.add_argument("--json", action="store_true", help="machine-readable summary")
     p.set_defaults(func=run)
 
@@ -100,6 +103,15 @@ def run(args: argparse.Namespace) -> int:
         _create(args)
     if args.edit:
         return _edit(args)
+    if args.screenshot:
+        import os
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from sporttrack_gui.ui.multicam_view import save_screenshot
+
+        out = save_screenshot(args.project, args.group, args.frame or 1, args.screenshot, args.select)
+        emit({"screenshot": str(out)}, args.json)
+        return 0
     offsets = None if args.create else _offsets(args.offsets)
     res = run_multicam(args.project, args.group, args.run or None, offsets=offsets,
                        write_run=None if args.no_write else args.write_run, replace=args.replace,
