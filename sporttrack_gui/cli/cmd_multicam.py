@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offsets", help="frame offsets per camera, e.g. 0,7,? (? = estimate from motion)")
     p.add_argument("--run", action="append", default=[], metavar="RUN|CAMERA=RUN",
                    help="input run: one name for every camera, or one per camera (default gt)")
+    p.add_argument("--appearance", metavar="colour|onnx:MODEL",
+                   help="appearance tie-breaker: kit colour (also gives teams) or a ReID ONNX model; "
+                        "decodes a few frames per track")
     p.add_argument("--out", help="CSV of every box with its global id and pitch position")
     p.add_argument("--fused", help="CSV of fused pitch positions per global id and frame")
     p.add_argument("--write-run", default="global", help="per-camera run of global ids (default global)")
@@ -115,7 +118,8 @@ def run(args: argparse.Namespace) -> int:
     offsets = None if args.create else _offsets(args.offsets)
     res = run_multicam(args.project, args.group, args.run or None, offsets=offsets,
                        write_run=None if args.no_write else args.write_run, replace=args.replace,
-                       truth_run=args.truth, out_csv=args.out, fused_csv=args.fused)
+                       truth_run=args.truth, out_csv=args.out, fused_csv=args.fused,
+                       appearance=args.appearance)
     out = res.summary()
     if args.out:
         out["out"] = args.out

@@ -197,7 +197,7 @@ def run_multicam(project_path: str | Path, group_name: str, runs: list[str] | st
                  params: AssociationParams | None = None, offsets: list[int | None] | None = None,
                  write_run: str | None = GLOBAL_RUN, replace: bool = False,
                  truth_run: str | None = TRUTH_RUN, out_csv: str | Path | None = None,
-                 fused_csv: str | Path | None = None,
+                 fused_csv: str | Path | None = None, appearance: str | None = None,
                  progress: Callable[[str, int, int], None] | None = None,
                  cancel: Callable[[], bool] | None = None) -> MulticamResult:
     """Global identities for the camera group ``group_name``; see the module docstring.
@@ -205,7 +205,9 @@ def run_multicam(project_path: str | Path, group_name: str, runs: list[str] | st
     ``offsets`` overrides the stored ones (None entries are estimated). ``write_run``
     names the per-camera run of global ids (None: write nothing to the project); an
     existing one is refused unless ``replace``. ``truth_run``: a per-camera run with
-    global ids to score against, used where every camera has it.
+    global ids to score against, used where every camera has it. ``appearance``:
+    ``colour`` (kit colour, and teams from it) or ``onnx:/reid.onnx`` as tie-breakers
+    (decodes a few frames per track).
     """
     from sporttrack_gui.project import Project
 
@@ -234,7 +236,16 @@ def run_multicam(project_path: str | Path, group_name: str, runs: list[str] | st
         t1 = time.perf_counter()
         obs = build_observations(cams, offs)
         fps = cams[0].fps if cams else 25.0
-        assoc = associate(obs, fps, params, team=_team_hints(p, cams) or None,
+        team, feats = _team_hints(p, cams), None
+        if appearance:
+            from sporttrack_gui.multicam.appearance import track_appearance
+
+            t2 = time.perf_counter()
+            feats, colour_teams = track_appearance(cams, appearance, progress=step("appearance"),
+                                                   cancel=cancel)
+            team = {**colour_teams, **team}      # teams set by hand win
+            secs["appearance"] = time.perf_counter() - t2
+        assoc = associate(obs, fps, params, team=team or None, appearance=feats,
                           progress=step("association"), cancel=cancel)
         fused = fuse(obs, assoc.global_id)
         secs["associate"] = time.perf_counter() - t1
