@@ -53,6 +53,8 @@ class CameraSpec:
 
     ``to_local`` maps pitch metres into the camera's own "broadcast" frame (the camera
     behind the local near touchline, local X along it); the rig then draws that frame.
+    ``centre_x`` and the pan are in that local X; ``follow`` copies part of the main
+    camera's pan, projected on the local X axis.
     """
 
     name: str
@@ -71,9 +73,9 @@ _BEHIND_RIGHT_GOAL = ((0.0, -1.0, cam.PITCH_LENGTH / 2 + cam.PITCH_WIDTH / 2), (
 
 CAMERA_SPECS: tuple[CameraSpec, ...] = (
     CameraSpec("main", _IDENTITY, cam.CameraRig()),
-    CameraSpec("opposite", _MIRROR, cam.CameraRig(far_px_per_m=42.0, near_px_per_m=72.0, far_v=40.0,
+    CameraSpec("opposite", _MIRROR, cam.CameraRig(far_px_per_m=38.0, near_px_per_m=64.0, far_v=40.0,
                                                   near_v=900.0, view_v=470.0),
-               pan_amplitude_m=14.0, pan_speed=1.6, centre_x=cam.PITCH_LENGTH / 2 - 6.0, follow=0.3),
+               pan_amplitude_m=10.0, pan_speed=1.2, centre_x=cam.PITCH_LENGTH / 2 + 4.0, follow=0.7),
     CameraSpec("wide", _IDENTITY, cam.CameraRig(far_px_per_m=15.0, near_px_per_m=21.0, far_v=150.0,
                                                 near_v=640.0, view_v=380.0),
                centre_x=33.0),
@@ -162,7 +164,9 @@ def _pan(spec: CameraSpec, main_centre: np.ndarray, fps: float, rng: np.random.G
         own = spec.centre_x + spec.pan_amplitude_m * np.sin(rng.uniform(0, 2 * np.pi) + omega * t)
     else:
         own = np.full(n, spec.centre_x)
-    centre = own + spec.follow * (main_centre - cam.PITCH_LENGTH / 2)
+    # the main camera's pan as seen along this camera's own X axis (mirrored: reversed)
+    a = np.asarray(spec.to_local, np.float64)
+    centre = own + spec.follow * a[0, 0] * (main_centre - cam.PITCH_LENGTH / 2)
     zoom = 1.0 + spec.zoom * (0.5 - 0.5 * np.cos(rng.uniform(0, 2 * np.pi) + 2 * np.pi * t / 17.0))
     return centre, zoom
 
