@@ -372,31 +372,48 @@ def _smooth(obs: Observations, out: np.ndarray, max_len: int) -> None:
         out[rows] = before
 
 
-def _enforce(obs: Observations, out: np.ndarray) -> int:
-    """Last guard of the invariants (merges and smoothing relabel history): in every
-    (frame, id) group, boxes of a camera already present, or farther than
-    :data:`CONFLICT_APART_M` from the group's most precise box, move to a fresh id per
-    (camera, local track, old id). Returns how many boxes moved."""
-    key = obs.frame.astype(np.int64) * (1 << 32) + out
-    sig = obs.sigma
-    order = np.lexsort((sig, key))
+def group_ranks(obs: Observations, gid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Boxes ordered by (frame, id, sigma): (order, rank within its group, group start)."""
+    key = obs.frame.astype(np.int64) * (1 << 32) + gid
+    order = np.lexsort((obs.sigma, key))
     k = key[order]
     head = np.concatenate([[True], k[1:] != k[:-1]])
-    grp = np.cumsum(head) - 1
-    first = order[np.flatnonzero(head)][grp]            # most precise box of each group
-    cam = obs.cam[order].astype(np.int64)
-    ck = k * 64 + cam
-    ck_sorted = np.lexsort((np.arange(len(ck)), ck))
-    dup = np.zeros(len(ck), bool)
-    dup[ck_sorted[1:]] = ck[ck_sorted[1:]] == ck[ck_sorted[:-1]]
-    far = np.hypot(*(obs.xy[order] - obs.xy[first]).T) > CONFLICT_APART_M
-    bad = order[(dup | far) & ~head]
-    if not len(bad):
+    start = np.maximum.accumulate(np.where(head, np.arange(len(k)), 0))
+    return order, np.arange(len(k)) - start, start
+
+
+def incompatible(obs: Observations, a: np.ndarray, b: np.ndarray, apart_m: float = CONFLICT_APART_M
+                 ) -> np.ndarray:
+    """Boxes ``a[i]`` and ``b[i]`` cannot be one player at one time: same camera, or
+    farther apart than ``apart_m`` plus three sigmas of their combined uncertainty."""
+    sig = obs.sigma
+    d = np.hypot(*(obs.xy[a] - obs.xy[b]).T)
+    return (obs.cam[a] == obs.cam[b]) | (d > apart_m + 3 * np.hypot(sig[a], sig[b]))
+
+
+def _enforce(obs: Observations, out: np.ndarray) -> int:
+    """Last guard of the invariants (merges and smoothing relabel history): in every
+    (frame, id) group the boxes are kept most precise first while compatible with every
+    box kept before them (:func:`incompatible`); the others move to a fresh id per
+    (camera, local track, old id). Returns how many boxes moved."""
+    if not len(out):
         return 0
-    trio = np.column_stack([obs.cam[bad].astype(np.int64), obs.local_id[bad], out[bad]])
+    order, rank, start = group_ranks(obs, out)
+    kept = np.ones(len(order), bool)
+    for r in range(1, int(rank.max(initial=0)) + 1):  # cameras per id: a handful of ranks
+        at = np.flatnonzero(rank == r)
+        bad = np.zeros(len(at), bool)
+        for q in range(r):
+            partner = start[at] + q
+            bad |= kept[partner] & incompatible(obs, order[at], order[partner])
+        kept[at] = ~bad
+    moved = order[~kept]
+    if not len(moved):
+        return 0
+    trio = np.column_stack([obs.cam[moved].astype(np.int64), obs.local_id[moved], out[moved]])
     _, inv = np.unique(trio, axis=0, return_inverse=True)
-    out[bad] = out.max() + 1 + inv.ravel()
-    return int(len(bad))
+    out[moved] = out.max() + 1 + inv.ravel()
+    return int(len(moved))
 
 
 def _compact(gid: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 
 from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.iou import iou_matrix
-from sporttrack_gui.multicam.associate import CONFLICT_APART_M
+from sporttrack_gui.multicam.associate import CONFLICT_APART_M, group_ranks, incompatible
 from sporttrack_gui.multicam.fusion import FusedPositions
 from sporttrack_gui.multicam.observations import Observations
 
@@ -125,25 +125,28 @@ def conflicts(obs: Observations, global_id: np.ndarray, fps: float, *, apart_m: 
               same_spot_m: float = 0.5, same_spot_s: float = 1.0) -> dict[str, int]:
     """Invariant violations of a global labelling (no truth needed).
 
-    ``two_places``: (frame, id) pairs with two boxes in one camera, or boxes of two
-    cameras more than ``apart_m`` apart. ``same_spot``: episodes of two ids, each seen
+    ``two_places``: (frame, id) groups with two boxes in one camera, or two boxes farther
+    apart than ``apart_m`` plus three sigmas of their uncertainty. ``same_spot``: episodes of two ids, each seen
     only by cameras the other is not seen by, within ``same_spot_m`` for ``same_spot_s``.
     """
     gid = np.asarray(global_id, np.int64)
+    # one id in two places: any pair of its boxes in one frame that cannot be one player
+    order, rank, start = group_ranks(obs, gid)
+    bad_groups = set()
+    for r in range(1, int(rank.max(initial=0)) + 1):
+        at = np.flatnonzero((rank == r) & (gid[order] > 0))
+        for q in range(r):
+            partner = start[at] + q
+            hit = incompatible(obs, order[at], order[partner], apart_m)
+            bad_groups.update(start[at][hit].tolist())
+    two_places = len(bad_groups)
     ok = gid > 0
     f, c, g, xy = obs.frame[ok].astype(np.int64), obs.cam[ok].astype(np.int64), gid[ok], obs.xy[ok]
     key = f * (1 << 32) + g
     order = np.lexsort((c, key))
     key, c, xy, f, g = key[order], c[order], xy[order], f[order], g[order]
     same = key[1:] == key[:-1]
-    dup_cam = same & (c[1:] == c[:-1])
-    # spread of one id's boxes in one frame: max distance from the group's first box
     grp = np.cumsum(np.concatenate([[True], ~same])) - 1
-    first = np.flatnonzero(np.concatenate([[True], ~same]))
-    d = np.hypot(*(xy - xy[first[grp]]).T)
-    far = np.zeros(len(first), bool)
-    np.logical_or.at(far, grp, d > apart_m)
-    two_places = int(len(np.unique(key[1:][dup_cam]))) + int(far.sum())
     # same spot: per frame, pairs of ids within same_spot_m seen by disjoint camera sets
     pos_key, pos_idx = np.unique(key, return_index=True)
     pf, pg, pxy = f[pos_idx], g[pos_idx], xy[pos_idx]
