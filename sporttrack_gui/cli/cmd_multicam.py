@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="with --create: per-frame image->pitch homographies (frames,3,3) per sequence")
     p.add_argument("--motion", choices=["sparse", "ecc", "none"], default="sparse",
                    help="with --create: camera-motion chaining of the calibration (none = fixed camera)")
-    p.add_argument("--offsets", help="frame offsets per camera, e.g. 0,7,? (? = estimate from motion)")
+    p.add_argument("--offsets", help="frame offsets per camera, e.g. 0,7,? (? = estimate from the players' motion, within 5 s)")
     p.add_argument("--run", action="append", default=[], metavar="RUN|CAMERA=RUN",
                    help="input run: one name for every camera, or one per camera (default gt)")
     p.add_argument("--appearance", metavar="colour|onnx:MODEL",

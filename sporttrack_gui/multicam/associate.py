@@ -349,27 +349,34 @@ def _merge(st: _State, obs: Observations, out: np.ndarray, binding: dict, owner:
 
 
 def _smooth(obs: Observations, out: np.ndarray, max_len: int) -> None:
-    """Within each local track, a short run of another id between two runs of one id goes."""
+    """Within each local track, a short run of another id between two runs of one id goes
+    back to that id, unless the id already has a box in that camera and frame."""
     if len(out) < 3:
         return
     order = np.lexsort((obs.frame, obs.local_id, obs.cam))
     cam, loc, gid = obs.cam[order], obs.local_id[order], out[order]
-    new_track = np.concatenate([[True], (cam[1:] != cam[:-1]) | (loc[1:] != loc[:-1])])
-    new_run = new_track | np.concatenate([[True], gid[1:] != gid[:-1]])
-    starts = np.flatnonzero(new_run)
+    new_track = np.concatenate([[True], (cam[1:] != cam[:-1]) | (loc[1:] != loc[:-1]), [True]])
+    starts = np.flatnonzero(new_track[:-1] | np.concatenate([[True], gid[1:] != gid[:-1]]))
     ends = np.append(starts[1:], len(order))
-    taken = set(zip(obs.cam.tolist(), obs.frame.tolist(), out.tolist(), strict=True))
-    for r in range(1, len(starts) - 1):
-        s, e = starts[r], ends[r]
-        if e - s > max_len or new_track[s] or e >= len(order) or new_track[e]:
-            continue
-        before, after = gid[starts[r - 1]], gid[starts[r + 1]]
-        if before != after:
-            continue
-        rows = order[s:e]
-        if any((int(obs.cam[i]), int(obs.frame[i]), int(before)) in taken for i in rows):
-            continue
-        out[rows] = before
+    if len(starts) < 3:
+        return
+    r = np.arange(1, len(starts) - 1)
+    cand = r[(ends[r] - starts[r] <= max_len) & ~new_track[starts[r]] & ~new_track[ends[r]]
+             & (gid[starts[r - 1]] == gid[starts[r + 1]])]
+    if not len(cand):
+        return
+    lengths = ends[cand] - starts[cand]
+    rows = order[np.repeat(starts[cand], lengths) + (np.arange(lengths.sum()) - np.repeat(
+        np.cumsum(lengths) - lengths, lengths))]
+    target = np.repeat(gid[starts[cand - 1]], lengths)
+    key = lambda c, f, g: (c.astype(np.int64) << 56) | (f.astype(np.int64) << 28) | g  # noqa: E731
+    clash = np.isin(key(obs.cam[rows], obs.frame[rows], target), key(obs.cam, obs.frame, out))
+    # a run with any clashing box keeps its id entirely
+    run_of = np.repeat(np.arange(len(cand)), lengths)
+    bad_run = np.zeros(len(cand), bool)
+    np.logical_or.at(bad_run, run_of, clash)
+    ok = ~bad_run[run_of]
+    out[rows[ok]] = target[ok]
 
 
 def group_ranks(obs: Observations, gid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
