@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from sporttrack_gui.cli.common import emit
 from sporttrack_gui.errors import InputError
@@ -74,7 +75,9 @@ def _create(args: argparse.Namespace) -> None:
         g = make_group(p, args.group, seqs, offsets=_offsets(args.offsets),
                        calibrations=args.calib or None, homographies=args.homographies or None,
                        motion=args.motion)
-        save_group(p, g)
+        for moved in save_group(p, g):
+            print(f"warning: sequence {moved} now belongs to camera group {args.group!r}",
+                  file=sys.stderr)
 
 
 def _edit(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ Stored without a schema change in each member sequence's JSON ``meta`` under
      "calibration": {...calibration JSON...} | null, "homographies": "/abs/h.npy" | null,
      "motion": "sparse" | "ecc" | "none"}
 
-``offset``: camera frame ``f`` shows global frame ``f + offset`` (same fps); ``null``
+A sequence belongs to at most one group. ``offset``: camera frame ``f`` shows global frame ``f + offset`` (same fps); ``null``
 means "estimate it from the players' motion". A camera's image->pitch mapping is its
 exact per-frame ``homographies`` file when there is one, else its ``calibration`` (the
 pitch room's JSON) chained through the camera motion of its sequence.
@@ -75,9 +75,11 @@ def load_group(project, name: str) -> CameraGroup:
     return CameraGroup(name, cams)
 
 
-def save_group(project, group: CameraGroup) -> None:
+def save_group(project, group: CameraGroup) -> list[str]:
     """Write the group into its sequences' meta (one transaction); members that left it
-    (sequences carrying the name but no longer listed) are unlinked."""
+    (sequences carrying the name but no longer listed) are unlinked. A sequence belongs
+    to one group at most: sequences taken from another group are returned as
+    ``"sequence (from group)"`` so the caller can say so."""
     if not group.name.strip():
         raise InputError("a camera group needs a name")
     if len(group.cameras) < 1:
@@ -91,6 +93,9 @@ def save_group(project, group: CameraGroup) -> None:
         if c.homographies is not None and not Path(c.homographies).is_file():
             raise InputError("homography file not found", c.homographies)
     ids = {c.sequence_id for c in group.cameras}
+    moved = [f"{s['name']} (from {s['meta'][META_KEY].get('name')!r})" for s in project.sequences()
+             if s["id"] in ids and isinstance(s["meta"].get(META_KEY), dict)
+             and s["meta"][META_KEY].get("name") != group.name]
     with project.transaction():
         for s in project.sequences():
             g = s["meta"].get(META_KEY)
@@ -98,6 +103,7 @@ def save_group(project, group: CameraGroup) -> None:
                 project.set_sequence_meta(s["id"], META_KEY, None)
         for i, c in enumerate(group.cameras):
             project.set_sequence_meta(c.sequence_id, META_KEY, c.to_meta(group.name, i))
+    return moved
 
 
 def make_group(project, name: str, sequences: list[str], *, offsets: list[int | None] | None = None,
