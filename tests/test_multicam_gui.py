@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from tests.test_multicam_project import _project  # noqa: E402
+from multicam_testutil import project_without_pixels as _project  # noqa: E402
 
 
 def test_views_follow_one_clock_and_selection_spans_cameras(tmp_path, qtbot):
