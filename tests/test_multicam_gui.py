@@ -49,6 +49,29 @@ def test_views_follow_one_clock_and_selection_spans_cameras(tmp_path, qtbot):
     assert w.frame == 61
 
 
+def test_global_edits_from_the_view_with_undo(tmp_path, qtbot):
+    from sporttrack_gui.multicam.workflow import run_multicam
+    from sporttrack_gui.ui.multicam_view import MulticamWindow
+
+    path, _ = _project(tmp_path, frames=80)
+    run_multicam(path, "match", "gt")
+    w = MulticamWindow(path, "match")
+    qtbot.addWidget(w)
+    w.set_frame(40)
+    def shown():  # box position -> global id, per camera
+        return [{tuple(np.round(b[:2], 1)): int(i) for b, i in zip(p.boxes, p.ids, strict=True)}
+                for p in w.panels]
+
+    before = shown()
+    a, b = sorted(before[0].values())[:2]
+    assert w.global_edit("swap", a, b).startswith(f"swap global {a} <-> {b}")
+    swap = {a: b, b: a}
+    for was, now in zip(before, shown(), strict=True):
+        assert now == {k: swap.get(v, v) for k, v in was.items()}
+    w.global_edit("undo")
+    assert shown() == before
+
+
 def test_screenshot_cli(tmp_path, capsys):
     from sporttrack_gui.cli.main import main
 

@@ -5,8 +5,9 @@ from ``multicam.view_data.load_group_view`` and everything it computes from
 ``multicam.workflow.run_multicam`` (both Qt-free, run on a worker thread here); this
 module only paints: each camera's frame with its boxes labelled by global id, the fused
 positions on the minimap, one slider and play button driving every camera (frames are
-synchronised through the group's offsets), and a click on a player in any view
-highlighting him in all of them.
+synchronised through the group's offsets), a click on a player in any view
+highlighting him in all of them, and right-click swap/merge/split of global ids with
+undo/redo (``multicam.edits``: every camera in one transaction).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class CameraPanel(QWidget):
     """One camera: its frame scaled to the panel, boxes with global ids; click selects."""
 
     picked = Signal(int)
+    context = Signal(int, object)   # global id under the cursor (-1: none), global position
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,17 +101,20 @@ class CameraPanel(QWidget):
         p.drawText(QPointF(6, 14), self.caption)
         p.end()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+    def id_at(self, px: float, py: float) -> int:
+        """Global id of the smallest box under widget point (px, py), -1 when none."""
         s, ox, oy = self._transform()
-        x = (event.position().x() - ox) / s
-        y = (event.position().y() - oy) / s
+        x, y = (px - ox) / s, (py - oy) / s
         b = self.boxes
         hit = np.flatnonzero((x >= b[:, 0]) & (x <= b[:, 0] + b[:, 2]) & (y >= b[:, 1]) & (y <= b[:, 1] + b[:, 3]))
-        if len(hit):
-            smallest = hit[np.argmin(b[hit, 2] * b[hit, 3])]
-            self.picked.emit(int(self.ids[smallest]))
+        return int(self.ids[hit[np.argmin(b[hit, 2] * b[hit, 3])]]) if len(hit) else -1
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
+        gid = self.id_at(event.position().x(), event.position().y())
+        if event.button() == Qt.MouseButton.RightButton:
+            self.context.emit(gid, event.globalPosition().toPoint())
         else:
-            self.picked.emit(-1)
+            self.picked.emit(gid)
 
 
 class MulticamWindow(QMainWindow):
@@ -144,9 +149,12 @@ class MulticamWindow(QMainWindow):
         self.compute = QPushButton("Compute global ids")
         self.compute.setToolTip("link every camera's tracks of the input run into global ids "
                                 "(writes a 'global' run per camera; replaces an earlier one)")
+        self.undo_btn = QPushButton("Undo global edit")
+        self.redo_btn = QPushButton("Redo")
         self.status = QLabel("")
         top = QHBoxLayout()
-        for w in (QLabel("Group"), self.group_box, QLabel("Input run"), self.run_box, self.compute):
+        for w in (QLabel("Group"), self.group_box, QLabel("Input run"), self.run_box, self.compute,
+                  self.undo_btn, self.redo_btn):
             top.addWidget(w)
         top.addWidget(self.status, 1)
 
@@ -179,6 +187,8 @@ class MulticamWindow(QMainWindow):
         self.play.toggled.connect(self._toggle_play)
         self.group_box.currentTextChanged.connect(lambda _t: self.reload())
         self.compute.clicked.connect(self.compute_global)
+        self.undo_btn.clicked.connect(lambda: self.global_edit("undo"))
+        self.redo_btn.clicked.connect(lambda: self.global_edit("redo"))
         if groups:
             self.reload()
         else:
@@ -209,6 +219,7 @@ class MulticamWindow(QMainWindow):
         for i, c in enumerate(self.view.cameras):
             panel = CameraPanel(c.name)
             panel.picked.connect(self.select)
+            panel.context.connect(self._context_menu)
             self.panels.append(panel)
             self.grid.addWidget(panel, i // cols, i % cols)
         self.grid.addWidget(self.minimap, n // cols, n % cols)
@@ -276,6 +287,42 @@ class MulticamWindow(QMainWindow):
         pix = QPixmap.fromImage(_qimage(img))
         self.minimap.setPixmap(pix.scaled(self.minimap.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                           Qt.TransformationMode.SmoothTransformation))
+
+    def global_edit(self, op: str, a: int | None = None, b: int | None = None) -> str | None:
+        """Swap/merge/split a global id in every camera, or undo/redo the last such edit
+        (``multicam.edits``: one transaction each); returns the edit's label."""
+        from sporttrack_gui.errors import SportTrackError
+        from sporttrack_gui.multicam.edits import apply_global_edit, redo_global, undo_global
+        from sporttrack_gui.project import Project
+
+        group = self.group_box.currentText()
+        try:
+            with Project.open(self.project_path) as p:
+                if op in ("undo", "redo"):
+                    r = (undo_global if op == "undo" else redo_global)(p, group)
+                else:
+                    r = apply_global_edit(p, group, op, a, b, None if op == "merge" else self.frame)
+        except SportTrackError as exc:
+            QMessageBox.warning(self, "Global id edit", str(exc))
+            return None
+        label = r.label if r else f"nothing to {op}"
+        self.reload()
+        self.status.setText(label)
+        return label
+
+    def _context_menu(self, gid: int, pos) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        if self.view is None or not self.view.has_global or gid < 0:
+            return
+        menu = QMenu(self)
+        a = self.selected
+        if a is not None and a != gid:
+            menu.addAction(f"Swap {a} \u2194 {gid} from frame {self.frame}",
+                           lambda: self.global_edit("swap", a, gid))
+            menu.addAction(f"Merge {gid} into {a}", lambda: self.global_edit("merge", a, gid))
+        menu.addAction(f"Split {gid} at frame {self.frame}", lambda: self.global_edit("split", gid))
+        menu.exec(pos)
 
     def select(self, gid: int) -> None:
         """Highlight global id ``gid`` in every camera and on the minimap (-1 clears)."""
