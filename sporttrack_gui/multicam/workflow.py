@@ -251,6 +251,13 @@ def run_multicam(project_path: str | Path, group_name: str, runs: list[str] | st
         secs["associate"] = time.perf_counter() - t1
         res = MulticamResult(group.name, cams, offs, scores, obs, assoc, fused, seconds=secs)
         res.metrics["conflicts"] = ev.conflicts(obs, assoc.global_id, fps)
+        # boxes beyond the frames a camera's homographies cover, or mapping to infinity
+        unmapped = {c.camera.camera: int(len(c.table) - np.count_nonzero(obs.cam == i))
+                    for i, c in enumerate(cams)}
+        if any(unmapped.values()):
+            log.warning("boxes not mapped to the pitch (outside the homographies' frames or "
+                        "at the horizon): %s", unmapped)
+            res.metrics["unmapped_boxes"] = unmapped
         if truth_run:
             res.metrics.update(_score(p, res, truth_run))
         if write_run is not None:
