@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same match)")
     p.add_argument("--players", type=int, default=10, help="number of players (>= 5)")
     p.add_argument("--video", action="store_true", help="also write match.mp4")
+    p.add_argument("--cameras", type=int, default=1,
+                   help="2-4: film the match with several cameras (one folder each) and write "
+                        "match.stp with the camera group (see `sporttrack multicam`)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
@@ -32,6 +35,10 @@ def run(args: argparse.Namespace) -> int:
         from sporttrack_gui.errors import InputError
 
         raise InputError(str(exc)) from None
+    if args.cameras != 1:
+        from sporttrack_gui.cli.multicam_demo import run_multicam_demo
+
+        return run_multicam_demo(args, cfg, t0)
     m = render_match(args.out, cfg, write_video=args.video)
     ev = m.events
     emit({"folder": str(m.img_dir), "frames": cfg.n_frames, "boxes": len(m.gt),

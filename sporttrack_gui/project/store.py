@@ -232,6 +232,18 @@ class Project:
         seq_id = self.sequence_id(seq)
         return next(s for s in self.sequences() if s["id"] == seq_id)
 
+    def set_sequence_meta(self, seq: int | str, key: str, value: Any) -> None:
+        """Set (or with ``None`` remove) one key of a sequence's JSON ``meta``; one transaction."""
+        seq_id = self.sequence_id(seq)
+        with self.transaction() as c:
+            meta = json.loads(c.execute("SELECT meta FROM sequences WHERE id = ?",
+                                        (seq_id,)).fetchone()[0] or "{}")
+            if value is None:
+                meta.pop(key, None)
+            else:
+                meta[key] = value
+            c.execute("UPDATE sequences SET meta = ? WHERE id = ?", (json.dumps(meta), seq_id))
+
     def sequence_id(self, seq: int | str) -> int:
         col = "id" if isinstance(seq, int) else "name"
         row = self.conn.execute(f"SELECT id FROM sequences WHERE {col} = ?", (seq,)).fetchone()

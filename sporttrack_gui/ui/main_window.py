@@ -173,6 +173,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
+        from sporttrack_gui.ui.multicam_view import multicam_action
+
+        view.addAction(multicam_action(self))
         play = bar.addMenu("&Playback")
         play.addActions([a[k] for k in ("play", "prev", "next", "prev10", "next10", "prev_sec",
                                         "next_sec", "first", "last", "goto", "slower", "faster")])
