@@ -17,14 +17,14 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from sporttrack_gui.runtime import app_home
+from sporttrack_gui import runtime
 
 STACK = ["PySide6-Essentials", "pyqtgraph", "ultralytics", "opencv-contrib-python", "numpy",
          "scipy", "lap", "torch", "torchvision", "motmetrics", "sqlite-utils", "onnxruntime"]
 
 
 def log_dir() -> Path:
-    return app_home() / "logs"
+    return runtime.log_dir()
 
 
 def log_file() -> Path:

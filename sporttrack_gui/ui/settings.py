@@ -1,6 +1,6 @@
 """Remembered settings (QSettings, organisation "SportTrack"): window, recent files, tracker.
 
-Stored as an INI file under the app home (``SPORTTRACK_HOME`` wins), not the platform
+Stored as an INI file in the settings folder (platformdirs) (``SPORTTRACK_HOME`` wins), not the platform
 registry, so tests, portable installs and the bundle never touch the user's real
 settings, and "reset the app" is deleting one folder.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from sporttrack_gui.runtime import app_home
+from sporttrack_gui.runtime import settings_dir
 
 ORG, APP = "SportTrack", "SportTrack"
 MAX_RECENT = 8
@@ -19,7 +19,7 @@ MAX_RECENT = 8
 
 def settings() -> QSettings:
     fmt, scope = QSettings.Format.IniFormat, QSettings.Scope.UserScope
-    QSettings.setPath(fmt, scope, str(app_home()))
+    QSettings.setPath(fmt, scope, str(settings_dir()))
     return QSettings(fmt, scope, ORG, APP)
 
 

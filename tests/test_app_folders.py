@@ -1,0 +1,41 @@
+"""App folders: platformdirs per role on every OS, SPORTTRACK_HOME still puts all in one place."""
+
+from __future__ import annotations
+
+import sys
+
+import platformdirs
+import pytest
+
+from sporttrack_gui import diagnostics, runtime
+
+
+def test_sporttrack_home_holds_every_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPORTTRACK_HOME", str(tmp_path))
+    folders = runtime.app_folders()
+    assert folders == {"settings": tmp_path, "data": tmp_path, "cache": tmp_path / "cache",
+                       "logs": tmp_path / "logs"}
+    assert runtime.app_home() == tmp_path
+    assert diagnostics.log_file() == tmp_path / "logs" / "sporttrack.log"
+
+
+def test_platform_folders_by_role(monkeypatch):
+    monkeypatch.delenv("SPORTTRACK_HOME", raising=False)
+    name = runtime.APP_NAME
+    assert runtime.data_dir() == runtime.app_home()
+    assert str(runtime.data_dir()) == platformdirs.user_data_dir(name, False, roaming=False)
+    assert str(runtime.settings_dir()) == platformdirs.user_config_dir(name, False, roaming=True)
+    assert str(runtime.cache_dir()) == platformdirs.user_cache_dir(name, False)
+    assert str(runtime.log_dir()) == platformdirs.user_log_dir(name, False)
+    assert len(set(runtime.app_folders().values())) == 4
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG variables are Linux only")
+def test_linux_follows_xdg(tmp_path, monkeypatch):
+    monkeypatch.delenv("SPORTTRACK_HOME", raising=False)
+    for var in ("DATA", "CONFIG", "CACHE", "STATE"):
+        monkeypatch.setenv(f"XDG_{var}_HOME", str(tmp_path / var.lower()))
+    assert runtime.data_dir() == tmp_path / "data" / "sporttrack"
+    assert runtime.settings_dir() == tmp_path / "config" / "sporttrack"
+    assert runtime.cache_dir() == tmp_path / "cache" / "sporttrack"
+    assert runtime.log_dir() == tmp_path / "state" / "sporttrack" / "log"
