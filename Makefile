@@ -13,13 +13,15 @@ $(VPY):
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 
 # torch first, alone and pinned: only `torch==2.13.0` picks the local CPU wheel.
-# opencv-contrib last with --no-deps: ultralytics' opencv-python would otherwise
-# own cv2 and CSRT/KCF would vanish.
+# The headless opencv-contrib last with --no-deps: ultralytics' opencv-python (and
+# datumaro's opencv-python-headless) would otherwise own cv2 and CSRT/KCF would vanish.
+# Headless because the GUI is PySide6: cv2's own windows are never used, and the GUI
+# build would put Qt5 (and OpenSSL 1.1) libraries into the Qt6 app and its bundle.
 $(STAMP): $(VPY) pyproject.toml constraints.txt
 	$(VPY) -m pip install -q --upgrade pip setuptools wheel
 	$(VPY) -m pip install -q -c constraints.txt torch==2.13.0
 	$(VPY) -m pip install -q -c constraints.txt -e ".[dev]"
-	$(VPY) -m pip install -q --force-reinstall --no-deps opencv-contrib-python==5.0.0.93
+	$(VPY) -m pip install -q --force-reinstall --no-deps opencv-contrib-python-headless==5.0.0.93
 	touch $(STAMP)
 
 run: setup
