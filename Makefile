@@ -5,7 +5,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export SPORTTRACK_HOME ?= $(CURDIR)/.sporttrack-home
 
-.PHONY: setup run test lint bench bundle clean
+.PHONY: setup run test lint bench bundle package clean
 
 setup: $(STAMP)
 
@@ -42,6 +42,14 @@ bench: setup
 bundle: setup
 	$(VPY) -m pip install -q -c constraints.txt "pyinstaller>=6.22,<7"
 	$(VPY) packaging/build.py --self-test $(BUNDLE_ARGS)
+
+# The bundle as a .deb (installs under /opt/sporttrack, /usr/bin/sporttrack, desktop entry,
+# icons) and a .tar.gz, both in dist/; DEB_COMPRESS=xz for a smaller, slower-to-build .deb.
+# Builds the bundle first when dist/sporttrack is missing.
+DEB_COMPRESS ?= gzip
+package: setup
+	test -x dist/sporttrack/sporttrack || $(MAKE) bundle
+	$(VPY) packaging/linux_package.py --compress $(DEB_COMPRESS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
