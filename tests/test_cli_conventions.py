@@ -171,3 +171,21 @@ def test_cli_runs_write_the_rotating_log(project, home, capsys):
     assert "sporttrack.cli: sporttrack" in text and f"project {project}" in text
     assert any(isinstance(h, logging.handlers.RotatingFileHandler)
                for h in logging.getLogger().handlers)
+
+
+def test_file_handlers_do_not_pile_up_across_app_folders(tmp_path, monkeypatch, capsys):
+    before = list(logging.getLogger().handlers)
+    try:
+        for i in range(3):
+            monkeypatch.setenv("SPORTTRACK_HOME", str(tmp_path / f"home{i}"))
+            assert main(["plugins", "--json"]) == 0
+        files = [h for h in logging.getLogger().handlers
+                 if isinstance(h, logging.handlers.RotatingFileHandler) and h not in before]
+        assert [Path(h.baseFilename) for h in files] == [tmp_path / "home2" / "logs" / "sporttrack.log"]
+        assert (tmp_path / "home0" / "logs" / "sporttrack.log").is_file()
+    finally:
+        root = logging.getLogger()
+        for h in list(root.handlers):
+            if h not in before:
+                root.removeHandler(h)
+                h.close()

@@ -121,6 +121,7 @@ def report_error(exc: BaseException, exit_code: int, as_json: bool, stream=None)
 
 
 _STDERR_HANDLER_NAME = "sporttrack-cli-stderr"
+_FILE_HANDLER_NAME = "sporttrack-cli-file"
 
 
 def configure_logging(options: CommonOptions, file_log: bool = True) -> None:
@@ -139,9 +140,28 @@ def configure_logging(options: CommonOptions, file_log: bool = True) -> None:
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
     if file_log:
-        from sporttrack_gui.diagnostics import setup_logging
+        _attach_file_log(root)
 
-        setup_logging(logging.INFO)
+
+def _attach_file_log(root: logging.Logger) -> None:
+    """The rotating log file of the current app folder; a file handler a previous ``main``
+    call attached for another folder (tests, an in-process caller changing
+    ``SPORTTRACK_HOME``) is closed first, so handlers and open files never pile up."""
+    import logging.handlers
+    from pathlib import Path
+
+    from sporttrack_gui.diagnostics import log_file, setup_logging
+
+    current = log_file()
+    for h in list(root.handlers):
+        if h.get_name() == _FILE_HANDLER_NAME and Path(h.baseFilename) != current:
+            root.removeHandler(h)
+            h.close()
+    path = setup_logging(logging.INFO)
+    for h in root.handlers:
+        if isinstance(h, logging.handlers.RotatingFileHandler) and Path(h.baseFilename) == path \
+                and not h.get_name():
+            h.set_name(_FILE_HANDLER_NAME)
 
 
 def progress_printer(quiet: bool, stream=None) -> Callable[[Any], None] | None:
