@@ -189,3 +189,15 @@ def test_file_handlers_do_not_pile_up_across_app_folders(tmp_path, monkeypatch, 
             if h not in before:
                 root.removeHandler(h)
                 h.close()
+
+
+def test_track_and_run_report_setup_apart_from_per_frame_times(tmp_path, home, capsys):
+    folder = _mot_folder(tmp_path)
+    assert main(["track", str(folder), "--tracker", "sort", "--out", str(tmp_path / "a.txt"),
+                 "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["setup_s"] >= 0 and data["tracker_ms_per_frame"] > 0 and data["frames"] == 30
+    assert main(["run", str(folder), "--detector", f"det:{folder / 'det' / 'det.txt'}",
+                 "--tracker", "sort", "--out", str(tmp_path / "b.txt"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["setup_s"] >= 0 and set(data["timings"]) >= {"track", "write"}
