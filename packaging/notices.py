@@ -159,13 +159,15 @@ def licence_texts(dist: metadata.Distribution) -> list[tuple[str, str]]:
     for f in dist.files or []:
         p = PurePosixPath(str(f))
         meta_dir = next((i for i, part in enumerate(p.parts) if part.endswith(".dist-info")), None)
-        if meta_dir is None or not p.name.lower().startswith(LICENCE_FILE_PREFIXES):
+        if meta_dir is None or not p.name.lower().startswith(LICENCE_FILE_PREFIXES) \
+                or "__pycache__" in p.parts or p.suffix in (".pyc", ".pyo"):
             continue
         try:
-            out.append((str(PurePosixPath(*p.parts[meta_dir + 1:])),
-                        Path(dist.locate_file(f)).read_text(encoding="utf-8", errors="replace")))
+            text = Path(dist.locate_file(f)).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
+        if "\x00" not in text:  # a text file, not something binary named like one
+            out.append((str(PurePosixPath(*p.parts[meta_dir + 1:])), text))
     if not out:
         text = (dist.metadata.get("License") or "").strip()
         if len(text) >= 120 or "\n" in text:
@@ -173,9 +175,10 @@ def licence_texts(dist: metadata.Distribution) -> list[tuple[str, str]]:
     return out
 
 
-def write_notices(bundle: Path, pyz: Path | None = None, out: Path | None = None) -> Path:
+def write_notices(bundle: Path, pyz: Path | None = None, out: Path | None = None,
+                  index: DistIndex | None = None) -> Path:
     """Write ``THIRD_PARTY_NOTICES.txt`` into the bundle; returns its path."""
-    index = DistIndex()
+    index = index or DistIndex()
     names = shipped_distributions(bundle, pyz, index)
     out = out or bundle / NOTICES
     lines = ["SportTrack - third-party software in this bundle", "",
