@@ -31,7 +31,7 @@ test: setup
 	$(VPY) -m pytest -q $(PYTEST_ARGS)
 
 lint: setup
-	$(VPY) -m ruff check sporttrack_gui tests benchmarks plugins main.py
+	$(VPY) -m ruff check sporttrack_gui tests benchmarks plugins packaging main.py
 
 bench: setup
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(VPY) $$f || exit 1; done
