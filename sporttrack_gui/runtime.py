@@ -77,6 +77,19 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def legacy_home() -> Path | None:
+    """The single app folder of versions before platformdirs (settings were kept there), or
+    ``None`` under ``SPORTTRACK_HOME`` (nothing moved then)."""
+    if _home_override() is not None:
+        return None
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+        return base / "SportTrack"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "SportTrack"
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "sporttrack"
+
+
 def app_folders() -> dict[str, Path]:
     """Every folder the app writes, by role (``sporttrack --version``-style diagnostics)."""
     return {"settings": settings_dir(), "data": data_dir(), "cache": cache_dir(),

@@ -39,3 +39,24 @@ def test_linux_follows_xdg(tmp_path, monkeypatch):
     assert runtime.settings_dir() == tmp_path / "config" / "sporttrack"
     assert runtime.cache_dir() == tmp_path / "cache" / "sporttrack"
     assert runtime.log_dir() == tmp_path / "state" / "sporttrack" / "log"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG variables are Linux only")
+def test_settings_of_an_earlier_version_are_adopted_once(tmp_path, monkeypatch):
+    from sporttrack_gui.ui import settings as ui_settings
+
+    monkeypatch.delenv("SPORTTRACK_HOME", raising=False)
+    for var in ("DATA", "CONFIG", "CACHE", "STATE"):
+        monkeypatch.setenv(f"XDG_{var}_HOME", str(tmp_path / var.lower()))
+    old = tmp_path / "data" / "sporttrack" / "SportTrack" / "SportTrack.ini"
+    old.parent.mkdir(parents=True)
+    old.write_text("[General]\nrecent=/x/match.stp\n", encoding="utf-8")
+    new = ui_settings.adopt_legacy_settings()
+    assert new == tmp_path / "config" / "sporttrack" / "SportTrack" / "SportTrack.ini"
+    assert new.read_text(encoding="utf-8") == old.read_text(encoding="utf-8") and old.is_file()
+    assert ui_settings.value("recent") == "/x/match.stp"
+    new.write_text("[General]\nrecent=/y.stp\n", encoding="utf-8")
+    assert ui_settings.adopt_legacy_settings() is None  # never overwrites newer settings
+    assert ui_settings.value("recent") == "/y.stp"
+    monkeypatch.setenv("SPORTTRACK_HOME", str(tmp_path / "home"))
+    assert ui_settings.adopt_legacy_settings() is None
