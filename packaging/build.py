@@ -17,6 +17,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import notices  # noqa: E402 - packaging/ is a folder of scripts, not a package
+
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
@@ -61,10 +64,15 @@ def build(clean: bool = True) -> dict:
     if broken:
         raise RuntimeError("bundle has dangling symlinks (fix DROP in the spec): "
                            + ", ".join(str(p.relative_to(bundle)) for p in broken))
+    # the licence of the whole and the notices of its parts travel with the binaries
+    shutil.copyfile(ROOT / "LICENSE", bundle / "LICENSE")
+    notices.write_notices(bundle, WORK / "sporttrack" / "PYZ-00.pyz")
     report = {"bundle": str(bundle), "clean": clean, "build_s": round(seconds, 1),
               "size_mib": round(folder_size(bundle) / 2**20, 1),
               "files": sum(1 for f in bundle.rglob("*") if f.is_file()),
-              "largest_mib": {k: round(v / 2**20, 1) for k, v in largest_parts(bundle)}}
+              "largest_mib": {k: round(v / 2**20, 1) for k, v in largest_parts(bundle)},
+              "components_mib": {k: round(v / 2**20, 1)
+                                 for k, v in notices.sizes_by_component(bundle).items()}}
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2), encoding="utf-8")
     return report
@@ -86,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bundle: {report['bundle']}")
     print(f"build time: {report['build_s']:.1f} s{'' if report['clean'] else ' (cached analysis)'}")
     print(f"bundle size: {report['size_mib']:.1f} MiB in {report['files']} files")
-    for name, mib in report["largest_mib"].items():
+    print("size by component (distribution):")
+    for name, mib in list(report["components_mib"].items())[:16]:
         print(f"  {mib:8.1f} MiB  {name}")
     if args.self_test:
         t0 = time.perf_counter()

@@ -17,14 +17,18 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from sporttrack_gui.runtime import app_home
+from sporttrack_gui import runtime
 
-STACK = ["PySide6-Essentials", "pyqtgraph", "ultralytics", "opencv-contrib-python", "numpy",
-         "scipy", "lap", "torch", "torchvision", "motmetrics", "sqlite-utils", "onnxruntime"]
+#: the run-time stack shown in About and crash reports; "opencv" is whichever contrib build
+#: owns cv2 (see :data:`OPENCV_DISTS`)
+STACK = ["PySide6-Essentials", "pyqtgraph", "ultralytics", "opencv", "numpy", "scipy", "lap",
+         "torch", "torchvision", "sqlite-utils", "onnxruntime", "av"]
+#: OpenCV distributions with the contrib trackers, preferred first (headless: no Qt5 inside)
+OPENCV_DISTS = ("opencv-contrib-python-headless", "opencv-contrib-python")
 
 
 def log_dir() -> Path:
-    return app_home() / "logs"
+    return runtime.log_dir()
 
 
 def log_file() -> Path:
@@ -56,6 +60,9 @@ def stack_versions() -> dict[str, str]:
     """Installed versions of the product stack (for About and bug reports)."""
     out = {"python": platform.python_version(), "platform": platform.platform()}
     for dist in STACK:
+        if dist == "opencv":
+            out[dist] = _opencv_version()
+            continue
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -64,6 +71,15 @@ def stack_versions() -> dict[str, str]:
 
     out["sporttrack"] = sporttrack_gui.__version__
     return out
+
+
+def _opencv_version() -> str:
+    for dist in OPENCV_DISTS:
+        try:
+            return f"{metadata.version(dist)} ({dist})"
+        except metadata.PackageNotFoundError:
+            continue
+    return "not installed"
 
 
 def write_crash_report(exc_type, exc, tb) -> Path:

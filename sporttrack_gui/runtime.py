@@ -17,26 +17,83 @@ import sys
 from importlib import util as importlib_util
 from pathlib import Path
 
+import platformdirs
+
 log = logging.getLogger(__name__)
 
 _APPLIED = False
 _TV_READY = False
 
 
-def app_home() -> Path:
-    """Per-user folder for settings, logs, model caches and plugins.
+#: folder name: lower case on Linux (XDG convention), capitalised on Windows and macOS
+APP_NAME = "SportTrack" if sys.platform in ("win32", "darwin") else "sporttrack"
 
-    ``SPORTTRACK_HOME`` wins (tests and ``make`` point it into the checkout).
-    """
+
+def _home_override() -> Path | None:
     env = os.environ.get("SPORTTRACK_HOME")
-    if env:
-        return Path(env)
+    return Path(env) if env else None
+
+
+def app_home() -> Path:
+    """Per-user data folder: models, projects, demo match, user plugins (= :func:`data_dir`).
+
+    ``SPORTTRACK_HOME`` wins (tests, portable installs and ``make`` point it into the
+    checkout); then everything - settings, data, cache, logs - lives below that one folder.
+    """
+    return data_dir()
+
+
+def data_dir() -> Path:
+    """Data the user would miss (models, projects): local, not roaming, on Windows
+    (``%LOCALAPPDATA%``), ``~/Library/Application Support`` on macOS, XDG data on Linux."""
+    override = _home_override()
+    if override is not None:
+        return override
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
+
+
+def settings_dir() -> Path:
+    """Small settings files (the INI of remembered choices): roaming on Windows, XDG config
+    on Linux, ``~/Library/Application Support`` on macOS."""
+    override = _home_override()
+    if override is not None:
+        return override
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=True))
+
+
+def cache_dir() -> Path:
+    """Rebuildable files (video indexes, camera-motion caches, GUI run exports)."""
+    override = _home_override()
+    if override is not None:
+        return override / "cache"
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    """The rotating log and crash reports (XDG state on Linux, ``~/Library/Logs`` on macOS)."""
+    override = _home_override()
+    if override is not None:
+        return override / "logs"
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def legacy_home() -> Path | None:
+    """The single app folder of versions before platformdirs (settings were kept there), or
+    ``None`` under ``SPORTTRACK_HOME`` (nothing moved then)."""
+    if _home_override() is not None:
+        return None
     if sys.platform == "win32":
         base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
         return base / "SportTrack"
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Application Support" / "SportTrack"
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "sporttrack"
+
+
+def app_folders() -> dict[str, Path]:
+    """Every folder the app writes, by role (``sporttrack --version``-style diagnostics)."""
+    return {"settings": settings_dir(), "data": data_dir(), "cache": cache_dir(),
+            "logs": log_dir()}
 
 
 def resources_dir() -> Path:
@@ -69,8 +126,8 @@ def apply_runtime_defaults() -> None:
         return
     _APPLIED = True
     home = app_home()
-    yolo_dir = home / "ultralytics"
-    mpl_dir = home / "matplotlib"
+    yolo_dir = home / "ultralytics"  # its settings.json and the plot fonts: kept
+    mpl_dir = cache_dir() / "matplotlib"  # matplotlib's font cache: rebuildable
     os.environ.setdefault("YOLO_OFFLINE", "1")
     os.environ.setdefault("YOLO_AUTOINSTALL", "false")
     os.environ.setdefault("YOLO_VERBOSE", "false")

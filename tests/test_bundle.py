@@ -111,3 +111,27 @@ def test_bundle_trains_a_detector(bundle, tmp_path):
     result = json.loads(r.stdout)
     assert result["status"] == "complete" and result["epochs_done"] == 1
     assert Path(result["best"]).is_file()
+
+
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
+def test_deb_of_the_bundle_unpacks_and_self_tests(bundle, tmp_path):
+    """The .deb of the real bundle, unpacked into a scratch root, passes --self-test when
+    started through its /usr/bin link (what a user runs after `apt install`)."""
+    spec = importlib.util.spec_from_file_location("sporttrack_linux_package",
+                                                  REPO / "packaging" / "linux_package.py")
+    linux_package = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(linux_package)
+    deb = linux_package.build_deb(bundle.parent, tmp_path / "out", compress="none")
+    root = tmp_path / "root"
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+    link = root / "usr" / "bin" / "sporttrack"
+    assert os.readlink(link) == "/opt/sporttrack/sporttrack"
+    exe = root / "opt" / "sporttrack" / "sporttrack"
+    assert (root / "opt" / "sporttrack" / "THIRD_PARTY_NOTICES.txt").is_file()
+    assert (root / "usr/share/applications/sporttrack.desktop").is_file()
+    home = tmp_path / "home"
+    home.mkdir()
+    r = _run(exe, "--self-test", home=home)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "(bundle)" in r.stdout and "self-test PASS" in r.stdout
+    assert str(root / "opt" / "sporttrack") in r.stdout  # resources found in the unpacked tree

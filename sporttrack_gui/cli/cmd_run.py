@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import threading
+import time
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import emit, progress_printer
 from sporttrack_gui.errors import InputError
 
 
@@ -91,20 +91,6 @@ def detector_options(args: argparse.Namespace) -> dict:
     return opts
 
 
-def _printer(quiet: bool):
-    if quiet:
-        return None
-
-    def show(p) -> None:
-        eta = f"{p.eta_s:5.0f}s" if p.eta_s is not None else "    ?"
-        sys.stderr.write(f"\rframe {p.frame} ({p.done}/{p.total})  {p.fps:6.1f} fps  eta {eta}")
-        if p.done >= p.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
-
-
 def run(args: argparse.Namespace) -> int:
     from sporttrack_gui.pipeline import PipelineConfig, run_pipeline
 
@@ -119,11 +105,15 @@ def run(args: argparse.Namespace) -> int:
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set()) if main else None
     try:
-        result = run_pipeline(config, progress=_printer(args.quiet or args.json), cancel=cancel)
+        t0 = time.perf_counter()
+        result = run_pipeline(config, progress=progress_printer(args.quiet or args.json), cancel=cancel)
+        elapsed = time.perf_counter() - t0
     finally:
         if main:
             signal.signal(signal.SIGINT, previous)
     data = result.to_dict()
+    # opening the model/source/project and closing the run: once, outside the per-frame times
+    data["setup_s"] = round(max(elapsed - result.wall_s, 0.0), 3)
     timings = data.pop("timings")
     if not args.json:
         data = {k: v for k, v in data.items() if v is not None}

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+# Imported at load, not inside the first assignment: scipy.optimize takes ~0.25 s to import,
+# which used to land in the first tracked frame and tripled the reported ms/frame of a
+# short sequence (the tracker's first frame must cost what the others do).
+from scipy.optimize import linear_sum_assignment
+
 try:  # lap is ~2.5x faster than scipy on big matrices (see ENVIRONMENT.md)
     import lap as _lap
 except ImportError:  # pragma: no cover - lap is a hard dependency, but stay usable
@@ -81,8 +86,6 @@ def _solve(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.ndarray, np.
         rows = np.flatnonzero(x >= 0)
         cols = x[rows]
     else:
-        from scipy.optimize import linear_sum_assignment
-
         big = np.empty((n + m, n + m))
         big[:n, :m] = cost
         big[:n, m:] = thresh / 2

@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 
 from sporttrack_gui.errors import MediaError
-from sporttrack_gui.runtime import app_home
+from sporttrack_gui.runtime import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +311,7 @@ class VideoFileSource(VideoSource):
     def _index_file(self) -> Path:
         st = self.path.stat()
         key = f"{self.path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{_INDEX_VERSION}"
-        return app_home() / "cache" / "video-index" / (hashlib.sha1(key.encode()).hexdigest() + ".json")
+        return cache_dir() / "video-index" / (hashlib.sha1(key.encode()).hexdigest() + ".json")
 
     def _load_or_build_index(self) -> dict:
         try:

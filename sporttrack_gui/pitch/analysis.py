@@ -19,7 +19,7 @@ from sporttrack_gui.errors import Cancelled, InputError
 from sporttrack_gui.pitch.calibration import Calibration
 from sporttrack_gui.pitch.kinematics import TrackKinematics, track_kinematics
 from sporttrack_gui.pitch.mapping import PitchPositions, map_to_pitch
-from sporttrack_gui.runtime import app_home
+from sporttrack_gui.runtime import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _motion_cache_path(source_path: str, method: str, n_frames: int) -> Path:
     except OSError:
         key = f"{source_path}|{method}|{n_frames}"
     digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-    return app_home() / "cache" / f"motion-{digest}.npy"
+    return cache_dir() / f"motion-{digest}.npy"
 
 
 def estimate_sequence_motion(source, boxes_frame: np.ndarray, boxes_xywh: np.ndarray, *,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.pipeline import PipelineConfig
-from sporttrack_gui.runtime import app_home
+from sporttrack_gui.runtime import cache_dir
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def export_run_file(project: Any, run_id: int, kind: str) -> Path:
     """Write a run's boxes to a MOT text file in the app's cache (the pipeline reads files)."""
     from sporttrack_gui.formats.mot import write_mot
 
-    out = app_home() / "cache" / "runs" / f"{Path(project.path).stem}-run{run_id}-{kind}.txt"
+    out = cache_dir() / "runs" / f"{Path(project.path).stem}-run{run_id}-{kind}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     write_mot(out, project.boxes(run_id), kind=kind)
     return out

@@ -1,17 +1,18 @@
 """Remembered settings (QSettings, organisation "SportTrack"): window, recent files, tracker.
 
-Stored as an INI file under the app home (``SPORTTRACK_HOME`` wins), not the platform
+Stored as an INI file in the settings folder (platformdirs) (``SPORTTRACK_HOME`` wins), not the platform
 registry, so tests, portable installs and the bundle never touch the user's real
 settings, and "reset the app" is deleting one folder.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from sporttrack_gui.runtime import app_home
+from sporttrack_gui.runtime import legacy_home, settings_dir
 
 ORG, APP = "SportTrack", "SportTrack"
 MAX_RECENT = 8
@@ -19,8 +20,28 @@ MAX_RECENT = 8
 
 def settings() -> QSettings:
     fmt, scope = QSettings.Format.IniFormat, QSettings.Scope.UserScope
-    QSettings.setPath(fmt, scope, str(app_home()))
+    QSettings.setPath(fmt, scope, str(settings_dir()))
+    adopt_legacy_settings()
     return QSettings(fmt, scope, ORG, APP)
+
+
+def adopt_legacy_settings() -> Path | None:
+    """Copy the INI an earlier version kept in the single app folder (before settings got
+    their own platform folder) once, so recent files and layout survive the upgrade; the
+    old file is left in place. Returns the new file when it copied one."""
+    new = settings_dir() / ORG / f"{APP}.ini"
+    old_home = legacy_home()
+    if old_home is None or new.exists():
+        return None
+    old = old_home / ORG / f"{APP}.ini"
+    if old == new or not old.is_file():
+        return None
+    try:
+        new.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(old, new)
+    except OSError:
+        return None  # unreadable old file or read-only folder: start with defaults
+    return new
 
 
 def recent_projects() -> list[str]:
