@@ -103,20 +103,20 @@ def test_json_error_names_file_and_line(tmp_path, home, capsys):
     assert out == "" and err.startswith("error: ") and "line 3" in err
 
 
-def test_usage_errors_have_their_own_exit_code(home, capsys):
+def test_usage_errors_exit_2_with_their_own_kind(home, capsys):
     assert main(["edit", "p.stp", "--run", "gt", "swap", "1", "--json"]) == common.EXIT_USAGE
     data = json.loads(capsys.readouterr().out)
     assert data["kind"] == "usage" and "required: b" in data["error"]
-    assert data["exit_code"] == common.EXIT_USAGE == 64
-    assert main(["track", "--no-such-option"]) == 64
+    assert data["exit_code"] == common.EXIT_USAGE == 2 and data["kind"] == "usage"
+    assert main(["track", "--no-such-option"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("usage: sporttrack track") and "required: source" in err
-    assert main(["track", "x", "--no-such-option"]) == 64
+    assert main(["track", "x", "--no-such-option"]) == 2
     assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
-    assert main(["no-such-command"]) == 64
+    assert main(["no-such-command"]) == 2
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    assert "exit codes:" in out and "  64   usage error" in out and "  2    bad input" in out
+    assert "exit codes:" in out and "  2    bad input" in out and "usage error" in out
     assert main(["edit", "--help"]) == 0
     assert "anywhere on the line" in capsys.readouterr().out
 

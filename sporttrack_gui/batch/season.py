@@ -141,10 +141,27 @@ def collect_season(folder: str | Path, run: str | None = None, *,
     return season
 
 
-def _frame(rows: list[dict], columns: tuple[str, ...]):
-    import pandas as pd
+def _write_csv(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:
+    import csv
 
-    return pd.DataFrame(rows, columns=list(columns))
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _write_parquet(path: Path, rows: list[dict], columns: tuple[str, ...]) -> bool:
+    """Parquet through pyarrow (the ``batch`` extra); False when it is not installed."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        return False
+    table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows],
+                                 schema=None) if rows else pa.table({c: [] for c in columns})
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+    return True
 
 
 def write_season(season: Season, dest: str | Path) -> list[Path]:
@@ -154,15 +171,11 @@ def write_season(season: Season, dest: str | Path) -> list[Path]:
     written: list[Path] = []
     for stem, rows, cols in (("season", season.matches, MATCH_COLUMNS),
                              ("players", season.players, PLAYER_COLUMNS)):
-        df = _frame(rows, cols)
-        with atomic_path(dest / f"{stem}.csv") as tmp:
-            df.to_csv(tmp, index=False)
+        _write_csv(dest / f"{stem}.csv", rows, cols)
         written.append(dest / f"{stem}.csv")
-        try:
-            with atomic_path(dest / f"{stem}.parquet") as tmp:
-                df.to_parquet(tmp, index=False)
+        if _write_parquet(dest / f"{stem}.parquet", rows, cols):
             written.append(dest / f"{stem}.parquet")
-        except ImportError:
+        else:
             log.warning("Parquet needs pyarrow (pip install 'sporttrack[batch]'); wrote CSV only")
     atomic_write_text(dest / "season.json", json.dumps(season.to_dict(), indent=2, default=str))
     written.append(dest / "season.json")

@@ -19,7 +19,10 @@ EXIT_INCOMPLETE = 1  # ran, but the result is partial or empty (cancelled run, n
                      # a failed self-test)
 EXIT_INPUT = 2  # bad input: a file's content, a value of an option, a project refusing an edit
 EXIT_INTERNAL = 3  # a bug: unexpected exception, traceback on stderr and a crash report
-EXIT_USAGE = 64  # the command line itself: unknown option, missing argument (sysexits EX_USAGE)
+# The command line itself (unknown option, missing argument) is bad input too: 2, as argparse
+# and POSIX utilities have it, so scripts need one test for "you gave me something wrong";
+# the JSON error's "kind" ("usage" or "input") tells them apart.
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # Ctrl-C
 
 #: (code, meaning) for ``--help`` and the README
@@ -27,9 +30,9 @@ EXIT_CODES = [
     (EXIT_OK, "ok"),
     (EXIT_INCOMPLETE, "finished without a complete result (run cancelled, nothing to change, "
                       "self-test failed)"),
-    (EXIT_INPUT, "bad input: file content, option value, missing file, refused edit"),
+    (EXIT_INPUT, "bad input: file content, option value, missing file, refused edit, or a "
+                 "usage error (unknown option, missing argument; JSON kind \"usage\")"),
     (EXIT_INTERNAL, "internal error (a bug): traceback on stderr, crash report in the log folder"),
-    (EXIT_USAGE, "usage error: unknown option, missing argument, bad command"),
     (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
 ]
 EXIT_CODES_HELP = "exit codes:\n" + "\n".join(f"  {c:<4} {m}" for c, m in EXIT_CODES)
