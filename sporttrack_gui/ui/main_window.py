@@ -282,6 +282,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             self.jobs.shutdown()
         self.save_settings()
         self.playback.pause()
+        if getattr(self, "imports", None) is not None:
+            self.imports.shutdown()  # cancels a running import: the project stays as it was
         self.loader.shutdown()
         if self.session is not None:
             self.session.close()
