@@ -202,3 +202,32 @@ def test_encoder_pads_odd_sizes_and_falls_back(tmp_path):
     with VideoEncoder(tmp_path / "old.mp4", 25, codec="mp4v") as enc:
         enc.write(frame_image(0))
     assert enc.codec == "mp4v" and probe_codec(tmp_path / "old.mp4")["codec"] == "mpeg4"
+
+
+def test_proxy_file_is_built_once_reused_and_all_or_nothing(clean_video, tmp_path):
+    from sporttrack_gui.media.proxy_store import ProxyReader, build_proxies, proxy_file, proxy_step
+
+    target = proxy_file(clean_video)
+    target.unlink(missing_ok=True)
+    # cancelled half-way: no proxy file, no temporary left in the cache folder
+    calls = iter(range(10_000))
+    with pytest.raises(Cancelled, match="proxy build cancelled"):
+        build_proxies(clean_video, cancel=lambda: next(calls) >= 80)
+    assert not target.exists() and not list(target.parent.glob(".*part*"))
+    seen: list[int] = []
+    assert build_proxies(clean_video, on_proxy=lambda f, b: seen.append(f)) == target
+    stamp = target.stat().st_mtime_ns
+    assert build_proxies(clean_video) == target and target.stat().st_mtime_ns == stamp  # reused
+    reader = ProxyReader.for_video(clean_video)
+    assert len(reader) == 167 and seen == list(range(1, 168))
+    shown, img = reader.get(120)
+    assert shown == 120 and img.shape == (240, 320, 3)  # narrower than 480: kept as is
+    assert np.abs(img.astype(int) - frame_image(119)).mean() < 8  # that frame's picture
+    # a long match keeps every n-th frame (and the last); the nearest thumbnail is shown
+    assert proxy_step(135_000) == 7 and proxy_step(630) == 1
+    sparse = tmp_path / "sparse.mp4"
+    make_video(sparse, 100, gop=25, width=64, height=48)
+    build_proxies(sparse, max_proxies=30)
+    r = ProxyReader.for_video(sparse)
+    assert list(r.frames[:3]) == [1, 5, 9] and r.frames[-1] == 100
+    assert r.nearest(6) == 5 and r.nearest(8) == 9 and r.get(99)[0] == 100
