@@ -12,7 +12,8 @@ and reused by later runs with the same parameters. Content is simple and synthet
 Printed per file: time to open and show the first frame with a cold packet index and
 with the cached one, and the latency of 200 random frames (median, p95), for PyAV and
 for the old OpenCV path (which counts frames by decoding the whole file), with the
-ratio old/new. Figures depend on the machine's load: compare the ratio within one run.
+ratio old/new; for the long file also the scrub proxies (build time, size, and the time
+to a picture for 200 random frames). Figures depend on the machine's load: compare the ratio within one run.
 Nothing is asserted.
 """
 
@@ -118,6 +119,30 @@ def bench(path: Path, label: str, samples: int, opencv: bool) -> None:
               f"{b[1] / a[1]:.1f}x, random median {b[2] / a[2]:.1f}x, p95 {b[3] / a[3]:.1f}x")
 
 
+def bench_proxies(path: Path, samples: int) -> None:
+    """Build the persisted scrub proxies once, then time a picture for random frames."""
+    from sporttrack_gui.media.proxy_store import ProxyReader, build_proxies, proxy_file
+
+    proxy_file(path).unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    build_proxies(path)
+    built = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    reader = ProxyReader.for_video(path)
+    opened = time.perf_counter() - t0
+    picks = np.random.default_rng(9).integers(1, int(reader.frames[-1]) + 1, samples)
+    lat = []
+    for f in picks:
+        t0 = time.perf_counter()
+        reader.get(int(f))
+        lat.append((time.perf_counter() - t0) * 1e3)
+    size = proxy_file(path).stat().st_size / 2**20
+    print(f"  scrub proxies: built in {built:.0f} s (background, once per file), {len(reader)} "
+          f"thumbnails {reader.width}x{reader.height}, {size:.0f} MB; reopened in {opened * 1e3:.1f} ms; "
+          f"picture for a random frame: median {np.median(lat):.2f} ms, p95 "
+          f"{np.percentile(lat, 95):.2f} ms", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--frames", type=int, default=30000, help="frames of the long CFR file")
@@ -127,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "sporttrack-bench-video",
                     help="folder for the generated files (outside the repository)")
     ap.add_argument("--no-opencv", action="store_true", help="skip the old OpenCV path")
+    ap.add_argument("--no-proxies", action="store_true", help="skip building the scrub proxies")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("SPORTTRACK_HOME", str(args.out / "home"))
@@ -140,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
           "with load; compare the ratios)")
     bench(long_file, f"long-GOP 720p H.264, {args.frames} frames, GOP {args.gop}", args.samples,
           not args.no_opencv)
+    if not args.no_proxies:
+        bench_proxies(long_file, args.samples)
     bench(vfr_file, f"VFR 720p H.264 (20/40/60 ms frames), {args.vfr_frames} frames", args.samples,
           not args.no_opencv)
     return 0
