@@ -6,9 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from media_testutil import make_video
 from PySide6.QtCore import Qt, QTimer
-
-from tests.media_testutil import make_video
 
 pytestmark = pytest.mark.gui
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from media_testutil import make_video
 
 from sporttrack_gui.errors import Cancelled, MediaError
 from sporttrack_gui.media import packet_index
 from sporttrack_gui.pipeline.import_job import run_import
 from sporttrack_gui.project import Project
-from tests.media_testutil import make_video
 
 pytest.importorskip("av")
 

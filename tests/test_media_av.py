@@ -10,10 +10,10 @@ import re
 
 import numpy as np
 import pytest
+from media_testutil import corrupt_middle, frame_image, make_video, truncate
 
 from sporttrack_gui.errors import Cancelled, MediaError
 from sporttrack_gui.media.source import open_source
-from tests.media_testutil import corrupt_middle, frame_image, make_video, truncate
 
 av = pytest.importorskip("av")
 
