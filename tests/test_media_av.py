@@ -231,3 +231,27 @@ def test_proxy_file_is_built_once_reused_and_all_or_nothing(clean_video, tmp_pat
     r = ProxyReader.for_video(sparse)
     assert list(r.frames[:3]) == [1, 5, 9] and r.frames[-1] == 100
     assert r.nearest(6) == 5 and r.nearest(8) == 9 and r.get(99)[0] == 100
+
+
+def test_containers_without_reliable_timestamps_use_the_verified_reader(tmp_path):
+    """AVI with B-frames has packets without pts; MPEG-PS seeks mislabel frames: both are
+    read by the OpenCV reader (verified seeks), still frame-exact."""
+    for name, codec, fmt in (("b.avi", "mpeg4", "avi"), ("b.mpg", "mpeg2video", "mpeg")):
+        path = tmp_path / name
+        c = av.open(str(path), "w", format=fmt)
+        s = c.add_stream(codec, rate=25)
+        s.width, s.height, s.pix_fmt = 160, 120, "yuv420p"
+        s.codec_context.max_b_frames, s.codec_context.gop_size = 2, 12
+        for i in range(60):
+            for p in s.encode(av.VideoFrame.from_ndarray(frame_image(i, 160, 120), format="bgr24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+        c.close()
+        with open_source(path, cache_mb=0) as src:
+            assert src.backend == "opencv" and len(src) == 60
+            seq = dict(src.iter_frames())
+            for i in np.random.default_rng(1).integers(0, 60, 15):
+                assert np.array_equal(src[int(i)], seq[int(i)]), (name, i)
+            errors = [np.abs(seq[k].astype(int) - frame_image(k, 160, 120)).mean() for k in (1, 30, 59)]
+            assert max(errors) < 10, (name, errors)  # each index shows its own picture

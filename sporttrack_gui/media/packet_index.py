@@ -46,6 +46,15 @@ HEAD_PACKETS = 600
 
 Progress = Callable[[int, int], None]
 
+#: containers whose packets all carry pts and whose seeks land on indexed keyframes (mov/mp4
+#: sample tables, Matroska cues). AVI (no pts with B-frames) and MPEG-PS (pts on some
+#: packets, byte-based seeks that mislabel frames) are read by the OpenCV reader instead.
+PTS_SEEK_FORMATS = ("mov", "mp4", "matroska", "webm")
+
+
+class UnreliableTimestamps(MediaError):
+    """The container cannot address frames by pts: ``open_source`` uses another reader."""
+
 
 class Container:
     """``av.open`` for any file name: names that are not valid UTF-8 go through a Python
@@ -208,6 +217,10 @@ def build_index(path: str | os.PathLike[str], *, progress: Progress | None = Non
 
     name = display_path(path)
     with Container(path) as c:
+        fmt = c.av.format.name or ""
+        if not any(f in fmt.split(",") for f in PTS_SEEK_FORMATS):
+            raise UnreliableTimestamps(f"{name}: {fmt} files are not addressed by timestamp",
+                                       path=name)
         s = c.stream
         claimed = max(0, int(s.frames or 0))
         fps = _fps(s)
@@ -220,12 +233,14 @@ def build_index(path: str | os.PathLike[str], *, progress: Progress | None = Non
             for packet in c.av.demux(s):
                 if packet.size == 0:  # the flush packet at the end
                     continue
-                pts = packet.pts if packet.pts is not None else packet.dts
+                pts = packet.pts
                 n += 1
-                if pts is not None:
-                    dts = packet.dts if packet.dts is not None else pts
-                    rows.append((int(pts), int(dts), bool(packet.is_keyframe),
-                                 bool(packet.is_discard), bool(packet.is_corrupt)))
+                if pts is None:
+                    raise UnreliableTimestamps(f"{name}: packet {n} has no timestamp",
+                                               path=name)
+                dts = packet.dts if packet.dts is not None else pts
+                rows.append((int(pts), int(dts), bool(packet.is_keyframe),
+                             bool(packet.is_discard), bool(packet.is_corrupt)))
                 if n % PROGRESS_EVERY == 0:
                     if cancel is not None and cancel():
                         raise Cancelled(f"{name}: indexing cancelled at packet {n}")

@@ -520,6 +520,10 @@ def open_source(path: str | Path, *, cache_mb: float = 256.0, backend: str = "au
                          "sequence", path=display_path(p))
     if _video_backend(backend) == "pyav":
         from sporttrack_gui.media.av_source import AvFileSource
+        from sporttrack_gui.media.packet_index import UnreliableTimestamps
 
-        return AvFileSource(p, cache_mb=cache_mb, progress=progress, cancel=cancel)
+        try:
+            return AvFileSource(p, cache_mb=cache_mb, progress=progress, cancel=cancel)
+        except UnreliableTimestamps as exc:  # AVI, MPEG-PS, ...: verified seeks of the OpenCV reader
+            log.info("%s; reading it with OpenCV", exc)
     return VideoFileSource(p, cache_mb=cache_mb)
