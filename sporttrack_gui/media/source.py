@@ -1,6 +1,10 @@
 """Frame-exact access to a video file, an image folder or a MOTChallenge sequence.
 
-Why this is more than ``cv2.VideoCapture``:
+Video files go through PyAV (``av_source.AvFileSource``: a demuxed packet index, exact
+seeks by pts, see there); this module holds the common ``VideoSource`` interface, image
+folders, ``open_source`` and the OpenCV video reader kept as a fallback for installs
+without PyAV (``backend="opencv"``). Why the OpenCV reader is more than
+``cv2.VideoCapture``:
 
 * containers lie about their length (the shared broadcast clip claims 772 frames and
   decodes 630), so the true count is found by grabbing every frame once and remembered
@@ -34,7 +38,7 @@ import cv2
 import numpy as np
 
 from sporttrack_gui.errors import MediaError
-from sporttrack_gui.runtime import cache_dir
+from sporttrack_gui.media.media_cache import display_path, is_utf8_name
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +98,7 @@ class VideoSource:
     """Common interface of every frame source (see the module docstring)."""
 
     kind = "video"
+    backend = "opencv"
 
     def __init__(self, path: Path, cache_mb: float = 256.0):
         self.path = Path(path)
@@ -131,7 +136,7 @@ class VideoSource:
         return self[int(frame_number) - 1]
 
     def info(self) -> dict:
-        return {"path": str(self.path), "kind": self.kind, "width": self.width,
+        return {"path": display_path(self.path), "kind": self.kind, "width": self.width,
                 "height": self.height, "fps": self.fps, "frame_count": self._count,
                 "claimed_frame_count": self.claimed_frame_count}
 
@@ -252,34 +257,49 @@ class ImageFolderSource(VideoSource):
         self.files = files if files is not None else sorted(
             f for f in folder.iterdir() if f.suffix.lower() in IMAGE_EXTENSIONS)
         if not self.files:
-            raise MediaError(f"{folder}: no images ({', '.join(IMAGE_EXTENSIONS)}) in this folder",
+            raise MediaError(f"{display_path(folder)}: no images ({', '.join(IMAGE_EXTENSIONS)}) in this folder",
                              path=str(folder))
         self._count = self.claimed_frame_count = len(self.files)
         self.fps = float(fps or DEFAULT_IMAGE_FPS)
         first = None
         for k, f in enumerate(self.files[:10]):  # a corrupt first image must not hide the size
-            first = cv2.imread(str(f))
+            first = _imread(f)
             if first is not None:
                 break
             self.bad_frames.add(k + 1)
         if first is None:
-            raise MediaError(f"{folder}: the first images cannot be decoded", path=str(folder), frame=1)
+            raise MediaError(f"{display_path(folder)}: the first images cannot be decoded",
+                             path=display_path(folder), frame=1)
         self.height, self.width = first.shape[:2]
 
     def _decode(self, i: int) -> np.ndarray:
         f = self.files[i]
-        img = cv2.imread(str(f))
+        img = _imread(f)
+        name = display_path(f)
         if img is None:
-            raise MediaError(f"{f}: frame {i + 1} cannot be decoded (corrupt or not an image)",
-                             path=str(f), frame=i + 1)
+            raise MediaError(f"{name}: frame {i + 1} cannot be decoded (corrupt or not an image)",
+                             path=name, frame=i + 1)
         if img.shape[:2] != (self.height, self.width):
-            raise MediaError(f"{f}: frame {i + 1} is {img.shape[1]}x{img.shape[0]}, the sequence "
-                             f"is {self.width}x{self.height}", path=str(f), frame=i + 1)
+            raise MediaError(f"{name}: frame {i + 1} is {img.shape[1]}x{img.shape[0]}, the "
+                             f"sequence is {self.width}x{self.height}", path=name, frame=i + 1)
         return img
 
 
+def _imread(path: Path) -> np.ndarray | None:
+    """``cv2.imread``, or a decode of the file's bytes where the name is not valid UTF-8
+    (OpenCV takes names as UTF-8 text and can crash on others)."""
+    if is_utf8_name(path):
+        return cv2.imread(str(path))
+    try:
+        data = np.fromfile(path, np.uint8)
+    except OSError:
+        return None
+    return cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+
+
 class VideoFileSource(VideoSource):
-    """A video file read through OpenCV/FFmpeg with exact random access."""
+    """A video file read through OpenCV/FFmpeg with exact random access (the fallback
+    reader; ``AvFileSource`` is the default)."""
 
     kind = "video"
 
@@ -301,6 +321,10 @@ class VideoFileSource(VideoSource):
             raise MediaError(f"{self.path}: no frame could be decoded", path=str(self.path), frame=1)
 
     def _open_capture(self) -> cv2.VideoCapture:
+        if not is_utf8_name(self.path):  # cv2.VideoCapture segfaults on such names
+            raise MediaError(f"{display_path(self.path)}: the file name is not valid UTF-8, which "
+                             "the OpenCV reader cannot open; rename the file or install PyAV "
+                             "(pip install av)", path=display_path(self.path))
         cap = cv2.VideoCapture(str(self.path))
         if not cap.isOpened():
             raise MediaError(f"{self.path}: cannot open as a video (unsupported or corrupt file)",
@@ -309,9 +333,10 @@ class VideoFileSource(VideoSource):
 
     # ------------------------------------------------------------------ index
     def _index_file(self) -> Path:
-        st = self.path.stat()
-        key = f"{self.path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{_INDEX_VERSION}"
-        return cache_dir() / "video-index" / (hashlib.sha1(key.encode()).hexdigest() + ".json")
+        from sporttrack_gui.media.media_cache import cache_dir as media_cache_dir
+        from sporttrack_gui.media.media_cache import file_key
+
+        return media_cache_dir("video-index") / (file_key(self.path, _INDEX_VERSION) + ".json")
 
     def _load_or_build_index(self) -> dict:
         try:
@@ -448,22 +473,57 @@ def _seqinfo_fps_and_dir(folder: Path) -> tuple[float | None, Path | None]:
         return None, None
 
 
-def open_source(path: str | Path, *, cache_mb: float = 256.0) -> VideoSource:
-    """Open a video file, an image folder or a MOT sequence folder (its ``img1/``)."""
+#: ``"auto"`` = PyAV when installed, else OpenCV; ``SPORTTRACK_VIDEO_BACKEND`` overrides it
+BACKENDS = ("auto", "pyav", "opencv")
+
+
+def _video_backend(requested: str) -> str:
+    import os
+
+    choice = requested if requested != "auto" else os.environ.get("SPORTTRACK_VIDEO_BACKEND", "auto")
+    if choice not in BACKENDS:
+        raise MediaError(f"unknown video backend {choice!r}; choose one of {', '.join(BACKENDS)}")
+    if choice == "auto":
+        try:
+            import av  # noqa: F401
+        except ImportError:
+            return "opencv"
+        return "pyav"
+    return choice
+
+
+def open_source(path: str | Path, *, cache_mb: float = 256.0, backend: str = "auto",
+                progress=None, cancel=None) -> VideoSource:
+    """Open a video file, an image folder or a MOT sequence folder (its ``img1/``).
+
+    Video files go through PyAV (``backend="auto"``/``"pyav"``) or the OpenCV reader
+    (``"opencv"``). ``progress(done, total)`` and ``cancel() -> bool`` follow the first
+    opening of a video, which indexes its packets (``Cancelled`` is raised on cancel).
+    """
     p = Path(path)
     if not p.exists():
-        raise MediaError(f"{p}: no such file or folder", path=str(p))
+        raise MediaError(f"{display_path(p)}: no such file or folder", path=display_path(p))
     if p.is_dir():
         fps, img_dir = _seqinfo_fps_and_dir(p)
         if img_dir is None and (p / "img1").is_dir():
             img_dir = p / "img1"
         if img_dir is not None:
             if not img_dir.is_dir():
-                raise MediaError(f"{p}: the image folder {img_dir.name}/ is missing", path=str(p))
+                raise MediaError(f"{display_path(p)}: the image folder {img_dir.name}/ is missing",
+                                 path=display_path(p))
             return ImageFolderSource(img_dir, fps=fps, cache_mb=cache_mb, kind="mot", root=p)
         if (p / "img").is_dir() and not any(f.suffix.lower() in IMAGE_EXTENSIONS for f in p.iterdir()):
             return ImageFolderSource(p / "img", cache_mb=cache_mb, root=p)  # OTB layout
         return ImageFolderSource(p, cache_mb=cache_mb)
     if p.suffix.lower() in IMAGE_EXTENSIONS:
-        raise MediaError(f"{p}: a single image; open its folder to use it as a sequence", path=str(p))
+        raise MediaError(f"{display_path(p)}: a single image; open its folder to use it as a "
+                         "sequence", path=display_path(p))
+    if _video_backend(backend) == "pyav":
+        from sporttrack_gui.media.av_source import AvFileSource
+        from sporttrack_gui.media.packet_index import UnreliableTimestamps
+
+        try:
+            return AvFileSource(p, cache_mb=cache_mb, progress=progress, cancel=cancel)
+        except UnreliableTimestamps as exc:  # AVI, MPEG-PS, ...: verified seeks of the OpenCV reader
+            log.info("%s; reading it with OpenCV", exc)
     return VideoFileSource(p, cache_mb=cache_mb)

@@ -1,4 +1,10 @@
-"""Demo video export: the source frames with boxes, ids, trails and an optional minimap."""
+"""Demo video export: the source frames with boxes, ids, trails and an optional minimap.
+
+Written as H.264 (``encode.VideoEncoder``: libx264, yuv420p, +faststart; mp4v only as a
+fallback) under a temporary name that becomes the final one only when the video is
+complete (``atomic_io.atomic_path``): a cancelled or failed export leaves nothing that
+looks like a finished clip.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from sporttrack_gui.atomic_io import atomic_path
 from sporttrack_gui.core.boxes import foot_points, xywh_to_xyxy
 from sporttrack_gui.errors import Cancelled, MediaError
+from sporttrack_gui.media.encode import VideoEncoder
+from sporttrack_gui.media.media_cache import display_path
 from sporttrack_gui.media.overlay import draw_tracks, draw_trails, paste_minimap
 from sporttrack_gui.media.source import VideoSource
 
@@ -24,13 +32,15 @@ class DemoVideoResult:
     frames: int
     boxes: int
     bad_frames: list[int]
+    codec: str = ""
 
 
 def write_demo_video(source: VideoSource, out: str | Path, frame: np.ndarray, track_id: np.ndarray,
                      xywh: np.ndarray, *, labels: dict[int, str] | None = None, trail: int = 25,
                      minimap: MinimapFn | None = None, frame_range: tuple[int, int] | None = None,
                      fps: float | None = None, progress: Callable[[int, int], None] | None = None,
-                     cancel: Callable[[], bool] | None = None) -> DemoVideoResult:
+                     cancel: Callable[[], bool] | None = None,
+                     codec: str = "auto") -> DemoVideoResult:
     """Render boxes (top-left xywh, 1-based ``frame``) onto the source and write an mp4.
 
     ``labels`` maps track id to the text shown (e.g. "7 Müller"); ``trail`` is the number
@@ -46,14 +56,10 @@ def write_demo_video(source: VideoSource, out: str | Path, frame: np.ndarray, tr
     fr, tid = frame[order], np.asarray(track_id)[order]
     boxes = xywh_to_xyxy(np.asarray(xywh, np.float32).reshape(-1, 4))[order]
     feet = foot_points(boxes)
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), float(fps or source.fps),
-                             (source.width, source.height))
-    if not writer.isOpened():
-        raise MediaError(f"{out}: cannot create an mp4 here (codec or permission)", path=str(out))
     history: dict[int, list[np.ndarray]] = {}
     written = 0
     n_boxes = 0
-    try:
+    with atomic_path(out) as tmp, VideoEncoder(tmp, float(fps or source.fps), codec=codec) as writer:
         for index, img in source.iter_frames(first - 1, last):
             if cancel is not None and cancel():
                 raise Cancelled(f"demo video export cancelled at frame {index + 1}")
@@ -78,6 +84,8 @@ def write_demo_video(source: VideoSource, out: str | Path, frame: np.ndarray, tr
             n_boxes += hi - lo
             if progress is not None and written % 25 == 0:
                 progress(fn, last)
-    finally:
-        writer.release()
-    return DemoVideoResult(out, written, n_boxes, sorted(source.bad_frames))
+        if not written:
+            raise MediaError(f"{display_path(out)}: no frame of {first}..{last} could be read",
+                             path=display_path(out))
+        used = writer.codec
+    return DemoVideoResult(out, written, n_boxes, sorted(source.bad_frames), used)

@@ -41,6 +41,7 @@ from sporttrack_gui.ui.icons import icon
 from sporttrack_gui.ui.playback import SPEEDS, Playback, format_time
 from sporttrack_gui.ui.plot_panels import PlotsDock, metric
 from sporttrack_gui.ui.project_files import ProjectFilesMixin
+from sporttrack_gui.ui.proxy_status import attach_proxy_status
 from sporttrack_gui.ui.relink import RelinkControl
 from sporttrack_gui.ui.runs_panel import RunsPanel
 from sporttrack_gui.ui.scene_items import FrameBoxes
@@ -212,6 +213,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         for w in (self.status_frame, self.status_time, self.status_zoom, self.status_project):
             w.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(w)
+        attach_proxy_status(self)  # background scrub-proxy build, ui.proxy_status
 
     def _connect(self) -> None:
         a, pb = self.actions_, self.playback
@@ -290,6 +292,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             self.jobs.shutdown()
         self.save_settings()
         self.playback.pause()
+        if getattr(self, "imports", None) is not None:
+            self.imports.shutdown()  # cancels a running import: the project stays as it was
         self.loader.shutdown()
         if self.session is not None:
             self.session.close()

@@ -2,7 +2,8 @@
 
 A mixin of ``MainWindow`` (kept apart so the window class stays about layout and
 viewing). Every action calls a Qt-free function of the project room and shows its
-``SportTrackError`` in a message box naming the file.
+``SportTrackError`` in a message box naming the file. Imports run in a worker thread
+(``ui.import_worker``), so a long video never freezes the window.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui import settings
 from sporttrack_gui.ui.errors import show_error
+from sporttrack_gui.ui.import_worker import ImportController
 from sporttrack_gui.ui.session import Session
 
 PROJECT_FILTER = "SportTrack projects (*.stp);;All files (*)"
@@ -94,18 +96,39 @@ class ProjectFilesMixin:
         self.open_path(path)
 
     def import_media(self, path: str | Path) -> bool:
-        from sporttrack_gui.project.importer import import_source
-
+        """Import a video / image folder / MOT folder into the open project in a worker
+        (``ui.import_worker``): progress with ETA and Cancel; the sequence is shown when
+        it is in. Returns whether the import started."""
         if self.session is None:
             return False
-        try:
-            summary = import_source(self.session.project, path)
-        except SportTrackError as exc:
-            show_error(self, exc, f"import {path}")
+        importer = self._importer()
+        if importer.busy():
+            self.statusBar().showMessage("An import is already running", 5000)
             return False
+        self._import_target = (Path(self.session.path), str(path))
+        return importer.start(self.session.path, path)
+
+    def _importer(self) -> ImportController:
+        importer = getattr(self, "imports", None)
+        if importer is None:
+            importer = self.imports = ImportController(self)
+            importer.imported.connect(self._media_imported)
+            importer.ended.connect(self._import_ended)
+        return importer
+
+    def _media_imported(self, summary) -> None:
+        project, _source = self._import_target
+        if self.session is None or Path(self.session.path) != project:
+            return  # another project was opened meanwhile: it stays as the user left it
         self.session.select_sequence(summary.sequence_id)
         self._load_sequence()
         self.statusBar().showMessage(
             f"Imported {summary.sequence}: {summary.frame_count} frames, "
             f"runs {', '.join(summary.runs) or 'none'}", 8000)
-        return True
+
+    def _import_ended(self, status: str, message: str) -> None:
+        _project, source = self._import_target
+        if status == "cancelled":
+            self.statusBar().showMessage(message, 8000)
+        elif status == "failed":
+            show_error(self, message, f"import {source}")

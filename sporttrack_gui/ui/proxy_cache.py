@@ -5,11 +5,13 @@ GOPs that is 100-300 ms per jump, far from the 50 ms a scrub needs. Video editor
 it with proxies; here the frame loader fills this cache in the background by decoding
 forward while the user is idle (sequential decoding runs at ~300 fps), and a jump to a
 cached frame is a 2-3 ms JPEG decode. The exact full-resolution frame replaces the
-proxy as soon as the user stops moving the slider. Qt-free; bounded in bytes.
+proxy as soon as the user stops moving the slider. Qt-free; bounded in bytes; thread-safe
+(the background proxy build of ``media.proxy_store`` feeds it while the loader reads).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import cv2
@@ -27,24 +29,27 @@ class ProxyCache:
         self.width = width
         self._data: OrderedDict[int, bytes] = OrderedDict()
         self._bytes = 0
+        self._lock = threading.Lock()
 
     def __contains__(self, frame: int) -> bool:
-        return frame in self._data
+        with self._lock:
+            return frame in self._data
 
     def __len__(self) -> int:
-        return len(self._data)
+        with self._lock:
+            return len(self._data)
 
     @property
     def nbytes(self) -> int:
         return self._bytes
 
     def clear(self) -> None:
-        self._data.clear()
-        self._bytes = 0
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
 
     def put(self, frame: int, bgr: np.ndarray) -> None:
-        if frame in self._data:
-            self._data.move_to_end(frame)
+        if frame in self:
             return
         h, w = bgr.shape[:2]
         if w > self.width:
@@ -53,16 +58,24 @@ class ProxyCache:
         ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         if not ok:
             return
-        blob = buf.tobytes()
-        self._data[frame] = blob
-        self._bytes += len(blob)
-        while self._bytes > self.max_bytes and len(self._data) > 1:
-            _, old = self._data.popitem(last=False)
-            self._bytes -= len(old)
+        self.put_jpeg(frame, buf.tobytes())
+
+    def put_jpeg(self, frame: int, blob: bytes) -> None:
+        """Store an already encoded thumbnail."""
+        with self._lock:
+            if frame in self._data:
+                self._data.move_to_end(frame)
+                return
+            self._data[frame] = blob
+            self._bytes += len(blob)
+            while self._bytes > self.max_bytes and len(self._data) > 1:
+                _, old = self._data.popitem(last=False)
+                self._bytes -= len(old)
 
     def get(self, frame: int) -> np.ndarray | None:
-        blob = self._data.get(frame)
-        if blob is None:
-            return None
-        self._data.move_to_end(frame)
+        with self._lock:
+            blob = self._data.get(frame)
+            if blob is None:
+                return None
+            self._data.move_to_end(frame)
         return cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_COLOR)
