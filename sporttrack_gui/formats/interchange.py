@@ -25,6 +25,12 @@ from sporttrack_gui.formats.mot_table import MotTable
 DEFAULT_LABEL = "object"
 #: project track fields written as per-track attributes (CVAT) / annotation attributes (COCO)
 TRACK_ATTRIBUTES = ("label", "team", "note", "colour")
+#: largest 1-based frame number a reader accepts (``MotTable.frame`` is int32: a larger
+#: number would wrap to a negative frame)
+MAX_FRAME = 2**31 - 1
+#: largest track id a reader accepts (beyond it float64 no longer holds every integer,
+#: the same limit as the MOT reader)
+MAX_TRACK_ID = 2**53
 
 
 @dataclass

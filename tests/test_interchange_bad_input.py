@@ -1,0 +1,113 @@
+"""Bad CVAT / COCO input is an InputError naming file and line or element, never a
+traceback and never a silently wrapped number (review of #20)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sporttrack_gui.errors import InputError
+from sporttrack_gui.formats.coco import read_coco, write_coco
+from sporttrack_gui.formats.cvat import read_cvat
+from sporttrack_gui.formats.interchange import Annotations
+from sporttrack_gui.formats.mot_table import MotTable
+
+CVAT_HEAD = '<?xml version="1.0"?>\n<annotations><version>1.1</version>\n'
+BOX = 'outside="0" occluded="0" keyframe="1" xtl="1" ytl="1" xbr="5" ybr="5"'
+
+
+@pytest.mark.parametrize("body, message", [
+    (f'<track id="1" label="p">\n<box frame="99999999999999999999" {BOX}/></track>',
+     r"line 4: <box> frame=99999999999999999999 must be <="),
+    # 3e9 fits no int32 frame column: it must not wrap to a negative frame
+    (f'<track id="1" label="p">\n<box frame="3000000000" {BOX}/></track>',
+     r"line 4: <box> frame=3000000000 must be <="),
+    (f'<track id="99999999999999999999" label="p">\n<box frame="0" {BOX}/></track>',
+     r"line 3: <track> id=99999999999999999999 must be <="),
+    ('<image id="0" name="a">\n<box label="p" xtl="1" ytl="1" xbr="5" ybr="5"><attribute '
+     'name="track_id">inf</attribute></box></image>',
+     r"line 4: <box> track_id attribute 'inf' is not a whole number"),
+    ('<image id="0" name="a">\n<box label="p" xtl="1" ytl="1" xbr="5" ybr="5"><attribute '
+     'name="track_id">-7</attribute></box></image>',
+     r"line 4: <box> track_id attribute '-7'"),
+])
+def test_cvat_reader_refuses_out_of_range_numbers(tmp_path, body, message):
+    path = tmp_path / "bad.xml"
+    path.write_text(CVAT_HEAD + body + "</annotations>")
+    with pytest.raises(InputError, match=message) as err:
+        read_cvat(path)
+    assert str(path) in str(err.value)
+
+
+def _coco() -> dict:
+    return {"images": [{"id": 1, "file_name": "000001.jpg"}],
+            "categories": [{"id": 1, "name": "p"}],
+            "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4]}]}
+
+
+def _set(path: tuple, value):
+    def edit(doc):
+        *parents, last = path
+        node = doc
+        for p in parents:
+            node = node[p]
+        node[last] = value
+        return doc
+    return edit
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_set(("annotations", 0, "image_id"), [1]), r"annotations\[0\] \(id 1\): image_id \[1\]"),
+    (_set(("annotations", 0, "category_id"), {"a": 1}), r"annotations\[0\] \(id 1\): category_id"),
+    (_set(("images", 0, "id"), [1]), r"images\[0\]: id \[1\]"),
+    (_set(("categories", 0, "id"), [1]), r"categories\[0\]: id \[1\]"),
+    (_set(("images", 0, "video_id"), [1]), r"images\[0\]: video_id \[1\]"),
+    (_set(("annotations", 0, "track_id"), float("inf")), r"annotations\[0\] \(id 1\): track_id"),
+    (_set(("annotations", 0, "track_id"), float("nan")), r"annotations\[0\] \(id 1\): track_id"),
+    (_set(("annotations", 0, "track_id"), 10**20), r"annotations\[0\] \(id 1\): track_id"),
+    (_set(("annotations", 0, "bbox"), [1, 1, 10**400, 4]), r"annotations\[0\] \(id 1\): bbox"),
+    (_set(("annotations", 0, "score"), float("nan")), r"annotations\[0\] \(id 1\): score"),
+    (_set(("images", 0, "frame_id"), 10**20), r"images\[0\]: frame_id must be"),
+    (_set(("images", 0, "frame_id"), 3 * 10**9), r"images\[0\]: frame_id must be"),
+    (_set(("images", 0, "file_name"), "f_" + "9" * 5000 + ".jpg"),
+     r"images\[0\]: the frame number in file_name"),
+])
+def test_coco_reader_refuses_odd_values_naming_the_element(tmp_path, edit, message):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(edit(_coco())))
+    with pytest.raises(InputError, match=message) as err:
+        read_coco(path)
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("pattern", ["{x}.jpg", "{frame:s}.jpg", "{", "{0}.jpg"])
+def test_coco_writer_refuses_a_bad_file_name_pattern_before_writing(tmp_path, pattern):
+    ann = Annotations(table=MotTable.from_arrays([1], [1], np.array([[1, 1, 4, 4]], float)))
+    out = tmp_path / "o.json"
+    with pytest.raises(InputError, match="file_name pattern"):
+        write_coco(out, ann, file_name=pattern)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_export_bad_file_name_option_exits_2(tmp_path):
+    from sporttrack_gui.project import Project
+    from sporttrack_gui.project.importer import import_source
+
+    folder = tmp_path / "seq"
+    (folder / "gt").mkdir(parents=True)
+    (folder / "gt" / "gt.txt").write_text("1,1,1,1,4,4,1,1,1\n2,1,2,1,4,4,1,1,1\n")
+    project = tmp_path / "p.stp"
+    with Project.open(project, create=True) as p:
+        import_source(p, folder, name="s")
+    out = tmp_path / "o.json"
+    res = subprocess.run([sys.executable, "-m", "sporttrack_gui.cli.main", "export",
+                          str(project), "--run", "gt", "--format", "coco", "--out", str(out),
+                          "--option", "file_name={x}.jpg"], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 2, res.stderr
+    assert "file_name pattern" in res.stderr and "Traceback" not in res.stderr
+    assert not out.exists()
