@@ -115,3 +115,30 @@ def test_resume_refuses_non_tracker_runs(match, tmp_path):
         import_source(p, match, name="m")
     with pytest.raises(ProjectError, match="gt run"):
         continue_run(path, "gt")
+
+
+def test_next_chunk_restarts_a_warmup_before_the_stop_not_at_frame_1(match, tmp_path):
+    """``resume --frames 1-900`` after a ``--frames 1-450`` chunk (the documented way to
+    extend a chunked run) re-tracks ``warmup`` frames, not the whole committed chunk."""
+    path = tmp_path / "p.stp"
+    run_pipeline(_config(match, path, frame_range=(1, 450)))
+    res = continue_run(path, "bytetrack", warmup=60, overrides={"frame_range": (1, 900)})
+    assert res.status == "complete"
+    assert res.restart_frame == res.resumed_after - 60 + 1
+    with Project.open(path, readonly=True) as p:
+        run = p.run(p.run_id("bytetrack"))
+    assert run["metrics"]["frames"] == 900 and run["params"]["frame_range"] == [1, 900]
+
+
+def test_run_with_nothing_committed_restarts_at_its_own_first_frame(match, tmp_path):
+    path = tmp_path / "p.stp"
+    cancel = threading.Event()
+    cancel.set()  # stopped before the first commit
+    res = run_pipeline(_config(match, path, frame_range=(500, 900)), cancel=cancel)
+    assert res.status == "incomplete"
+    with Project.open(path, readonly=True) as p:
+        assert len(p.boxes(p.run_id("bytetrack"))) == 0
+    res = continue_run(path, "bytetrack")
+    assert res.status == "complete" and res.restart_frame == 500
+    with Project.open(path, readonly=True) as p:
+        assert int(p.boxes(p.run_id("bytetrack")).frame.min()) >= 500

@@ -206,9 +206,14 @@ def continue_run(project_path: str | Path, run_name: str, *, sequence: str | Non
         if point.committed >= point.last and run["status"] == "complete":
             return ContinueResult("complete", run_id, run_name, point.committed,
                                   point.committed + 1, 0, 0, skipped=True)
-        restart = max(1, point.committed - warmup + 1)
-        first = int(overrides.get("frame_range", [restart])[0])
-        restart = min(restart, first) if point.committed else first
+        # after a stop: ``warmup`` frames before it (never before the run's own first
+        # frame; an override's FIRST does not move it back, or "--frames 1-40000" would
+        # re-track the whole committed chunk); nothing stored yet: the run's (or the
+        # override's) first frame
+        if point.committed:
+            restart = max(point.first, point.committed - warmup + 1)
+        else:
+            restart = int(overrides.get("frame_range", [point.first])[0])
         source = overrides.get("source", params.get("source"))
         config = PipelineConfig(
             source=source, detector=params["detector"], tracker=params["tracker"],
