@@ -31,6 +31,10 @@ def test_manifest_paths_are_relative_to_it_and_sidecars_found(tmp_path):
     ("source,name\nx.mp4,a,extra\n", 2, "3 fields"),
     ("source,name\n,a\n", 2, "empty 'source'"),
     ("source,gt\nx.mp4,missing.txt\n", 2, "gt file not found"),
+    # a field beyond the csv module's limit is a message, not a csv.Error traceback
+    ('source,name\na.mp4,a\n"' + "x" * 200_000 + '",b\n', 3, "field larger"),
+    # a quoted field over two lines: the line numbers still follow the file
+    ('source,name\n"a\nb.mp4",a\nc.mp4,a,extra\n', 4, "3 fields"),
 ])
 def test_bad_manifests_name_the_line(tmp_path, text, line, needle):
     m = tmp_path / "m.csv"
@@ -38,6 +42,13 @@ def test_bad_manifests_name_the_line(tmp_path, text, line, needle):
     with pytest.raises(InputError, match=needle) as exc:
         load_jobs(m)
     assert exc.value.line == line and exc.value.path == str(m)
+
+
+def test_quoted_newline_is_kept_in_the_field(tmp_path):
+    m = tmp_path / "m.csv"
+    m.write_text('source,name\n"two\nlines.mp4",a\n')
+    (job,) = load_jobs(m)
+    assert job.source == str(tmp_path / "two\nlines.mp4")
 
 
 def test_two_sources_with_one_name_are_refused(tmp_path):
