@@ -94,3 +94,17 @@ def test_engine_options_are_checked(tmp_path):
     with pytest.raises(Exception, match="unknown engine"):
         run_batch([], settings, engine="spark")
     assert main(["batch", str(tmp_path / "*.none"), "--out-dir", str(tmp_path)]) == 2
+
+
+@pytest.mark.parametrize("record", ["[1, 2]", '{"matches": [1]}', '{"matches": 3}',
+                                    '{"settings": [], "matches": []}'])
+def test_a_damaged_batch_record_is_named_not_a_traceback(tmp_path, record):
+    (tmp_path / "batch.json").write_text(record)
+    with pytest.raises(InputError, match="batch record") as exc:
+        collect_season(tmp_path)
+    assert exc.value.path == str(tmp_path / "batch.json")
+
+
+def test_a_failed_record_without_a_name_is_skipped(tmp_path):
+    (tmp_path / "batch.json").write_text('{"matches": [{"status": "failed"}]}')
+    assert collect_season(tmp_path).matches == []
