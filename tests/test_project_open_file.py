@@ -136,6 +136,31 @@ def test_v3_project_migrates_paths_and_gets_the_view(tmp_path, monkeypatch):
     assert seq["meta"]["img_dir"] == str(media / "img1")
 
 
+def test_a_sequence_without_media_stays_without_media(tmp_path, monkeypatch):
+    """``sporttrack run --detector det:det.txt --project P`` (no source) stores source "":
+    it must not become the project's folder (which the viewer would open as images and
+    which would hide that there is no media), neither when added nor when migrated."""
+    from sporttrack_gui.project._media import missing_message
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "proj" / "v3.stp"
+    path.parent.mkdir()
+    con = sqlite3.connect(path, isolation_level=None)
+    for step in schema.MIGRATIONS[:3]:
+        step(con)
+    con.execute("INSERT INTO sequences (id, name, source, kind, meta) VALUES "
+                "(1, 'old', '', 'video', '{}')")
+    con.close()
+    with Project.open(path) as p:
+        p.add_sequence("new", "", kind="video")
+        stored = p.conn.execute("SELECT source FROM sequences ORDER BY id").fetchall()
+        seqs = p.sequences()
+    assert stored == [("",), ("",)]
+    for seq in seqs:
+        assert seq["source"] == "" and not seq["source_found"]
+        assert "has no media" in missing_message({**seq, "tried": seq["source_tried"]})
+
+
 @pytest.fixture
 def match_folder(tmp_path):
     """A project folder holding match.stp and its media (a small synthetic MOT folder)."""
