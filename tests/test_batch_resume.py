@@ -142,3 +142,32 @@ def test_run_with_nothing_committed_restarts_at_its_own_first_frame(match, tmp_p
     assert res.status == "complete" and res.restart_frame == 500
     with Project.open(path, readonly=True) as p:
         assert int(p.boxes(p.run_id("bytetrack")).frame.min()) >= 500
+
+
+def test_continuation_keeps_boxes_without_an_id_as_detections(tmp_path):
+    """A (plugin) tracker may emit boxes with id -1 (no identity). The stitched part must
+    keep them as -1, not give all of them one fresh id (two boxes of one track in a frame
+    would then be refused and the resumed run would fail)."""
+    from sporttrack_gui.batch.stitch import ResumePoint, StitchSink
+
+    xywh = np.array([[0, 0, 10, 20], [100, 0, 10, 20], [200, 0, 10, 20]], float)
+    with Project.open(tmp_path / "p.stp", create=True) as p:
+        seq = p.add_sequence("m", "", kind="video")
+        run = p.create_run(seq, "t")
+        p.append_boxes(run, MotTable.from_arrays([1, 2], [7, 7], xywh[[0, 0]]))
+        sink = StitchSink(p, ResumePoint(run, committed=2, max_id=7, last=4), restart=1,
+                          settle=0)
+        sink.write(MotTable.from_arrays([1, 2, 3, 3, 3, 4, 4], [1, 1, 1, -1, -1, -1, -1],
+                                        xywh[[0, 0, 0, 1, 2, 1, 2]]))
+        sink.finish("complete", {})
+        after = p.boxes(run)
+    tail = after.select(after.frame > 2)
+    assert sorted(tail.track_id.tolist()) == [-1, -1, -1, -1, 7]
+
+
+def test_vote_map_ignores_boxes_without_an_id():
+    xywh = np.array([[0, 0, 10, 20]], float)
+    stored = MotTable.from_arrays([1, 2, 3], [-1, -1, -1], np.r_[xywh, xywh, xywh])
+    new = MotTable.from_arrays([1, 2, 3], [4, 4, 4], np.r_[xywh, xywh, xywh])
+    assert vote_id_map(new, stored) == {}  # never "new id 4 is stored id -1"
+    assert vote_id_map(stored, new) == {}

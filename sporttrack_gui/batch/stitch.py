@@ -67,6 +67,8 @@ def vote_id_map(new: MotTable, stored: MotTable, *, settle: int = 0,
     if len(new) == 0 or len(stored) == 0:
         return {}
     first = int(new.frame.min()) + settle
+    # boxes without an id (-1) have no identity to carry over, nor to take
+    new, stored = new.select(new.track_id >= 0), stored.select(stored.track_id >= 0)
     votes: dict[tuple[int, int], int] = {}
     new_rows, old_rows = new.by_frame(), stored.by_frame()
     for frame, ni in new_rows.items():
@@ -115,6 +117,9 @@ class StitchSink:
         assert self._map is not None
         out = np.empty_like(ids)
         for i, t in enumerate(ids.tolist()):
+            if t < 0:  # no identity (-1): stays a detection, never one shared new id
+                out[i] = t
+                continue
             if t not in self._map:
                 self._map[t] = self._next
                 self._next += 1
