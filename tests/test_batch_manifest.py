@@ -108,3 +108,15 @@ def test_a_damaged_batch_record_is_named_not_a_traceback(tmp_path, record):
 def test_a_failed_record_without_a_name_is_skipped(tmp_path):
     (tmp_path / "batch.json").write_text('{"matches": [{"status": "failed"}]}')
     assert collect_season(tmp_path).matches == []
+
+
+def test_jobs_name_absolute_paths_whatever_the_working_folder(tmp_path, monkeypatch):
+    """Tasks run in Ray workers (on a cluster: other machines, other working folders), so
+    a manifest or glob given relative to this shell's folder must yield absolute paths."""
+    write_synthetic_match(tmp_path / "data" / "a", frames=5, players=1)
+    (tmp_path / "season.csv").write_text("source\ndata/a\n")
+    monkeypatch.chdir(tmp_path)
+    for spec in ("season.csv", "data/*"):
+        (job,) = load_jobs(spec)
+        assert job.source == str(tmp_path / "data" / "a")
+        assert job.det == str(tmp_path / "data" / "a" / "det" / "det.txt")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import glob
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,8 @@ def _resolve(base: Path, text: str | None) -> str | None:
     if text is None or not text.strip():
         return None
     p = Path(text.strip()).expanduser()
-    return str(p if p.is_absolute() else (base / p))
+    # absolute: the task may run in a Ray worker with another working folder
+    return os.path.abspath(p if p.is_absolute() else (base / p))
 
 
 def _sidecar(source: Path, rel: str) -> str | None:
@@ -139,7 +141,8 @@ def _unique(jobs: list[MatchJob], where: str) -> list[MatchJob]:
 
 def jobs_from_glob(pattern: str) -> list[MatchJob]:
     """Jobs for every file or folder matching ``pattern`` (sorted, deterministic)."""
-    paths = sorted(Path(p) for p in glob.glob(str(Path(pattern).expanduser()), recursive=True))
+    paths = sorted(Path(os.path.abspath(p))  # workers may have another working folder
+                   for p in glob.glob(str(Path(pattern).expanduser()), recursive=True))
     paths = [p for p in paths if not p.name.startswith(".")]
     if not paths:
         raise InputError(f"no source matches {pattern!r}")
