@@ -93,21 +93,33 @@ def test_coco_writer_refuses_a_bad_file_name_pattern_before_writing(tmp_path, pa
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cli_export_bad_file_name_option_exits_2(tmp_path):
+GT = "1,1,1,1,4,4,1,1,1\n2,1,2,1,4,4,1,1,1\n"
+
+
+def _gt_project(tmp_path):
+    """A project with one MOT sequence 's' and its gt run; returns its path."""
     from sporttrack_gui.project import Project
     from sporttrack_gui.project.importer import import_source
 
     folder = tmp_path / "seq"
     (folder / "gt").mkdir(parents=True)
-    (folder / "gt" / "gt.txt").write_text("1,1,1,1,4,4,1,1,1\n2,1,2,1,4,4,1,1,1\n")
+    (folder / "gt" / "gt.txt").write_text(GT)
     project = tmp_path / "p.stp"
     with Project.open(project, create=True) as p:
         import_source(p, folder, name="s")
+    return project
+
+
+def _export(project, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sporttrack_gui.cli.main", "export",
+                           str(project), "--run", "gt", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_cli_export_bad_file_name_option_exits_2(tmp_path):
     out = tmp_path / "o.json"
-    res = subprocess.run([sys.executable, "-m", "sporttrack_gui.cli.main", "export",
-                          str(project), "--run", "gt", "--format", "coco", "--out", str(out),
-                          "--option", "file_name={x}.jpg"], capture_output=True, text=True,
-                         timeout=120)
+    res = _export(_gt_project(tmp_path), "--format", "coco", "--out", str(out),
+                  "--option", "file_name={x}.jpg")
     assert res.returncode == 2, res.stderr
     assert "file_name pattern" in res.stderr and "Traceback" not in res.stderr
     assert not out.exists()
@@ -117,22 +129,13 @@ def test_mot_export_to_an_existing_folder_writes_the_sequence_folder(tmp_path):
     """README: ``export --format mot --out out/``; running it again (the folder now
     exists) or naming an existing folder must write out/gt/gt.txt, not refuse."""
     from sporttrack_gui.formats.registry import get_format, output_path
-    from sporttrack_gui.project import Project
-    from sporttrack_gui.project.importer import import_source
 
     mot = get_format("mot", need="export")
     assert output_path(mot, tmp_path) == tmp_path
     assert output_path(mot, tmp_path / "gt.txt") == tmp_path / "gt.txt"
-    folder = tmp_path / "seq"
-    (folder / "gt").mkdir(parents=True)
-    (folder / "gt" / "gt.txt").write_text("1,1,1,1,4,4,1,1,1\n2,1,2,1,4,4,1,1,1\n")
-    project = tmp_path / "p.stp"
-    with Project.open(project, create=True) as p:
-        import_source(p, folder, name="s")
+    project = _gt_project(tmp_path)
     out = tmp_path / "out"
     for _ in range(2):
-        res = subprocess.run([sys.executable, "-m", "sporttrack_gui.cli.main", "export",
-                              str(project), "--run", "gt", "--format", "mot", "--out",
-                              f"{out}/"], capture_output=True, text=True, timeout=120)
+        res = _export(project, "--format", "mot", "--out", f"{out}/")
         assert res.returncode == 0, res.stderr
-    assert (out / "gt" / "gt.txt").read_text() == (folder / "gt" / "gt.txt").read_text()
+    assert (out / "gt" / "gt.txt").read_text() == GT
