@@ -114,14 +114,20 @@ def test_boxes_shown_keeps_detections_and_reads_with_pandas(tmp_path):
                              table.xywh[:, 0].tolist(), strict=True))
 
 
-def test_v3_project_migrates_paths_and_gets_the_view(tmp_path, monkeypatch):
-    media = tmp_path / "data" / "clip"
-    (media / "img1").mkdir(parents=True)
+def _v3_project(tmp_path):
+    """(path, autocommit connection) of an empty schema-v3 project in tmp_path/proj."""
     path = tmp_path / "proj" / "v3.stp"
     path.parent.mkdir()
     con = sqlite3.connect(path, isolation_level=None)
     for step in schema.MIGRATIONS[:3]:
         step(con)
+    return path, con
+
+
+def test_v3_project_migrates_paths_and_gets_the_view(tmp_path, monkeypatch):
+    media = tmp_path / "data" / "clip"
+    (media / "img1").mkdir(parents=True)
+    path, con = _v3_project(tmp_path)
     # pre-v4: the path as typed in the working folder of the import (here tmp_path)
     con.execute("INSERT INTO sequences (id, name, source, kind, meta) VALUES "
                 "(1, 's', 'data/clip', 'mot', ?)", (f'{{"img_dir": "{media / "img1"}"}}',))
@@ -143,11 +149,7 @@ def test_a_sequence_without_media_stays_without_media(tmp_path, monkeypatch):
     from sporttrack_gui.project._media import missing_message
 
     monkeypatch.chdir(tmp_path)
-    path = tmp_path / "proj" / "v3.stp"
-    path.parent.mkdir()
-    con = sqlite3.connect(path, isolation_level=None)
-    for step in schema.MIGRATIONS[:3]:
-        step(con)
+    path, con = _v3_project(tmp_path)
     con.execute("INSERT INTO sequences (id, name, source, kind, meta) VALUES "
                 "(1, 'old', '', 'video', '{}')")
     con.close()
