@@ -37,6 +37,7 @@ from sporttrack_gui.formats.interchange import (
     TRACK_ATTRIBUTES,
     Annotations,
     box_labels,
+    first_unwritable,
 )
 from sporttrack_gui.formats.mot_table import MotTable
 from sporttrack_gui.formats.numfmt import format_float32
@@ -77,10 +78,8 @@ def coco_chunks(ann: Annotations, *, video: bool = False, file_name: str = "{fra
     is streamed to the file instead of built as millions of dicts. Validates first."""
     _check_file_name(file_name)
     table = ann.table
-    bad = ~np.isfinite(table.xywh).all(axis=1) | (table.xywh[:, 2] <= 0) | (table.xywh[:, 3] <= 0)
-    bad |= (table.frame < 1) | ~np.isfinite(table.conf)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    i = first_unwritable(table, conf=True)
+    if i is not None:
         raise InputError(f"cannot write box {i}: frame {int(table.frame[i])}, xywh "
                          f"{table.xywh[i].tolist()} (need frame >= 1, finite values, "
                          "width/height > 0)")

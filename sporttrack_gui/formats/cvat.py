@@ -37,6 +37,7 @@ from sporttrack_gui.formats.interchange import (
     TRACK_ATTRIBUTES,
     Annotations,
     box_labels,
+    first_unwritable,
 )
 from sporttrack_gui.formats.mot_table import MotTable
 from sporttrack_gui.formats.numfmt import format_float32
@@ -58,10 +59,8 @@ def cvat_video_chunks(ann: Annotations, chunk: int = 20_000) -> Iterator[str]:
         i = int(np.flatnonzero(table.track_id < 0)[0])
         raise InputError(f"CVAT for video holds tracks; box {i} (frame {int(table.frame[i])}) "
                          "has no id (-1): assign ids or export as COCO/MOT detections")
-    bad = ~np.isfinite(table.xywh).all(axis=1) | (table.xywh[:, 2] <= 0) | (table.xywh[:, 3] <= 0)
-    bad |= table.frame < 1
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    i = first_unwritable(table)
+    if i is not None:
         raise InputError(f"cannot write box {i}: frame {int(table.frame[i])}, id "
                          f"{int(table.track_id[i])}, xywh {table.xywh[i].tolist()} (need frame "
                          ">= 1, finite values, width/height > 0)")

@@ -51,6 +51,17 @@ class Annotations:
     notes: list[str] = field(default_factory=list)
 
 
+def first_unwritable(table: MotTable, *, conf: bool = False) -> int | None:
+    """Index of the first box no interchange writer can write (frame < 1, a non-finite
+    coordinate, width or height <= 0; with ``conf`` also a non-finite score), else None.
+    Writers check before their first byte, so a refused export leaves no file."""
+    bad = ~np.isfinite(table.xywh).all(axis=1) | (table.xywh[:, 2] <= 0) | (table.xywh[:, 3] <= 0)
+    bad |= table.frame < 1
+    if conf:
+        bad |= ~np.isfinite(table.conf)
+    return int(np.flatnonzero(bad)[0]) if bad.any() else None
+
+
 def box_labels(ann: Annotations) -> tuple[list[str], np.ndarray]:
     """(label names, label index per box) for a writer.
 
