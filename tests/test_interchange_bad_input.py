@@ -139,3 +139,19 @@ def test_mot_export_to_an_existing_folder_writes_the_sequence_folder(tmp_path):
         res = _export(project, "--format", "mot", "--out", f"{out}/")
         assert res.returncode == 0, res.stderr
     assert (out / "gt" / "gt.txt").read_text() == GT
+
+
+@pytest.mark.parametrize("writer", ["cvat", "coco"])
+def test_streaming_writers_sync_before_the_rename(tmp_path, monkeypatch, writer):
+    """Like atomic_write_text (the MOT writer): the data reaches the disk before the file
+    takes its final name, so a power cut cannot leave an empty file under that name."""
+    import os
+
+    from sporttrack_gui.formats.cvat import write_cvat_video
+
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    ann = Annotations(table=MotTable.from_arrays([1], [1], np.array([[1, 1, 4, 4]], float)))
+    (write_cvat_video if writer == "cvat" else write_coco)(tmp_path / "a.out", ann)
+    assert synced and (tmp_path / "a.out").stat().st_size > 0

@@ -149,6 +149,8 @@ def write_coco(path: str | os.PathLike, ann: Annotations, *, video: bool = False
         fh.write(head)
         for piece in chunks:
             fh.write(piece)
+        fh.flush()
+        os.fsync(fh.fileno())  # on disk before the rename, as atomic_write_text does
 
 
 # ------------------------------------------------------------------------------ reader

@@ -127,6 +127,8 @@ def write_cvat_video(path: str | os.PathLike, ann: Annotations) -> None:
         fh.write(head)
         for piece in chunks:
             fh.write(piece)
+        fh.flush()
+        os.fsync(fh.fileno())  # on disk before the rename, as atomic_write_text does
 
 
 def _attributes_by_label(ann: Annotations, names: list[str], track: np.ndarray,
