@@ -120,3 +120,21 @@ def test_jobs_name_absolute_paths_whatever_the_working_folder(tmp_path, monkeypa
         (job,) = load_jobs(spec)
         assert job.source == str(tmp_path / "data" / "a")
         assert job.det == str(tmp_path / "data" / "a" / "det" / "det.txt")
+
+
+def test_a_token_made_by_a_concurrent_batch_is_used_not_a_traceback(tmp_path, monkeypatch):
+    """Two batches started at once: the second finds the token file created between its
+    check and its O_EXCL create; it must use that file, not raise FileExistsError."""
+    import os
+    import pathlib
+
+    from sporttrack_gui.batch import engine
+
+    for var in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH"):
+        monkeypatch.setenv(var, "x")  # restored (to unset) after the test
+        monkeypatch.delenv(var)
+    (tmp_path / "auth_token").write_text("made by the other batch")
+    monkeypatch.setattr(pathlib.Path, "is_file", lambda self: False)  # lost the race
+    engine._local_token(tmp_path)
+    assert os.environ["RAY_AUTH_TOKEN_PATH"] == str(tmp_path / "auth_token")
+    assert (tmp_path / "auth_token").read_text() == "made by the other batch"
