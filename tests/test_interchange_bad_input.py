@@ -155,3 +155,28 @@ def test_streaming_writers_sync_before_the_rename(tmp_path, monkeypatch, writer)
     ann = Annotations(table=MotTable.from_arrays([1], [1], np.array([[1, 1, 4, 4]], float)))
     (write_cvat_video if writer == "cvat" else write_coco)(tmp_path / "a.out", ann)
     assert synced and (tmp_path / "a.out").stat().st_size > 0
+
+
+def test_yolo_track_ids_refuse_boxes_without_an_id_before_writing(tmp_path):
+    """track_ids=true writes ``cls cx cy w h id``; a box without an id would be written as
+    id -1, which read_yolo_labels (ids >= 0) refuses: refuse it up front, like CVAT."""
+    import cv2
+
+    from sporttrack_gui.project import Project
+    from sporttrack_gui.project.exporter import export_yolo
+    from sporttrack_gui.project.importer import import_source
+
+    folder = tmp_path / "seq"
+    (folder / "img1").mkdir(parents=True)
+    (folder / "det").mkdir()
+    for f in (1, 2):
+        cv2.imwrite(str(folder / "img1" / f"{f:06d}.jpg"), np.zeros((32, 48, 3), np.uint8))
+    (folder / "det" / "det.txt").write_text("1,-1,1,1,4,4,0.9,-1,-1,-1\n"
+                                            "2,-1,2,1,4,4,0.8,-1,-1,-1\n")
+    with Project.open(tmp_path / "p.stp", create=True) as p:
+        import_source(p, folder, name="s")
+        out = tmp_path / "yolo"
+        with pytest.raises(InputError, match="frame 1 has no id"):
+            export_yolo(p, [p.run_id("det")], out, track_ids=True)
+        assert not out.exists()
+        assert export_yolo(p, [p.run_id("det")], out)["images"]  # without ids: fine
