@@ -180,3 +180,17 @@ def test_yolo_track_ids_refuse_boxes_without_an_id_before_writing(tmp_path):
             export_yolo(p, [p.run_id("det")], out, track_ids=True)
         assert not out.exists()
         assert export_yolo(p, [p.run_id("det")], out)["images"]  # without ids: fine
+
+
+def test_gameinfo_values_with_line_breaks_stay_on_their_line(tmp_path):
+    """A note or name holding a line break (free text from the GUI, a CVAT label) must not
+    add lines to gameinfo.ini: they would read back as other keys or sections."""
+    from sporttrack_gui.formats.soccernet import format_gameinfo, read_gameinfo
+
+    path = tmp_path / "gameinfo.ini"
+    meta = {1: {"class": "player", "note": "player team left\n[Sequence]\nname=evil"},
+            2: {"class": "ball\nnum_tracklets=9"}}
+    path.write_text(format_gameinfo("SNMOT\nX", meta))
+    info = read_gameinfo(path)
+    assert info.name == "SNMOT X" and sorted(info.tracklets) == [1, 2]
+    assert info.tracklets[1].team == "left"
