@@ -91,3 +91,13 @@ def test_export_entry_of_a_format_without_extensions_asks_for_a_file(window, qtb
         assert window.open_project(small_match)
     assert window.exports.export_format("noext") is None  # dialog cancelled
     assert len(asked) == 1 and asked[0][2] == window.session.run["name"]
+
+
+def test_missing_media_prompt_is_not_stacked(window, small_match, tmp_path):
+    """Showing the sequence again (switching back, reloading) replaces the prompt instead
+    of piling one more message box on the others."""
+    shutil.move(str(tmp_path / "media" / "match"), str(tmp_path / "gone"))
+    assert window.open_project(small_match)
+    assert not window.relinker.check() and not window.relinker.check()
+    shown = [b for b in window.findChildren(QMessageBox, "missingMediaBox") if b.isVisible()]
+    assert len(shown) == 1
