@@ -171,3 +171,24 @@ def test_vote_map_ignores_boxes_without_an_id():
     new = MotTable.from_arrays([1, 2, 3], [4, 4, 4], np.r_[xywh, xywh, xywh])
     assert vote_id_map(new, stored) == {}  # never "new id 4 is stored id -1"
     assert vote_id_map(stored, new) == {}
+
+
+def test_complete_run_without_boxes_at_its_end_is_left_alone(tmp_path):
+    """A complete run whose last frames hold no box (empty pitch, the detector saw
+    nothing) is done: resuming it must not re-track its end (or, with no box at all,
+    the whole match) nor count a resume."""
+    from sporttrack_gui.formats.mot import read_mot, write_mot
+
+    match = write_synthetic_match(tmp_path / "m", frames=200, players=4, seed=1)
+    det = read_mot(match / "det" / "det.txt", kind="det")
+    write_mot(match / "det" / "det.txt", det.select(det.frame <= 150), kind="det")
+    path = tmp_path / "p.stp"
+    assert run_pipeline(_config(match, path)).status == "complete"
+    with Project.open(path, readonly=True) as p:
+        before = p.boxes(p.run_id("bytetrack"))
+        metrics = p.run(p.run_id("bytetrack"))["metrics"]
+    assert int(before.frame.max()) < 200
+    res = continue_run(path, "bytetrack")
+    assert res.skipped
+    with Project.open(path, readonly=True) as p:
+        assert p.run(p.run_id("bytetrack"))["metrics"] == metrics

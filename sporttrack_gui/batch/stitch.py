@@ -208,7 +208,11 @@ def continue_run(project_path: str | Path, run_name: str, *, sequence: str | Non
         point = resume_point(project, run_id)
         if "frame_range" in overrides:
             point.last = int(overrides["frame_range"][1])
-        if point.committed >= point.last and run["status"] == "complete":
+        # complete = its range was processed to the end, even when its last frames (or all
+        # of them) hold no box; only a LAST beyond that range gives it more to do
+        done_to = int((params.get("frame_range") or [1, point.committed])[1])
+        if run["status"] == "complete" and (point.committed >= point.last
+                                            or point.last <= done_to):
             return ContinueResult("complete", run_id, run_name, point.committed,
                                   point.committed + 1, 0, 0, skipped=True)
         # after a stop: ``warmup`` frames before it (never before the run's own first
