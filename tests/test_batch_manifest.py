@@ -31,6 +31,10 @@ def test_manifest_paths_are_relative_to_it_and_sidecars_found(tmp_path):
     ("source,name\nx.mp4,a,extra\n", 2, "3 fields"),
     ("source,name\n,a\n", 2, "empty 'source'"),
     ("source,gt\nx.mp4,missing.txt\n", 2, "gt file not found"),
+    # a field beyond the csv module's limit is a message, not a csv.Error traceback
+    ('source,name\na.mp4,a\n"' + "x" * 200_000 + '",b\n', 3, "field larger"),
+    # a quoted field over two lines: the line numbers still follow the file
+    ('source,name\n"a\nb.mp4",a\nc.mp4,a,extra\n', 4, "3 fields"),
 ])
 def test_bad_manifests_name_the_line(tmp_path, text, line, needle):
     m = tmp_path / "m.csv"
@@ -38,6 +42,13 @@ def test_bad_manifests_name_the_line(tmp_path, text, line, needle):
     with pytest.raises(InputError, match=needle) as exc:
         load_jobs(m)
     assert exc.value.line == line and exc.value.path == str(m)
+
+
+def test_quoted_newline_is_kept_in_the_field(tmp_path):
+    m = tmp_path / "m.csv"
+    m.write_text('source,name\n"two\nlines.mp4",a\n')
+    (job,) = load_jobs(m)
+    assert job.source == str(tmp_path / "two\nlines.mp4")
 
 
 def test_two_sources_with_one_name_are_refused(tmp_path):
@@ -83,3 +94,47 @@ def test_engine_options_are_checked(tmp_path):
     with pytest.raises(Exception, match="unknown engine"):
         run_batch([], settings, engine="spark")
     assert main(["batch", str(tmp_path / "*.none"), "--out-dir", str(tmp_path)]) == 2
+
+
+@pytest.mark.parametrize("record", ["[1, 2]", '{"matches": [1]}', '{"matches": 3}',
+                                    '{"settings": [], "matches": []}'])
+def test_a_damaged_batch_record_is_named_not_a_traceback(tmp_path, record):
+    (tmp_path / "batch.json").write_text(record)
+    with pytest.raises(InputError, match="batch record") as exc:
+        collect_season(tmp_path)
+    assert exc.value.path == str(tmp_path / "batch.json")
+
+
+def test_a_failed_record_without_a_name_is_skipped(tmp_path):
+    (tmp_path / "batch.json").write_text('{"matches": [{"status": "failed"}]}')
+    assert collect_season(tmp_path).matches == []
+
+
+def test_jobs_name_absolute_paths_whatever_the_working_folder(tmp_path, monkeypatch):
+    """Tasks run in Ray workers (on a cluster: other machines, other working folders), so
+    a manifest or glob given relative to this shell's folder must yield absolute paths."""
+    write_synthetic_match(tmp_path / "data" / "a", frames=5, players=1)
+    (tmp_path / "season.csv").write_text("source\ndata/a\n")
+    monkeypatch.chdir(tmp_path)
+    for spec in ("season.csv", "data/*"):
+        (job,) = load_jobs(spec)
+        assert job.source == str(tmp_path / "data" / "a")
+        assert job.det == str(tmp_path / "data" / "a" / "det" / "det.txt")
+
+
+def test_a_token_made_by_a_concurrent_batch_is_used_not_a_traceback(tmp_path, monkeypatch):
+    """Two batches started at once: the second finds the token file created between its
+    check and its O_EXCL create; it must use that file, not raise FileExistsError."""
+    import os
+    import pathlib
+
+    from sporttrack_gui.batch import engine
+
+    for var in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH"):
+        monkeypatch.setenv(var, "x")  # restored (to unset) after the test
+        monkeypatch.delenv(var)
+    (tmp_path / "auth_token").write_text("made by the other batch")
+    monkeypatch.setattr(pathlib.Path, "is_file", lambda self: False)  # lost the race
+    engine._local_token(tmp_path)
+    assert os.environ["RAY_AUTH_TOKEN_PATH"] == str(tmp_path / "auth_token")
+    assert (tmp_path / "auth_token").read_text() == "made by the other batch"

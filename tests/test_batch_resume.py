@@ -115,3 +115,80 @@ def test_resume_refuses_non_tracker_runs(match, tmp_path):
         import_source(p, match, name="m")
     with pytest.raises(ProjectError, match="gt run"):
         continue_run(path, "gt")
+
+
+def test_next_chunk_restarts_a_warmup_before_the_stop_not_at_frame_1(match, tmp_path):
+    """``resume --frames 1-900`` after a ``--frames 1-450`` chunk (the documented way to
+    extend a chunked run) re-tracks ``warmup`` frames, not the whole committed chunk."""
+    path = tmp_path / "p.stp"
+    run_pipeline(_config(match, path, frame_range=(1, 450)))
+    res = continue_run(path, "bytetrack", warmup=60, overrides={"frame_range": (1, 900)})
+    assert res.status == "complete"
+    assert res.restart_frame == res.resumed_after - 60 + 1
+    with Project.open(path, readonly=True) as p:
+        run = p.run(p.run_id("bytetrack"))
+    assert run["metrics"]["frames"] == 900 and run["params"]["frame_range"] == [1, 900]
+
+
+def test_run_with_nothing_committed_restarts_at_its_own_first_frame(match, tmp_path):
+    path = tmp_path / "p.stp"
+    cancel = threading.Event()
+    cancel.set()  # stopped before the first commit
+    res = run_pipeline(_config(match, path, frame_range=(500, 900)), cancel=cancel)
+    assert res.status == "incomplete"
+    with Project.open(path, readonly=True) as p:
+        assert len(p.boxes(p.run_id("bytetrack"))) == 0
+    res = continue_run(path, "bytetrack")
+    assert res.status == "complete" and res.restart_frame == 500
+    with Project.open(path, readonly=True) as p:
+        assert int(p.boxes(p.run_id("bytetrack")).frame.min()) >= 500
+
+
+def test_continuation_keeps_boxes_without_an_id_as_detections(tmp_path):
+    """A (plugin) tracker may emit boxes with id -1 (no identity). The stitched part must
+    keep them as -1, not give all of them one fresh id (two boxes of one track in a frame
+    would then be refused and the resumed run would fail)."""
+    from sporttrack_gui.batch.stitch import ResumePoint, StitchSink
+
+    xywh = np.array([[0, 0, 10, 20], [100, 0, 10, 20], [200, 0, 10, 20]], float)
+    with Project.open(tmp_path / "p.stp", create=True) as p:
+        seq = p.add_sequence("m", "", kind="video")
+        run = p.create_run(seq, "t")
+        p.append_boxes(run, MotTable.from_arrays([1, 2], [7, 7], xywh[[0, 0]]))
+        sink = StitchSink(p, ResumePoint(run, committed=2, max_id=7, last=4), restart=1,
+                          settle=0)
+        sink.write(MotTable.from_arrays([1, 2, 3, 3, 3, 4, 4], [1, 1, 1, -1, -1, -1, -1],
+                                        xywh[[0, 0, 0, 1, 2, 1, 2]]))
+        sink.finish("complete", {})
+        after = p.boxes(run)
+    tail = after.select(after.frame > 2)
+    assert sorted(tail.track_id.tolist()) == [-1, -1, -1, -1, 7]
+
+
+def test_vote_map_ignores_boxes_without_an_id():
+    xywh = np.array([[0, 0, 10, 20]], float)
+    stored = MotTable.from_arrays([1, 2, 3], [-1, -1, -1], np.r_[xywh, xywh, xywh])
+    new = MotTable.from_arrays([1, 2, 3], [4, 4, 4], np.r_[xywh, xywh, xywh])
+    assert vote_id_map(new, stored) == {}  # never "new id 4 is stored id -1"
+    assert vote_id_map(stored, new) == {}
+
+
+def test_complete_run_without_boxes_at_its_end_is_left_alone(tmp_path):
+    """A complete run whose last frames hold no box (empty pitch, the detector saw
+    nothing) is done: resuming it must not re-track its end (or, with no box at all,
+    the whole match) nor count a resume."""
+    from sporttrack_gui.formats.mot import read_mot, write_mot
+
+    match = write_synthetic_match(tmp_path / "m", frames=200, players=4, seed=1)
+    det = read_mot(match / "det" / "det.txt", kind="det")
+    write_mot(match / "det" / "det.txt", det.select(det.frame <= 150), kind="det")
+    path = tmp_path / "p.stp"
+    assert run_pipeline(_config(match, path)).status == "complete"
+    with Project.open(path, readonly=True) as p:
+        before = p.boxes(p.run_id("bytetrack"))
+        metrics = p.run(p.run_id("bytetrack"))["metrics"]
+    assert int(before.frame.max()) < 200
+    res = continue_run(path, "bytetrack")
+    assert res.skipped
+    with Project.open(path, readonly=True) as p:
+        assert p.run(p.run_id("bytetrack"))["metrics"] == metrics

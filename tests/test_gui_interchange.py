@@ -72,3 +72,32 @@ def test_missing_media_prompts_and_relinks(window, qtbot, small_match, tmp_path)
     assert seq["source_found"] and seq["source"] == str(moved)
     with Project.open(small_match, readonly=True) as p:  # stored in the project file
         assert p.sequences()[0]["source"] == str(moved)
+
+
+def test_export_entry_of_a_format_without_extensions_asks_for_a_file(window, qtbot, small_match,
+                                                                      monkeypatch):
+    """A plugin's file format may list no extensions: the save dialog is still offered
+    (with the run's name), not an IndexError in the menu's slot."""
+    from sporttrack_gui.formats import registry
+    from sporttrack_gui.ui import exports
+
+    spec = registry.FormatSpec("noext", "a plugin format", (), "file", None,
+                               lambda *a: {"boxes": 0})
+    monkeypatch.setitem(registry._REGISTRY, "noext", spec)
+    asked = []
+    monkeypatch.setattr(exports.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: asked.append(a) or ("", "")))
+    with qtbot.waitSignal(window.frameShown, timeout=15000):
+        assert window.open_project(small_match)
+    assert window.exports.export_format("noext") is None  # dialog cancelled
+    assert len(asked) == 1 and asked[0][2] == window.session.run["name"]
+
+
+def test_missing_media_prompt_is_not_stacked(window, small_match, tmp_path):
+    """Showing the sequence again (switching back, reloading) replaces the prompt instead
+    of piling one more message box on the others."""
+    shutil.move(str(tmp_path / "media" / "match"), str(tmp_path / "gone"))
+    assert window.open_project(small_match)
+    assert not window.relinker.check() and not window.relinker.check()
+    shown = [b for b in window.findChildren(QMessageBox, "missingMediaBox") if b.isVisible()]
+    assert len(shown) == 1

@@ -114,14 +114,20 @@ def test_boxes_shown_keeps_detections_and_reads_with_pandas(tmp_path):
                              table.xywh[:, 0].tolist(), strict=True))
 
 
-def test_v3_project_migrates_paths_and_gets_the_view(tmp_path, monkeypatch):
-    media = tmp_path / "data" / "clip"
-    (media / "img1").mkdir(parents=True)
+def _v3_project(tmp_path):
+    """(path, autocommit connection) of an empty schema-v3 project in tmp_path/proj."""
     path = tmp_path / "proj" / "v3.stp"
     path.parent.mkdir()
     con = sqlite3.connect(path, isolation_level=None)
     for step in schema.MIGRATIONS[:3]:
         step(con)
+    return path, con
+
+
+def test_v3_project_migrates_paths_and_gets_the_view(tmp_path, monkeypatch):
+    media = tmp_path / "data" / "clip"
+    (media / "img1").mkdir(parents=True)
+    path, con = _v3_project(tmp_path)
     # pre-v4: the path as typed in the working folder of the import (here tmp_path)
     con.execute("INSERT INTO sequences (id, name, source, kind, meta) VALUES "
                 "(1, 's', 'data/clip', 'mot', ?)", (f'{{"img_dir": "{media / "img1"}"}}',))
@@ -134,6 +140,27 @@ def test_v3_project_migrates_paths_and_gets_the_view(tmp_path, monkeypatch):
     assert raw[0] == "../data/clip" and raw[1] == str(media) and '"img1"' in raw[2]
     assert seq["source"] == str(media) and seq["source_found"]
     assert seq["meta"]["img_dir"] == str(media / "img1")
+
+
+def test_a_sequence_without_media_stays_without_media(tmp_path, monkeypatch):
+    """``sporttrack run --detector det:det.txt --project P`` (no source) stores source "":
+    it must not become the project's folder (which the viewer would open as images and
+    which would hide that there is no media), neither when added nor when migrated."""
+    from sporttrack_gui.project._media import missing_message
+
+    monkeypatch.chdir(tmp_path)
+    path, con = _v3_project(tmp_path)
+    con.execute("INSERT INTO sequences (id, name, source, kind, meta) VALUES "
+                "(1, 'old', '', 'video', '{}')")
+    con.close()
+    with Project.open(path) as p:
+        p.add_sequence("new", "", kind="video")
+        stored = p.conn.execute("SELECT source FROM sequences ORDER BY id").fetchall()
+        seqs = p.sequences()
+    assert stored == [("",), ("",)]
+    for seq in seqs:
+        assert seq["source"] == "" and not seq["source_found"]
+        assert "has no media" in missing_message({**seq, "tried": seq["source_tried"]})
 
 
 @pytest.fixture

@@ -102,9 +102,13 @@ def _local_token(folder: Path) -> None:
     if not token.is_file():
         import secrets
 
-        fd = os.open(token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
+        try:
+            fd = os.open(token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # a batch started at the same moment made it: share it
+            fd = None
+        if fd is not None:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
     os.environ["RAY_AUTH_MODE"] = "token"
     os.environ["RAY_AUTH_TOKEN_PATH"] = str(token)
     if "ray" in sys.modules:  # imported earlier: make it read the settings again

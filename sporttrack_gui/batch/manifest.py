@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import csv
 import glob
+import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +57,8 @@ def _resolve(base: Path, text: str | None) -> str | None:
     if text is None or not text.strip():
         return None
     p = Path(text.strip()).expanduser()
-    return str(p if p.is_absolute() else (base / p))
+    # absolute: the task may run in a Ray worker with another working folder
+    return os.path.abspath(p if p.is_absolute() else (base / p))
 
 
 def _sidecar(source: Path, rel: str) -> str | None:
@@ -71,18 +74,18 @@ def read_manifest(path: str | Path) -> list[MatchJob]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the manifest: {exc}", str(path)) from None
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or not any(c.strip() for c in rows[0]):
+    rows = _csv_rows(text, str(path))
+    if not rows or not any(c.strip() for c in rows[0][1]):
         raise InputError("empty manifest: the first line must name the columns "
                          f"({', '.join(COLUMNS)})", str(path), 1)
-    header = [c.strip().lower() for c in rows[0]]
+    header = [c.strip().lower() for c in rows[0][1]]
     unknown = [c for c in header if c not in COLUMNS]
     if unknown or "source" not in header:
         raise InputError(f"manifest columns must be among {', '.join(COLUMNS)} and include "
                          f"'source'; got {', '.join(header)}", str(path), 1)
     base = path.parent
     jobs: list[MatchJob] = []
-    for lineno, row in enumerate(rows[1:], start=2):
+    for lineno, row in rows[1:]:
         if not any(c.strip() for c in row):
             continue
         if len(row) > len(header):
@@ -101,6 +104,21 @@ def read_manifest(path: str | Path) -> list[MatchJob]:
         ))
         jobs[-1] = _checked(jobs[-1], str(path), lineno)
     return _unique(jobs, str(path))
+
+
+def _csv_rows(text: str, where: str) -> list[tuple[int, list[str]]]:
+    """(line where the row starts, fields) per CSV row; a quoted field may span lines
+    (so rows are not split on newlines first) and a malformed one names its line."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"not a valid CSV row: {exc}", where, start) from None
+    return rows
 
 
 def _checked(job: MatchJob, where: str, line: int) -> MatchJob:
@@ -123,7 +141,8 @@ def _unique(jobs: list[MatchJob], where: str) -> list[MatchJob]:
 
 def jobs_from_glob(pattern: str) -> list[MatchJob]:
     """Jobs for every file or folder matching ``pattern`` (sorted, deterministic)."""
-    paths = sorted(Path(p) for p in glob.glob(str(Path(pattern).expanduser()), recursive=True))
+    paths = sorted(Path(os.path.abspath(p))  # workers may have another working folder
+                   for p in glob.glob(str(Path(pattern).expanduser()), recursive=True))
     paths = [p for p in paths if not p.name.startswith(".")]
     if not paths:
         raise InputError(f"no source matches {pattern!r}")

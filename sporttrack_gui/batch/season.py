@@ -52,9 +52,16 @@ def read_batch_file(folder: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"unreadable batch record: {exc}", str(path)) from None
+    # written by the batch command; a hand-edited or damaged one is named, not a traceback
+    if not isinstance(record, dict) or not isinstance(record.get("settings", {}), dict) \
+            or not isinstance(record.get("matches", []), list) \
+            or not all(isinstance(m, dict) for m in record.get("matches", [])):
+        raise InputError("not a batch record: expected an object with a 'settings' object "
+                         "and a 'matches' list of objects", str(path))
+    return record
 
 
 def write_batch_file(folder: Path, record: dict[str, Any]) -> None:
@@ -104,7 +111,7 @@ def collect_season(folder: str | Path, run: str | None = None, *,
     record = read_batch_file(folder)
     run = run or (record.get("settings") or {}).get("run")
     failures = {o["name"]: o.get("message", "") for o in record.get("matches", [])
-                if o.get("status") == "failed"}
+                if o.get("status") == "failed" and isinstance(o.get("name"), str)}
     season = Season()
     pairs: list[tuple[str, Any, Any]] = []
     seen: set[str] = set()

@@ -67,6 +67,8 @@ def vote_id_map(new: MotTable, stored: MotTable, *, settle: int = 0,
     if len(new) == 0 or len(stored) == 0:
         return {}
     first = int(new.frame.min()) + settle
+    # boxes without an id (-1) have no identity to carry over, nor to take
+    new, stored = new.select(new.track_id >= 0), stored.select(stored.track_id >= 0)
     votes: dict[tuple[int, int], int] = {}
     new_rows, old_rows = new.by_frame(), stored.by_frame()
     for frame, ni in new_rows.items():
@@ -115,6 +117,9 @@ class StitchSink:
         assert self._map is not None
         out = np.empty_like(ids)
         for i, t in enumerate(ids.tolist()):
+            if t < 0:  # no identity (-1): stays a detection, never one shared new id
+                out[i] = t
+                continue
             if t not in self._map:
                 self._map[t] = self._next
                 self._next += 1
@@ -203,12 +208,21 @@ def continue_run(project_path: str | Path, run_name: str, *, sequence: str | Non
         point = resume_point(project, run_id)
         if "frame_range" in overrides:
             point.last = int(overrides["frame_range"][1])
-        if point.committed >= point.last and run["status"] == "complete":
+        # complete = its range was processed to the end, even when its last frames (or all
+        # of them) hold no box; only a LAST beyond that range gives it more to do
+        done_to = int((params.get("frame_range") or [1, point.committed])[1])
+        if run["status"] == "complete" and (point.committed >= point.last
+                                            or point.last <= done_to):
             return ContinueResult("complete", run_id, run_name, point.committed,
                                   point.committed + 1, 0, 0, skipped=True)
-        restart = max(1, point.committed - warmup + 1)
-        first = int(overrides.get("frame_range", [restart])[0])
-        restart = min(restart, first) if point.committed else first
+        # after a stop: ``warmup`` frames before it (never before the run's own first
+        # frame; an override's FIRST does not move it back, or "--frames 1-40000" would
+        # re-track the whole committed chunk); nothing stored yet: the run's (or the
+        # override's) first frame
+        if point.committed:
+            restart = max(point.first, point.committed - warmup + 1)
+        else:
+            restart = int(overrides.get("frame_range", [point.first])[0])
         source = overrides.get("source", params.get("source"))
         config = PipelineConfig(
             source=source, detector=params["detector"], tracker=params["tracker"],

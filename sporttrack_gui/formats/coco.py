@@ -31,12 +31,38 @@ import numpy as np
 
 from sporttrack_gui.atomic_io import atomic_path
 from sporttrack_gui.errors import InputError
-from sporttrack_gui.formats.interchange import TRACK_ATTRIBUTES, Annotations, box_labels
+from sporttrack_gui.formats.interchange import (
+    MAX_FRAME,
+    MAX_TRACK_ID,
+    TRACK_ATTRIBUTES,
+    Annotations,
+    box_labels,
+    first_unwritable,
+)
 from sporttrack_gui.formats.mot_table import MotTable
 from sporttrack_gui.formats.numfmt import format_float32
 
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
 _NUMBER = (int, float)  # exact types: JSON true/false are bool, never a coordinate
+_UNHASHABLE = (list, dict)  # the JSON values that cannot be an id (a dict key)
+
+
+def _finite(value: Any) -> bool:
+    """A JSON number that is finite as a float (a huge JSON integer is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _check_file_name(pattern: str) -> None:
+    """Refuse a ``file_name`` pattern that ``str.format(frame=N)`` cannot fill, before
+    any file is written."""
+    try:
+        pattern.format(frame=1)
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        raise InputError(f"file_name pattern {pattern!r} cannot be filled ({exc}); use "
+                         "{frame} for the frame number, e.g. {frame:06d}.jpg") from None
 
 
 # ------------------------------------------------------------------------------ writer
@@ -50,11 +76,10 @@ def coco_chunks(ann: Annotations, *, video: bool = False, file_name: str = "{fra
                 chunk: int = 20_000) -> Iterator[str]:
     """The COCO JSON text in pieces of about ``chunk`` annotations, so a match's document
     is streamed to the file instead of built as millions of dicts. Validates first."""
+    _check_file_name(file_name)
     table = ann.table
-    bad = ~np.isfinite(table.xywh).all(axis=1) | (table.xywh[:, 2] <= 0) | (table.xywh[:, 3] <= 0)
-    bad |= (table.frame < 1) | ~np.isfinite(table.conf)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    i = first_unwritable(table, conf=True)
+    if i is not None:
         raise InputError(f"cannot write box {i}: frame {int(table.frame[i])}, xywh "
                          f"{table.xywh[i].tolist()} (need frame >= 1, finite values, "
                          "width/height > 0)")
@@ -124,6 +149,8 @@ def write_coco(path: str | os.PathLike, ann: Annotations, *, video: bool = False
         fh.write(head)
         for piece in chunks:
             fh.write(piece)
+        fh.flush()
+        os.fsync(fh.fileno())  # on disk before the rename, as atomic_write_text does
 
 
 # ------------------------------------------------------------------------------ reader
@@ -158,6 +185,10 @@ def read_coco(path: str | os.PathLike, *, video: str | int | None = None) -> Ann
         where = f"annotations[{i}]"
         if not isinstance(a, dict):
             raise InputError(f"{where} is not an object", name)
+        for key in ("image_id", "category_id"):
+            if isinstance(a.get(key), _UNHASHABLE):
+                raise InputError(f"{where} (id {a.get('id')}): {key} {a[key]!r} is not a "
+                                 "number or a string", name)
         if a.get("image_id") not in images["frame"]:
             if a.get("image_id") in images["other"]:
                 continue  # another video's image
@@ -166,7 +197,7 @@ def read_coco(path: str | os.PathLike, *, video: str | int | None = None) -> Ann
         bbox = a.get("bbox")
         if not (type(bbox) is list and len(bbox) == 4
                 and all(type(v) in _NUMBER for v in bbox)
-                and all(map(math.isfinite, bbox)) and bbox[2] > 0 and bbox[3] > 0):
+                and all(map(_finite, bbox)) and bbox[2] > 0 and bbox[3] > 0):
             raise InputError(f"{where} (id {a.get('id')}): bbox must be [x, y, w, h] with "
                              f"finite numbers and w, h > 0, got {bbox!r}", name)
         cid = a.get("category_id")
@@ -187,6 +218,9 @@ def read_coco(path: str | os.PathLike, *, video: str | int | None = None) -> Ann
                     meta["class"] = cats[cid]
                 track_meta[tid] = meta
         score = a.get("score", 1.0)
+        if type(score) in _NUMBER and not _finite(score):
+            raise InputError(f"{where} (id {a.get('id')}): score must be a finite number, "
+                             f"got {score!r}", name)
         cols["frame"].append(frame)
         cols["track"].append(tid)
         cols["xywh"].append(bbox)
@@ -208,10 +242,10 @@ def _track_id(a: dict, attrs: dict, where: str, name: str) -> int:
     for raw in (a.get("track_id"), attrs.get("track_id"), a.get("instance_id")):
         if raw is None:
             continue
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or raw != int(raw) \
-                or raw < -1:
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or not _finite(raw) \
+                or raw != int(raw) or not -1 <= raw <= MAX_TRACK_ID:
             raise InputError(f"{where} (id {a.get('id')}): track_id must be a whole number "
-                             f">= 0, got {raw!r}", name)
+                             f"from 0 to {MAX_TRACK_ID} (-1: none), got {raw!r}", name)
         return int(raw)
     return -1
 
@@ -224,6 +258,9 @@ def _categories(doc: dict, name: str) -> dict[Any, str]:
     for i, c in enumerate(cats):
         if not isinstance(c, dict) or "id" not in c or not isinstance(c.get("name"), str):
             raise InputError(f"categories[{i}] needs an 'id' and a 'name'", name)
+        if isinstance(c["id"], _UNHASHABLE):
+            raise InputError(f"categories[{i}]: id {c['id']!r} is not a number or a string",
+                             name)
         if c["id"] in out:
             raise InputError(f"categories[{i}]: id {c['id']!r} is used twice", name)
         out[c["id"]] = c["name"]
@@ -233,6 +270,11 @@ def _categories(doc: dict, name: str) -> dict[Any, str]:
 def _images(doc: dict, name: str, video: str | int | None) -> dict[str, Any]:
     """image id -> frame for the chosen video; ids of other videos' images in 'other'."""
     videos = doc.get("videos") if isinstance(doc.get("videos"), list) else []
+    for i, im in enumerate(doc["images"]):
+        for key in ("id", "video_id"):
+            if isinstance(im, dict) and isinstance(im.get(key), _UNHASHABLE):
+                raise InputError(f"images[{i}]: {key} {im[key]!r} is not a number or a "
+                                 "string", name)
     vid_ids = {im.get("video_id") for im in doc["images"] if isinstance(im, dict)} - {None}
     chosen, seq_name = None, ""
     if video is not None:
@@ -299,12 +341,16 @@ def _frame_of(im: dict, i: int, name: str) -> int | None:
     for key, offset in (("frame_id", 0), ("frame_index", 1)):
         if key in im:
             raw = im[key]
-            if isinstance(raw, bool) or not isinstance(raw, int) or raw + offset < 1:
-                raise InputError(f"images[{i}]: {key} must be a whole number "
-                                 f"{'>= 1' if offset == 0 else '>= 0'}, got {raw!r}", name)
+            if isinstance(raw, bool) or not isinstance(raw, int) or raw + offset < 1 \
+                    or raw + offset > MAX_FRAME:
+                raise InputError(f"images[{i}]: {key} must be a whole number from "
+                                 f"{1 - offset} to {MAX_FRAME - offset}, got {raw!r}", name)
             return raw + offset
     stem = Path(str(im.get("file_name", ""))).stem
     m = _TRAILING_NUMBER.search(stem)
     if m is None:
         return None
+    if len(m.group(1)) > 10 or int(m.group(1)) >= MAX_FRAME:  # (int() of 4,300+ digits fails)
+        raise InputError(f"images[{i}]: the frame number in file_name {im['file_name']!r} "
+                         f"is larger than {MAX_FRAME - 1}", name)
     return -int(m.group(1)) - 1  # negative: from the file name, see _images

@@ -31,7 +31,14 @@ import numpy as np
 
 from sporttrack_gui.atomic_io import atomic_path
 from sporttrack_gui.errors import InputError
-from sporttrack_gui.formats.interchange import TRACK_ATTRIBUTES, Annotations, box_labels
+from sporttrack_gui.formats.interchange import (
+    MAX_FRAME,
+    MAX_TRACK_ID,
+    TRACK_ATTRIBUTES,
+    Annotations,
+    box_labels,
+    first_unwritable,
+)
 from sporttrack_gui.formats.mot_table import MotTable
 from sporttrack_gui.formats.numfmt import format_float32
 
@@ -52,10 +59,8 @@ def cvat_video_chunks(ann: Annotations, chunk: int = 20_000) -> Iterator[str]:
         i = int(np.flatnonzero(table.track_id < 0)[0])
         raise InputError(f"CVAT for video holds tracks; box {i} (frame {int(table.frame[i])}) "
                          "has no id (-1): assign ids or export as COCO/MOT detections")
-    bad = ~np.isfinite(table.xywh).all(axis=1) | (table.xywh[:, 2] <= 0) | (table.xywh[:, 3] <= 0)
-    bad |= table.frame < 1
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    i = first_unwritable(table)
+    if i is not None:
         raise InputError(f"cannot write box {i}: frame {int(table.frame[i])}, id "
                          f"{int(table.track_id[i])}, xywh {table.xywh[i].tolist()} (need frame "
                          ">= 1, finite values, width/height > 0)")
@@ -122,6 +127,8 @@ def write_cvat_video(path: str | os.PathLike, ann: Annotations) -> None:
         fh.write(head)
         for piece in chunks:
             fh.write(piece)
+        fh.flush()
+        os.fsync(fh.fileno())  # on disk before the rename, as atomic_write_text does
 
 
 def _attributes_by_label(ann: Annotations, names: list[str], track: np.ndarray,
@@ -197,7 +204,10 @@ class _Reader:
     def entity(self, *args) -> None:
         self.fail("XML entity declarations are not allowed in a CVAT file")
 
-    def _int(self, el: str, attrs: dict, key: str, low: int = 0) -> int:
+    def _int(self, el: str, attrs: dict, key: str, low: int = 0,
+             high: int = MAX_FRAME - 1) -> int:
+        """A whole-number attribute in [low, high] (frames: 0-based, so the default
+        ``high`` keeps the 1-based frame within the int32 column)."""
         raw = attrs.get(key)
         if raw is None:
             self.fail(f"<{el}> has no {key} attribute")
@@ -207,6 +217,8 @@ class _Reader:
             self.fail(f"<{el}> {key}={raw!r} is not a whole number")
         if value < low:
             self.fail(f"<{el}> {key}={value} must be >= {low}")
+        if value > high:
+            self.fail(f"<{el}> {key}={value} must be <= {high}")
         return value
 
     def _float(self, attrs: dict, key: str) -> float:
@@ -229,7 +241,7 @@ class _Reader:
         if el == "track":
             if self.track or self.image:
                 self.fail("<track> inside another <track> or <image>")
-            self.track = (self._int(el, attrs, "id"), self._label(el, attrs))
+            self.track = (self._int(el, attrs, "id", high=MAX_TRACK_ID), self._label(el, attrs))
         elif el == "image":
             if self.track or self.image:
                 self.fail("<image> inside a <track> or another <image>")
@@ -317,11 +329,7 @@ class _Reader:
             return
         if self.image is not None and "track_id" in box["attrs"]:
             raw = box["attrs"].pop("track_id")
-            try:
-                box["track"] = int(float(raw))
-            except ValueError:
-                raise InputError(f"<box> track_id attribute {raw!r} is not a whole number",
-                                 self.name, box["line"]) from None
+            box["track"] = _track_attribute(raw, self.name, box["line"])
         # duplicates (track, frame) are found in numpy at the end
         if box["track"] >= 0 and box["track"] not in self.track_meta:
             meta = {"class": box["label"]}
@@ -346,6 +354,21 @@ class _Reader:
         c["occluded"].append(box["occluded"])
         c["keyframe"].append(box["keyframe"])
         c["line"].append(box["line"])
+
+
+def _track_attribute(raw: str, name: str, line: int) -> int:
+    """A ``track_id`` attribute of a CVAT-for-images box: a whole number from -1 (no id)
+    to :data:`MAX_TRACK_ID`; ids below -1 are the project's parked rows, never input."""
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value == int(value)):
+        raise InputError(f"<box> track_id attribute {raw!r} is not a whole number", name, line)
+    if not -1 <= value <= MAX_TRACK_ID:
+        raise InputError(f"<box> track_id attribute {raw!r} must be -1 (no id) to "
+                         f"{MAX_TRACK_ID}", name, line)
+    return int(value)
 
 
 def read_cvat(path: str | os.PathLike) -> Annotations:

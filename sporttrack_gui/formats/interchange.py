@@ -25,6 +25,12 @@ from sporttrack_gui.formats.mot_table import MotTable
 DEFAULT_LABEL = "object"
 #: project track fields written as per-track attributes (CVAT) / annotation attributes (COCO)
 TRACK_ATTRIBUTES = ("label", "team", "note", "colour")
+#: largest 1-based frame number a reader accepts (``MotTable.frame`` is int32: a larger
+#: number would wrap to a negative frame)
+MAX_FRAME = 2**31 - 1
+#: largest track id a reader accepts (beyond it float64 no longer holds every integer,
+#: the same limit as the MOT reader)
+MAX_TRACK_ID = 2**53
 
 
 @dataclass
@@ -43,6 +49,17 @@ class Annotations:
     occluded: np.ndarray | None = None
     #: what a reader left out and why (other shape types, rotated boxes, ...)
     notes: list[str] = field(default_factory=list)
+
+
+def first_unwritable(table: MotTable, *, conf: bool = False) -> int | None:
+    """Index of the first box no interchange writer can write (frame < 1, a non-finite
+    coordinate, width or height <= 0; with ``conf`` also a non-finite score), else None.
+    Writers check before their first byte, so a refused export leaves no file."""
+    bad = ~np.isfinite(table.xywh).all(axis=1) | (table.xywh[:, 2] <= 0) | (table.xywh[:, 3] <= 0)
+    bad |= table.frame < 1
+    if conf:
+        bad |= ~np.isfinite(table.conf)
+    return int(np.flatnonzero(bad)[0]) if bad.any() else None
 
 
 def box_labels(ann: Annotations) -> tuple[list[str], np.ndarray]:

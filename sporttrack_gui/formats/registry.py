@@ -6,7 +6,9 @@ format is one module plus one :func:`register_format` call (a plugin makes the s
 as it does for trackers).
 
 A :class:`FormatSpec` names the format, the file extensions it reads/writes, whether
-``--out`` names a file or a folder (``layout``), a ``read(path, options)`` returning
+``--out`` names a file or a folder (``layout``: ``"file"``, ``"folder"``, or ``"either"``
+-- a file when ``--out`` has one of the extensions, else a folder, as MOT's ``gt.txt`` or
+sequence folder), a ``read(path, options)`` returning
 :class:`~sporttrack_gui.formats.interchange.Annotations` for import, and an
 ``export(project, run_ids, out, options)`` returning a summary dict. Options are typed
 (``bool``/``int``/``str``) and parsed from ``KEY=VALUE`` text the same way everywhere.
@@ -43,7 +45,8 @@ class FormatSpec:
     name: str
     description: str
     extensions: tuple[str, ...] = ()
-    layout: str = "file"  # "file": --out names a file; "folder": a folder layout
+    layout: str = "file"  # "file": --out names a file; "folder": a folder layout;
+    # "either": a file when --out has one of the extensions, else a folder
     read: Reader | None = None
     export: Exporter | None = None
     options: tuple[FormatOption, ...] = ()
@@ -99,8 +102,8 @@ _BUILTINS_LOADED = False
 
 def register_format(spec: FormatSpec) -> None:
     """Add (or replace, by name) a format; plugins call this at import."""
-    if spec.layout not in ("file", "folder"):
-        raise ValueError(f"layout must be 'file' or 'folder', got {spec.layout!r}")
+    if spec.layout not in ("file", "folder", "either"):
+        raise ValueError(f"layout must be 'file', 'folder' or 'either', got {spec.layout!r}")
     _REGISTRY[spec.name] = spec
 
 
@@ -133,9 +136,17 @@ def format_names(need: str | None = None, load_plugins: bool = False) -> list[st
 def output_path(spec: FormatSpec, out: str | Path) -> Path:
     """Where an export goes: a file layout writes ``out`` itself, or ``out/<default
     name>`` when ``out`` is a folder (existing, or written with a trailing ``/``); a
-    folder layout writes into ``out``."""
+    folder layout writes into ``out``; an ``either`` layout writes the file ``out`` when
+    it has one of the format's extensions and is not a folder, else into the folder."""
     folder = str(out).endswith(("/", os.sep))  # "out/" means a folder even before it exists
     out = Path(out)
+    if spec.layout == "either":
+        is_file = out.suffix.lower() in spec.extensions and not folder and not out.is_dir()
+        if not is_file and out.exists() and not out.is_dir():
+            raise InputError(f"{out} exists and is not a folder; format {spec.name} writes "
+                             f"a folder, or one file when --out ends in "
+                             f"{'/'.join(spec.extensions)}")
+        return out
     if spec.layout == "file" and (out.is_dir() or folder) and spec.default_name:
         return out / spec.default_name
     if spec.layout == "file" and out.is_dir():
@@ -157,7 +168,7 @@ def _load_builtins() -> None:
     for spec in (
         FormatSpec("mot", "MOTChallenge gt.txt (a .txt --out) or sequence folder "
                    "(gt/gt.txt, seqinfo.ini, gameinfo.ini when tracks have names)",
-                   (".txt",), "file", _read_mot, ex.export_mot_format, default_name="",
+                   (".txt",), "either", _read_mot, ex.export_mot_format, default_name="",
                    menu=()),
         FormatSpec("cvat", "CVAT for video 1.1 XML (tracks, labels, keyframe/outside/"
                    "occluded flags, track names as attributes)", (".xml",), "file",

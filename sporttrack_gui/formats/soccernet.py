@@ -115,10 +115,17 @@ def gameinfo_value(meta: dict[str, str]) -> str:
     return value
 
 
+def _one_line(text: str) -> str:
+    """``text`` with line breaks as spaces: an ini value is one line (a break would start
+    another key or section when read back)."""
+    return re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", text).strip()
+
+
 def format_gameinfo(name: str, tracks: dict[int, dict[str, str]]) -> str:
     """The text of a gameinfo.ini naming each track (read back by :func:`read_gameinfo`)."""
-    lines = ["[Sequence]", f"name={name}", f"num_tracklets={len(tracks)}"]
-    lines += [f"trackletID_{tid}= {gameinfo_value(meta)}" for tid, meta in sorted(tracks.items())]
+    lines = ["[Sequence]", f"name={_one_line(name)}", f"num_tracklets={len(tracks)}"]
+    lines += [f"trackletID_{tid}= {_one_line(gameinfo_value(meta))}"
+              for tid, meta in sorted(tracks.items())]
     return "\n".join(lines) + "\n"
 
 

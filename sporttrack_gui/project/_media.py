@@ -121,8 +121,12 @@ def stored_paths(path: str | Path, project_path: str | Path | None) -> tuple[str
     """(path relative to the project's folder, absolute path) for the sequences table.
 
     The relative form uses ``/`` so a project made on Linux opens on Windows; where no
-    relative path exists (another drive) both are the absolute path.
+    relative path exists (another drive) both are the absolute path. An empty source (a
+    run tracked from a detections file alone has no media) stays empty: made absolute it
+    would name the working folder.
     """
+    if isinstance(path, str) and not path:
+        return "", ""
     absolute = os.path.abspath(path)
     try:
         rel = Path(os.path.relpath(absolute, _project_dir(project_path))).as_posix()
@@ -148,7 +152,10 @@ def relative_meta(meta: dict[str, Any], source: str | Path) -> dict[str, Any]:
 
 def resolve_source(stored: str, absolute: str | None,
                    project_path: str | Path | None) -> tuple[Path, bool]:
-    """(path to use, whether it exists): relative to the project first, then absolute."""
+    """(path to use, whether it exists): relative to the project first, then absolute.
+    An empty ``stored`` (no media) is never found."""
+    if not stored:
+        return Path(absolute or ""), bool(absolute) and Path(absolute).exists()
     p = Path(stored)
     first = p if p.is_absolute() else Path(os.path.normpath(_project_dir(project_path) / p))
     if first.exists():
@@ -175,6 +182,8 @@ def migrate_paths(source: str, meta_json: str, project_path: Path | None
     folder's, whichever exists (else the current folder's)."""
     import json
 
+    if not source:  # no media (a run from a detections file): nothing to resolve
+        return "", "", meta_json
     candidates = [Path(source)] if os.path.isabs(source) else \
         [Path.cwd() / source, _project_dir(project_path) / source]
     chosen = next((c for c in candidates if c.exists()), candidates[0])
@@ -205,7 +214,11 @@ def missing_media(project: Any) -> list[dict[str, Any]]:
 
 def missing_message(item: dict[str, Any]) -> str:
     """One line naming what is missing and how to fix it (CLI and GUI)."""
-    tried = " or ".join(dict.fromkeys(str(t) for t in item["tried"]))
+    tried = " or ".join(dict.fromkeys(str(t) for t in item["tried"] if str(t)))
+    if not tried:
+        return (f"sequence {item['name']!r} has no media; link a video or image folder with "
+                f"`sporttrack project relink PROJECT --sequence {item['name']} NEWPATH` "
+                "(GUI: File ▸ Relink media…)")
     return (f"media of sequence {item['name']!r} not found: {tried}; relink it with "
             f"`sporttrack project relink PROJECT --sequence {item['name']} NEWPATH` "
             "(GUI: File ▸ Relink media…)")

@@ -201,9 +201,17 @@ def export_yolo(project: Project, runs: list[int], out: str | Path,
         for run in runs:
             info = project.run(run)
             seq = project.sequence(info["sequence_id"])
+            table = project.boxes(run)
+            if track_ids and len(table) and int(table.track_id.min()) < 0:
+                # the id column would read -1, which read_yolo_labels (ids >= 0) refuses
+                from sporttrack_gui.errors import InputError
+
+                frame = int(table.frame[np.flatnonzero(table.track_id < 0)[0]])
+                raise InputError(f"run {info['name']!r} of {seq['name']!r}: a box in frame "
+                                 f"{frame} has no id (-1); track_ids=true writes one per box: "
+                                 "assign ids or export without track_ids")
             src = open_frames(_frames_dir(seq))
             sources.append(src)
-            table = project.boxes(run)
             on_disk = len(src)
             frames = np.unique(table.frame)
             kept = frames[frames <= on_disk]

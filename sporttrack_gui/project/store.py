@@ -223,8 +223,9 @@ class Project:
         for row in out:
             stored, absolute = row["source"], row.pop("source_abs", None)
             path, found = _media.resolve_source(stored, absolute, self.path)
-            row.update(source=str(path), source_stored=stored, source_found=found,
-                       source_tried=[str(path)] + ([absolute] if absolute else []))
+            tried = ([str(path)] if stored else []) + ([absolute] if absolute else [])
+            row.update(source=str(path) if stored or absolute else "", source_stored=stored,
+                       source_found=found, source_tried=tried)
             row["meta"] = _media.resolved_meta(json.loads(row["meta"]), path)
         return out
 

@@ -232,7 +232,8 @@ class ExportControl(QObject):
                 out = QFileDialog.getExistingDirectory(self.w, f"Export run as {spec.name}")
             else:
                 patterns = " ".join(f"*{e}" for e in spec.extensions) or "*"
-                default = spec.default_name or f"{run['name']}{spec.extensions[0]}"
+                default = spec.default_name or \
+                    f"{run['name']}{spec.extensions[0] if spec.extensions else ''}"
                 out, _ = QFileDialog.getSaveFileName(
                     self.w, f"Export run as {spec.name}", default,
                     f"{spec.name} ({patterns});;All files (*)")

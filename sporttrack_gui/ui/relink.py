@@ -49,6 +49,9 @@ class RelinkControl(QObject):
         if seq is None or seq.get("source_found", True):
             return True
         text = missing_message({**seq, "tried": seq.get("source_tried", [seq["source"]])})
+        if self.prompt is not None:  # one prompt at a time: replace, never stack
+            self.prompt.close()
+            self.prompt.deleteLater()
         box = QMessageBox(QMessageBox.Icon.Warning, "SportTrack", text,
                           QMessageBox.StandardButton.Cancel, self.w)
         box.setObjectName("missingMediaBox")
