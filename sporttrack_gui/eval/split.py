@@ -41,6 +41,11 @@ TABLE_COLUMNS = ["sequence", "hota", "deta", "assa", "loca", "mota", "idf1", "id
                  "mostly_lost", "num_objects", "num_predictions", "num_unique_objects",
                  "num_frames"]
 
+#: the terminal table (the CSV has every column of TABLE_COLUMNS)
+TERMINAL_COLUMNS = ["sequence", "hota", "deta", "assa", "loca", "mota", "idf1", "motp_iou",
+                    "num_switches", "num_fragmentations", "num_false_positives", "num_misses",
+                    "mostly_tracked", "mostly_lost", "num_frames"]
+
 Progress = Callable[[int, int, str], None]
 
 
@@ -78,6 +83,32 @@ class SplitResult:
         return {"rules": self.rules, "preproc": self.preproc or "none",
                 "iou_threshold": self.iou_threshold, "missing": self.missing,
                 "sequences": self.sequences, "combined": self.combined}
+
+
+def csv_text(result: SplitResult, columns: list[str] | None = None) -> str:
+    """The paper table as CSV: one row per sequence plus ``COMBINED``, full precision,
+    ratios in 0..1, with the rules and preprocessing in every row (a table never loses
+    how it was made)."""
+    cols = [*(columns or TABLE_COLUMNS), "rules", "preproc", "iou_threshold"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    extra = {"preproc": result.preproc or "none", "iou_threshold": result.iou_threshold}
+    for row in result.rows():
+        row = {**row, **extra}
+        w.writerow(["" if row.get(c) is None else row.get(c) for c in cols])
+    return buf.getvalue()
+
+
+def markdown(result: SplitResult, columns: list[str] | None = None) -> str:
+    """Terminal/paper table; the first line names the rules (which leaderboard's numbers)."""
+    from sporttrack_gui.eval.report import markdown_table
+
+    head = (f"rules: {result.rules}, preprocessing: {result.preproc or 'none'}, "
+            f"IoU {result.iou_threshold:g}, {len(result.sequences)} sequence(s)")
+    if result.missing:
+        head += f"; no prediction file: {', '.join(result.missing)}"
+    return head + "\n\n" + markdown_table(result.rows(), columns or TERMINAL_COLUMNS)
 
 
 def read_boxes(path: Path, kind: str) -> BoxTable:
