@@ -1,34 +1,50 @@
-"""Benchmark: CLEAR + ID + HOTA on a 90-minute match (135,000 frames x 25 objects).
+"""Benchmark: CLEAR + ID + HOTA on a 90-minute match (135,000 frames x 25 objects, ~3.4 M boxes).
 
 Ground truth is the media room's seeded match simulation (23 players, referee, ball;
 boxes for every object in every frame) or, if that module is absent, random-walk boxes.
 The prediction perturbs it: box jitter, 5 % misses, ~1 id switch per object every 4,000
-frames on average, and 2 % false positives drawn from a pool of 200 ghost ids.
+frames on average, and 2 % false positives drawn from a pool of 200 ghost ids. Both are
+written as a one-sequence MOTChallenge split (gt/<seq>/gt/gt.txt + seqinfo.ini,
+trk/<seq>.txt) in a temporary folder, so every scorer reads the same files.
 
-Peer: plain py-motmetrics 1.4.0 (through ``eval.motmetrics_ref``, the same accumulate +
-compute path its README shows) on the same data in the same run. motmetrics is first
-timed on two prefixes (printed with per-frame costs so linearity can be judged); when the
-larger prefix predicts a full run within ``--mm-budget`` seconds (default 180) it is also
-run on everything, otherwise its full time is extrapolated linearly (its ID step grows
-faster than linearly with the number of ids, so that flatters motmetrics).
-``--mm-full`` forces the full run.
-motmetrics 1.4.0 has no HOTA, so the like-for-like ratio uses our CLEAR+ID time.
+Peers, same process, same input:
+
+* **TrackEval 1.3.0** (the leaderboards' scorer; test-only dependency) through its own
+  ``MotChallenge2DBox`` dataset class and CLEAR/Identity/HOTA metric classes
+  (``eval.trackeval_ref``), preprocessing off. Compared end to end (files -> all three
+  metric families) with our ``evaluate_split`` on the same folder, and metric stage
+  against metric stage (its eval_sequence calls vs our in-memory ``evaluate_mot``).
+  Every field is checked equal.
+* **py-motmetrics 1.4.0** (``eval.motmetrics_ref``: the accumulate + compute path its
+  README shows), CLEAR+ID only (it has no HOTA), against our ``rules="motmetrics"``.
+  It is first timed on two prefixes (printed with per-frame costs so linearity can be
+  judged); when the larger prefix predicts a full run within ``--mm-budget`` seconds
+  (default 180) it is also run on everything, otherwise its full time is extrapolated
+  linearly (its ID step grows faster than linearly with the number of ids, so that
+  flatters motmetrics). ``--mm-full`` forces the full run.
+
+Absolute times depend on the machine's load; the ratios are measured in the same run.
 
 usage: python benchmarks/bench_eval_scale.py [--frames 135000] [--mm-prefix 6000] [--mm-full]
-       [--mm-budget 180]
+       [--mm-budget 180] [--skip-trackeval]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
 from sporttrack_gui.eval.mot import evaluate_mot
 from sporttrack_gui.eval.motmetrics_ref import FIELDS, reference_metrics
-from sporttrack_gui.formats.mot import MotTable
+from sporttrack_gui.eval.split import evaluate_split
+from sporttrack_gui.formats.mot import MotTable, write_mot
+
+SEQ = "match"
 
 
 def make_gt(frames: int, objects: int, seed: int) -> tuple[MotTable, str]:
@@ -91,6 +107,34 @@ def timed(fn, *a, **k):
     return out, time.perf_counter() - t0
 
 
+def write_split(root: Path, gt: MotTable, pred: MotTable, frames: int) -> tuple[Path, Path]:
+    """One-sequence MOTChallenge split on disk (what TrackEval and evaluate_split read)."""
+    seq_dir = root / "gt" / SEQ
+    write_mot(seq_dir / "gt" / "gt.txt", gt.select(np.argsort(gt.frame, kind="stable")), kind="gt")
+    (seq_dir / "seqinfo.ini").write_text(
+        f"[Sequence]\nname={SEQ}\nimDir=img1\nframeRate=25\nseqLength={frames}\n"
+        "imWidth=1920\nimHeight=1080\nimExt=.jpg\n")
+    (root / "trk").mkdir()
+    write_mot(root / "trk" / f"{SEQ}.txt", pred.select(np.argsort(pred.frame, kind="stable")),
+              kind="results")
+    return root / "gt", root / "trk"
+
+
+def run_trackeval(gt_dir: Path, pred_dir: Path, frames: int, ours: dict) -> tuple[float, dict]:
+    """TrackEval end to end on the split; prints its stages and checks every field."""
+    from sporttrack_gui.eval.trackeval_ref import FIELDS as TE_FIELDS
+    from sporttrack_gui.eval.trackeval_ref import reference_split
+
+    clock: dict[str, float] = {}
+    ref, t_te = timed(reference_split, gt_dir, pred_dir, {SEQ: frames}, timings=clock)
+    ref = ref[SEQ]
+    diff = max(abs(ours[k] - ref[k]) for k in TE_FIELDS)
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in clock.items())
+    print(f"TrackEval 1.3.0 end to end: {t_te:.1f} s ({stages}); "
+          f"max |field difference| to ours {diff:.1e} over {len(TE_FIELDS)} fields")
+    return t_te, clock
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--frames", type=int, default=135_000)
@@ -100,6 +144,7 @@ def main() -> None:
     ap.add_argument("--mm-full", action="store_true", help="time motmetrics on the full sequence")
     ap.add_argument("--mm-budget", type=float, default=180.0,
                     help="run motmetrics on the full sequence when the prefix predicts <= this many s")
+    ap.add_argument("--skip-trackeval", action="store_true", help="do not time TrackEval")
     args = ap.parse_args()
 
     (gt, origin), t_gen = timed(make_gt, args.frames, args.objects, args.seed)
@@ -108,11 +153,26 @@ def main() -> None:
           f"{len(np.unique(pred.track_id))} predicted ids (generated in {t_gen:.1f} s)")
 
     evaluate_mot(prefix(gt, 2000), prefix(pred, 2000), ignore="none")  # warm-up (imports)
-    _, t_clear = timed(evaluate_mot, gt, pred, ignore="none", with_hota=False)
-    full, t_all = timed(evaluate_mot, gt, pred, ignore="none")
-    print(f"ours, CLEAR+ID+HOTA, full: {t_all:.2f} s   (CLEAR+ID only: {t_clear:.2f} s)  "
-          f"MOTA {full['mota']:.4f} IDF1 {full['idf1']:.4f} HOTA {full['hota']:.4f} "
-          f"IDSW {full['num_switches']}")
+    _, t_mm_rules = timed(evaluate_mot, gt, pred, ignore="none", with_hota=False, rules="motmetrics")
+    _, t_te_clear = timed(evaluate_mot, gt, pred, with_hota=False)
+    full, t_all = timed(evaluate_mot, gt, pred)
+    print(f"ours in memory, TrackEval rules: CLEAR+ID+HOTA {t_all:.2f} s, CLEAR+ID {t_te_clear:.2f} s; "
+          f"motmetrics rules CLEAR+ID {t_mm_rules:.2f} s")
+    print(f"   MOTA {full['mota']:.4f} IDF1 {full['idf1']:.4f} HOTA {full['hota']:.4f} "
+          f"IDSW {full['num_switches']} Frag {full['num_fragmentations']}")
+
+    if not args.skip_trackeval:
+        with tempfile.TemporaryDirectory(prefix="bench-eval-") as tmp:
+            _, t_write = timed(write_split, Path(tmp), gt, pred, args.frames)
+            gt_dir, pred_dir = Path(tmp) / "gt", Path(tmp) / "trk"
+            split, t_split = timed(evaluate_split, gt_dir, pred_dir)
+            print(f"files written in {t_write:.1f} s; ours end to end (read + CLEAR+ID+HOTA): "
+                  f"{t_split:.2f} s")
+            t_te, clock = run_trackeval(gt_dir, pred_dir, args.frames, split.sequences[SEQ])
+        t_te_metrics = clock["CLEAR"] + clock["Identity"] + clock["HOTA"]
+        print(f"ratio TrackEval / ours: {t_te / t_split:.1f}x end to end (files -> metrics), "
+              f"{t_te_metrics / t_all:.1f}x metric stage (its CLEAR+Identity+HOTA "
+              f"{t_te_metrics:.1f} s vs our in-memory {t_all:.2f} s)")
 
     sizes = sorted({max(1, args.mm_prefix // 2), min(args.mm_prefix, args.frames)})
     per_frame: dict[int, float] = {}
@@ -124,11 +184,11 @@ def main() -> None:
             n = args.frames
         g, p = (gt, pred) if n >= args.frames else (prefix(gt, n), prefix(pred, n))
         ref, t_mm = timed(reference_metrics, g, p)
-        ours, t_ours = timed(evaluate_mot, g, p, ignore="none", with_hota=False)
+        ours, t_ours = timed(evaluate_mot, g, p, ignore="none", with_hota=False, rules="motmetrics")
         diff = max(abs(ours[k] - ref[k]) for k in FIELDS if not math.isnan(ref[k]))
         per_frame[n] = t_mm / n
         print(f"first {n} frames: motmetrics {t_mm:.2f} s ({1000 * t_mm / n:.3f} ms/frame), "
-              f"ours CLEAR+ID {t_ours:.3f} s -> ratio {t_mm / t_ours:.0f}x; "
+              f"ours (motmetrics rules) CLEAR+ID {t_ours:.3f} s -> ratio {t_mm / t_ours:.0f}x; "
               f"max |field difference| {diff:.2e}")
     n_mm = max(per_frame)
     if n_mm >= args.frames:
@@ -137,8 +197,9 @@ def main() -> None:
         t_mm_full = per_frame[n_mm] * args.frames
         how = f"extrapolated linearly from {n_mm} frames ({1000 * per_frame[n_mm]:.3f} ms/frame x {args.frames})"
     print(f"motmetrics full length: {t_mm_full:.0f} s ({how})")
-    print(f"ratio motmetrics / ours: {t_mm_full / t_clear:.0f}x vs our CLEAR+ID, "
-          f"{t_mm_full / t_all:.0f}x vs our CLEAR+ID+HOTA")
+    print(f"ratio motmetrics / ours: {t_mm_full / t_mm_rules:.1f}x vs our CLEAR+ID with its rules, "
+          f"{t_mm_full / t_te_clear:.1f}x vs our CLEAR+ID with TrackEval's rules, "
+          f"{t_mm_full / t_all:.1f}x vs our CLEAR+ID+HOTA")
 
 
 if __name__ == "__main__":

@@ -143,3 +143,42 @@ def test_float64_reader_keeps_the_text_values(tmp_path):
     f.write_text("1, 3, 113.84, 274.5, 57.307, 130.05, -1, -1, -1, -1\n")
     t = read_boxes(f, "results")
     assert t.xywh.dtype == np.float64 and t.xywh[0, 0] == 113.84 and t.xywh[0, 2] == 57.307
+
+
+def test_evaluate_project_combines_every_sequence_with_the_run(tmp_path):
+    from sporttrack_gui.eval.mot import evaluate_many
+    from sporttrack_gui.eval.split import evaluate_project
+    from sporttrack_gui.formats.mot import MotTable
+    from sporttrack_gui.project import Project
+
+    rng = np.random.default_rng(2)
+
+    def walk(frames: int, n: int) -> MotTable:
+        pos = np.cumsum(rng.normal(0, 3, (frames, n, 2)), axis=0) + rng.uniform(50, 500, (n, 2))
+        f = np.repeat(np.arange(1, frames + 1), n)
+        ids = np.tile(np.arange(1, n + 1), frames)
+        return MotTable.from_arrays(f, ids, np.c_[pos.reshape(-1, 2), np.full((frames * n, 2), 40.0)])
+
+    path = tmp_path / "season.stp"
+    tables = {}
+    with Project.open(path, create=True) as p:
+        for k, frames in enumerate((40, 60, 30)):
+            name = f"match{k}"
+            seq = p.add_sequence(name, str(tmp_path), width=1280, height=720, fps=25.0,
+                                 frame_count=frames)
+            gt = walk(frames, 5)
+            p.append_boxes(p.create_run(seq, "gt", kind="gt", status="complete"), gt)
+            if k < 2:  # the third sequence was never tracked
+                keep = rng.random(len(gt)) > 0.1
+                pred = MotTable.from_arrays(gt.frame[keep], gt.track_id[keep] + 10 * (gt.frame[keep] > 20),
+                                            gt.xywh[keep] + rng.normal(0, 2, (keep.sum(), 4)))
+                p.append_boxes(p.create_run(seq, "sort", kind="tracker", status="complete"), pred)
+                tables[name] = (gt, pred)
+    res = evaluate_project(path, "sort")
+    assert list(res.sequences) == ["match0", "match1"] and res.missing == ["match2"]
+    many = evaluate_many(tables)
+    for key in ("hota", "mota", "idf1", "num_switches", "num_fragmentations", "mostly_tracked"):
+        assert res.combined[key] == pytest.approx(many["OVERALL"][key], rel=1e-12), key
+    assert res.sequences["match1"]["num_frames"] == 60
+    with pytest.raises(InputError, match="no sequence has both"):
+        evaluate_project(path, "bytetrack")

@@ -55,15 +55,17 @@ def clear_matched(seq: Sequence, pairs: Pairs, threshold: float) -> np.ndarray:
     k = np.searchsorted(evaluated, hard_frames)
     prev_eval[k > 0] = evaluated[k[k > 0] - 1]
     pair_frame = gt.frame[g]
+    # valid pairs of each hard frame's previous evaluated frame, found in one search
+    prev_a = np.searchsorted(pair_frame, prev_eval, "left").tolist()
+    prev_b = np.searchsorted(pair_frame, prev_eval, "right").tolist()
     iou, gdense, pdense = pairs.iou[vi], gt.dense, pr.dense
     last_pid = np.full(gt.n_ids, -1, np.int64)  # scratch: gt id -> pred id in the previous frame
     ok = matched[vi]  # working copy over valid pairs
-    for (_, g0, g1, p0, p1, a, b), pf in zip(frame_blocks(hard_frames, g, gt.frame, pr.frame),
-                                             prev_eval.tolist(), strict=True):
+    for (_, g0, g1, p0, p1, a, b), a0, b0 in zip(frame_blocks(hard_frames, g, gt.frame, pr.frame),
+                                                 prev_a, prev_b, strict=True):
         gid, pid = gdense[g[a:b]], pdense[p[a:b]]
         bonus = np.zeros(b - a, bool)
-        if pf >= 0:
-            a0, b0 = np.searchsorted(pair_frame, [pf, pf + 1])
+        if b0 > a0:  # the previous evaluated frame has valid pairs (prev_eval -1 finds none)
             sel = np.flatnonzero(ok[a0:b0]) + a0
             if len(sel):
                 pg = gdense[g[sel]]

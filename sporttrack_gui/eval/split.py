@@ -190,19 +190,61 @@ def _empty_table() -> BoxTable:
     return BoxTable(z.astype(np.int64), z.astype(np.int64), np.zeros((0, 4)), z, z)
 
 
+Loader = Callable[[], tuple[Any, Any, "int | None"]]
+Cancel = threading.Event | Callable[[], bool] | None
+
+
+def _cancelled(cancel: Cancel) -> bool:
+    if cancel is None:
+        return False
+    return cancel.is_set() if isinstance(cancel, threading.Event) else bool(cancel())
+
+
+def evaluate_sequences(items: list[tuple[str, Loader]], *, rules: str = "trackeval",
+                       preproc: str | None = None, iou_threshold: float = 0.5,
+                       missing: list[str] | None = None, progress: Progress | None = None,
+                       cancel: Cancel = None) -> SplitResult:
+    """The shared core: ``items`` are (name, loader) with ``loader() -> (gt, pred, length)``
+    (tables as ``prepare.columns`` reads them; ``length`` None = last frame with a row).
+    Loading happens one sequence at a time, so a split never sits in memory at once."""
+    check_rules(rules)
+    per_seq: dict[str, dict[str, Any]] = {}
+    total = clear.MotCounts()
+    parts: list[hota.HotaCounts] = []
+    for i, (name, load) in enumerate(items):
+        if _cancelled(cancel):
+            raise Cancelled(f"evaluation cancelled after {i} of {len(items)} sequences")
+        if progress:
+            progress(i, len(items), name)
+        try:
+            gt, pred, length = load()
+            counts, hc = evaluate_counts(gt, pred, iou_threshold=iou_threshold, rules=rules,
+                                         preproc=preproc or "none", num_frames=length)
+        except InputError as exc:
+            raise InputError(f"sequence {name}: {exc}") from None
+        per_seq[name] = summarize_counts(counts, hc, False, rules, sequence=True)
+        total = total + counts
+        if hc is not None:
+            parts.append(hc)
+    if progress:
+        progress(len(items), len(items), "")
+    combined = summarize_counts(total, hota.combine(parts), False, rules)
+    return SplitResult(per_seq, combined, rules, preproc if preproc not in (None, "none") else None,
+                       float(iou_threshold), list(missing or []))
+
+
 def evaluate_split(gt_dir: str | Path, pred_dir: str | Path, seqmap: str | Path | None = None, *,
                    rules: str = "trackeval", preproc: str | None = None,
                    iou_threshold: float = 0.5, missing: str = "error",
-                   progress: Progress | None = None,
-                   cancel: threading.Event | None = None) -> SplitResult:
-    """Score every sequence of a split and combine them as TrackEval does.
+                   progress: Progress | None = None, cancel: Cancel = None) -> SplitResult:
+    """Score every sequence of a split folder and combine them as TrackEval does.
 
     ``missing``: a sequence without ``<pred_dir>/<seq>.txt`` is an error naming it
     (``"error"``, default), an empty prediction (``"empty"``: all its gt boxes missed), or
     left out of the table and the combined row (``"skip"``; listed in ``missing``).
     ``progress(done, total, sequence)`` is called before each sequence and at the end;
-    ``cancel`` is checked between sequences. Raises :class:`InputError` naming the
-    sequence and file for bad input, :class:`Cancelled` when cancelled.
+    ``cancel`` (an Event or a callable) is checked between sequences. Raises
+    :class:`InputError` naming the sequence and file for bad input, :class:`Cancelled`.
     """
     check_rules(rules)
     if missing not in MISSING:
@@ -217,34 +259,59 @@ def evaluate_split(gt_dir: str | Path, pred_dir: str | Path, seqmap: str | Path 
         raise InputError(f"no prediction file for sequence {absent[0]}{more} "
                          f"(expected {pred_root / (absent[0] + '.txt')}; "
                          "--missing empty scores it as all missed, --missing skip leaves it out)")
-    todo = [n for n in names if missing != "skip" or n not in absent]
-    per_seq: dict[str, dict[str, Any]] = {}
-    total = clear.MotCounts()
-    parts: list[hota.HotaCounts] = []
-    for i, name in enumerate(todo):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled(f"evaluation cancelled after {i} of {len(todo)} sequences")
-        if progress:
-            progress(i, len(todo), name)
-        seq_dir = gt_root / name
-        gt_file = seq_dir / "gt" / "gt.txt"
-        if not gt_file.is_file():
-            raise InputError(f"sequence {name}: ground truth not found", str(gt_file))
-        try:
-            length = sequence_length(seq_dir)
-            gt = read_boxes(gt_file, "auto")
+
+    def loader(name: str) -> Loader:
+        def load() -> tuple[BoxTable, BoxTable, int | None]:
+            seq_dir = gt_root / name
+            gt_file = seq_dir / "gt" / "gt.txt"
+            if not gt_file.is_file():
+                raise InputError("ground truth not found", str(gt_file))
             pred = (read_boxes(pred_root / f"{name}.txt", "results") if name not in absent
                     else _empty_table())
-            counts, hc = evaluate_counts(gt, pred, iou_threshold=iou_threshold, rules=rules,
-                                         preproc=preproc or "none", num_frames=length)
-        except InputError as exc:
-            raise InputError(f"sequence {name}: {exc}") from None
-        per_seq[name] = summarize_counts(counts, hc, False, rules, sequence=True)
-        total = total + counts
-        if hc is not None:
-            parts.append(hc)
-    if progress:
-        progress(len(todo), len(todo), "")
-    combined = summarize_counts(total, hota.combine(parts), False, rules)
-    return SplitResult(per_seq, combined, rules, preproc if preproc not in (None, "none") else None,
-                       float(iou_threshold), [n for n in absent])
+            return read_boxes(gt_file, "auto"), pred, sequence_length(seq_dir)
+        return load
+
+    items = [(n, loader(n)) for n in names if missing != "skip" or n not in absent]
+    return evaluate_sequences(items, rules=rules, preproc=preproc, iou_threshold=iou_threshold,
+                              missing=absent, progress=progress, cancel=cancel)
+
+
+def evaluate_project(project: str | Path, run: str, *, gt_run: str | None = None,
+                     rules: str = "trackeval", preproc: str | None = None,
+                     iou_threshold: float = 0.5, progress: Progress | None = None,
+                     cancel: Cancel = None) -> SplitResult:
+    """Every sequence of a project that has run ``run`` and a ground-truth run, combined.
+
+    The gt run is the one named ``gt_run`` or else the sequence's newest run of kind
+    ``gt``. Sequences lacking either are listed in ``missing``. The project is opened
+    read-only (a GUI holding the write lock is not disturbed); the sequence's frame count
+    is the length, widened to the last box if the stored count is short.
+    """
+    from sporttrack_gui.project import Project
+
+    with Project.open(project, readonly=True) as p:
+        plan: list[tuple[str, int, int, int | None]] = []
+        absent: list[str] = []
+        for seq in p.sequences():
+            runs = p.runs(seq["id"])
+            gts = [r for r in runs if (r["name"] == gt_run if gt_run else r["kind"] == "gt")]
+            mine = [r for r in runs if r["name"] == run]
+            if gts and mine:
+                plan.append((seq["name"], gts[-1]["id"], mine[0]["id"], seq.get("frame_count")))
+            else:
+                absent.append(seq["name"])
+        if not plan:
+            raise InputError(f"no sequence has both a run named {run!r} and a ground-truth run",
+                             str(project))
+
+        def loader(gt_id: int, run_id: int, count: int | None) -> Loader:
+            def load() -> tuple[Any, Any, int | None]:
+                gt, pred = p.boxes(gt_id), p.boxes(run_id)
+                last = max([int(t.frame.max()) for t in (gt, pred) if len(t)], default=0)
+                return gt, pred, (max(int(count), last) if count else None)
+            return load
+
+        items = [(name, loader(g, r, n)) for name, g, r, n in plan]
+        return evaluate_sequences(items, rules=rules, preproc=preproc,
+                                  iou_threshold=iou_threshold, missing=absent,
+                                  progress=progress, cancel=cancel)

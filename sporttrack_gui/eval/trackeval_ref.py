@@ -59,17 +59,10 @@ def _convert(clear: dict, ident: dict, hota: dict) -> dict[str, float]:
     return out
 
 
-def reference_split(gt_dir: str | Path, pred_dir: str | Path, seq_lengths: dict[str, int], *,
-                    preproc: str | None = None, threshold: float = 0.5
-                    ) -> dict[str, dict[str, float]]:
-    """TrackEval's per-sequence results plus ``"OVERALL"`` (its COMBINED_SEQ).
-
-    ``preproc``: None/"none" (``DO_PREPROC=False``), or "mot15"/"mot16"/"mot17"/"mot20"
-    (that benchmark, ``DO_PREPROC=True``).
-    """
+def _setup(gt_dir: str | Path, pred_dir: Path, seq_lengths: dict[str, int],
+           preproc: str | None, threshold: float):
     te = _trackeval()
-    pred_dir = Path(pred_dir)
-    bench = (preproc or "MOT17").upper() if preproc not in (None, "none") else "MOT17"
+    bench = preproc.upper() if preproc not in (None, "none") else "MOT17"
     cfg = {
         "GT_FOLDER": str(gt_dir), "TRACKERS_FOLDER": str(pred_dir.parent),
         "TRACKERS_TO_EVAL": [pred_dir.name], "TRACKER_SUB_FOLDER": "", "SKIP_SPLIT_FOL": True,
@@ -78,13 +71,40 @@ def reference_split(gt_dir: str | Path, pred_dir: str | Path, seq_lengths: dict[
     }
     ds = te.datasets.MotChallenge2DBox(cfg)
     metric_cfg = {"THRESHOLD": threshold, "PRINT_CONFIG": False}
-    metrics = [te.metrics.CLEAR(metric_cfg), te.metrics.Identity(metric_cfg), te.metrics.HOTA()]
+    return ds, [te.metrics.CLEAR(metric_cfg), te.metrics.Identity(metric_cfg), te.metrics.HOTA()]
+
+
+def reference_split(gt_dir: str | Path, pred_dir: str | Path, seq_lengths: dict[str, int], *,
+                    preproc: str | None = None, threshold: float = 0.5,
+                    timings: dict[str, float] | None = None) -> dict[str, dict[str, float]]:
+    """TrackEval's per-sequence results plus ``"OVERALL"`` (its COMBINED_SEQ).
+
+    ``preproc``: None/"none" (``DO_PREPROC=False``), or "mot15"/"mot16"/"mot17"/"mot20"
+    (that benchmark, ``DO_PREPROC=True``). ``timings``, when given, receives the seconds
+    spent per stage (load = reading + similarity, preproc, CLEAR, Identity, HOTA).
+    """
+    import time
+
+    pred_dir = Path(pred_dir)
+    ds, metrics = _setup(gt_dir, pred_dir, seq_lengths, preproc, threshold)
+    clock = timings if timings is not None else {}
+    stages = ["load", "preproc", "CLEAR", "Identity", "HOTA"]
+    for k in stages:
+        clock.setdefault(k, 0.0)
     per_seq: list[dict[str, dict]] = [{}, {}, {}]
     out: dict[str, dict[str, float]] = {}
     for seq in seq_lengths:
+        t0 = time.perf_counter()
         raw = ds.get_raw_seq_data(pred_dir.name, seq)
+        t1 = time.perf_counter()
         data = ds.get_preprocessed_seq_data(raw, "pedestrian")
-        res = [m.eval_sequence(data) for m in metrics]
+        clock["load"] += t1 - t0
+        clock["preproc"] += time.perf_counter() - t1
+        res = []
+        for name, m in zip(stages[2:], metrics, strict=True):
+            t0 = time.perf_counter()
+            res.append(m.eval_sequence(data))
+            clock[name] += time.perf_counter() - t0
         for store, r in zip(per_seq, res, strict=True):
             store[seq] = r
         out[seq] = _convert(*res)
