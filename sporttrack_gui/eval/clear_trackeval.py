@@ -28,7 +28,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from sporttrack_gui.eval._matching import frame_blocks, simple_mask
-from sporttrack_gui.eval._pairs import Pairs
+from sporttrack_gui.eval._pairs import Pairs, compact_keys
 from sporttrack_gui.eval.clear import MotCounts, id_true_positives
 from sporttrack_gui.eval.prepare import Sequence
 
@@ -37,7 +37,19 @@ _EPS = np.finfo(float).eps
 _CONTINUE_BONUS = 1000
 
 
-def clear_matched(seq: Sequence, pairs: Pairs, threshold: float) -> np.ndarray:
+def evaluated_frames(seq: Sequence) -> np.ndarray:
+    """Frames with gt *and* predictions (TrackEval's timesteps that are not skipped), from
+    the frame-sorted columns in linear time."""
+    def distinct(f: np.ndarray) -> np.ndarray:
+        keep = np.ones(len(f), bool)
+        keep[1:] = f[1:] != f[:-1]
+        return f[keep]
+
+    return np.intersect1d(distinct(seq.gt.frame), distinct(seq.pred.frame), assume_unique=True)
+
+
+def clear_matched(seq: Sequence, pairs: Pairs, threshold: float,
+                  evaluated: np.ndarray | None = None) -> np.ndarray:
     """Mask over ``pairs`` (sorted by gt row) of TrackEval's CLEAR matches."""
     gt, pr = seq.gt, seq.pred
     valid = pairs.iou >= threshold - _EPS
@@ -50,36 +62,40 @@ def clear_matched(seq: Sequence, pairs: Pairs, threshold: float) -> np.ndarray:
     if len(hard_frames) == 0:
         return matched
     # evaluated frames (gt and predictions present): "previous timestep" steps over the rest
-    evaluated = np.intersect1d(gt.frame, pr.frame)
+    if evaluated is None:
+        evaluated = evaluated_frames(seq)
     prev_eval = np.full(len(hard_frames), -1, np.int64)
     k = np.searchsorted(evaluated, hard_frames)
     prev_eval[k > 0] = evaluated[k[k > 0] - 1]
     pair_frame = gt.frame[g]
-    # valid pairs of each hard frame's previous evaluated frame, found in one search
-    prev_a = np.searchsorted(pair_frame, prev_eval, "left").tolist()
-    prev_b = np.searchsorted(pair_frame, prev_eval, "right").tolist()
-    iou, gdense, pdense = pairs.iou[vi], gt.dense, pr.dense
-    last_pid = np.full(gt.n_ids, -1, np.int64)  # scratch: gt id -> pred id in the previous frame
+    iou, gid, pid = pairs.iou[vi], gt.dense[g], pr.dense[p]
+    # each hard pair's twin (same gt id, same pred id) in the previous evaluated frame, found
+    # in one sorted search; in the loop the bonus is then "twin exists and was matched"
+    hard = np.isin(pair_frame, hard_frames)
+    h_idx = np.flatnonzero(hard)
+    h_prev = prev_eval[np.searchsorted(hard_frames, pair_frame[h_idx])]
+    _, kk = compact_keys(gid * max(pr.n_ids, 1) + pid, gt.n_ids * max(pr.n_ids, 1))
+    fmin = int(pair_frame[0])
+    span = int(pair_frame[-1]) - fmin + 2
+    key = kk * span + (pair_frame - fmin)
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    want = kk[h_idx] * span + (h_prev - fmin)
+    pos = np.minimum(np.searchsorted(skey, want), len(skey) - 1)
+    twin = np.full(len(g), -1, np.int64)
+    twin[h_idx] = np.where((h_prev >= 0) & (skey[pos] == want), order[pos], -1)
     ok = matched[vi]  # working copy over valid pairs
-    for (_, g0, g1, p0, p1, a, b), a0, b0 in zip(frame_blocks(hard_frames, g, gt.frame, pr.frame),
-                                                 prev_a, prev_b, strict=True):
-        gid, pid = gdense[g[a:b]], pdense[p[a:b]]
-        bonus = np.zeros(b - a, bool)
-        if b0 > a0:  # the previous evaluated frame has valid pairs (prev_eval -1 finds none)
-            sel = np.flatnonzero(ok[a0:b0]) + a0
-            if len(sel):
-                pg = gdense[g[sel]]
-                last_pid[pg] = pdense[p[sel]]
-                bonus = last_pid[gid] == pid
-                last_pid[pg] = -1
+    for _, g0, g1, p0, p1, a, b in frame_blocks(hard_frames, g, gt.frame, pr.frame):
+        t = twin[a:b]
+        bonus = (t >= 0) & ok[np.maximum(t, 0)]
+        gi, pj = g[a:b] - g0, p[a:b] - p0  # frame-local rows
         score = np.zeros((g1 - g0, p1 - p0))
-        score[g[a:b] - g0, p[a:b] - p0] = _CONTINUE_BONUS * bonus + iou[a:b]
+        score[gi, pj] = _CONTINUE_BONUS * bonus + iou[a:b]
         r, c = linear_sum_assignment(-score)
+        col = np.full(g1 - g0, -1, np.int64)
         hit = score[r, c] > _EPS
-        index = np.full(score.shape, -1, np.int64)
-        index[g[a:b] - g0, p[a:b] - p0] = np.arange(a, b)
-        ok[a:b] = False
-        ok[index[r[hit], c[hit]]] = True
+        col[r[hit]] = c[hit]
+        ok[a:b] = col[gi] == pj
     matched[vi] = ok
     return matched
 
@@ -95,16 +111,17 @@ def clear_counts(seq: Sequence, pairs: Pairs, threshold: float, num_timesteps: i
         # TrackEval returns early here: everything missed / false, CLR_Frames left at 0
         return MotCounts(num_frames=0, num_objects=len(gt), num_predictions=len(pr),
                          num_unique_objects=gt.n_ids, mostly_lost=gt.n_ids)
-    m = clear_matched(seq, pairs, threshold)
+    evaluated = evaluated_frames(seq)
+    m = clear_matched(seq, pairs, threshold, evaluated)
     mg, mp, sim = pairs.gt_row[m], pairs.pred_row[m], pairs.iou[m]
     gid, pid, fr = gt.dense[mg], pr.dense[mp], gt.frame[mg]
-    by_g = np.lexsort((fr, gid))
+    f0 = int(fr.min()) if len(fr) else 0
+    by_g = np.argsort(gid * (int(fr.max(initial=f0)) - f0 + 1) + (fr - f0), kind="stable")
     g_s, p_s = gid[by_g], pid[by_g]
     same_g = np.zeros(len(g_s), bool)
     same_g[1:] = g_s[1:] == g_s[:-1]
     switches = int((same_g[1:] & (p_s[1:] != p_s[:-1])).sum()) if len(g_s) else 0
     # fragmentation: runs over consecutive *evaluated* frames
-    evaluated = np.intersect1d(gt.frame, pr.frame)
     e_idx = np.searchsorted(evaluated, fr[by_g])
     run_start = ~same_g
     run_start[1:] |= e_idx[1:] != e_idx[:-1] + 1
