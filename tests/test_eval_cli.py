@@ -144,4 +144,5 @@ def test_compare_writes_consistent_report(tmp_path, capsys):
         assert float(rows[name]["mota"]) == pytest.approx(again["mota"])
         assert float(rows[name]["idf1"]) == pytest.approx(again["idf1"])
         assert float(rows[name]["fps"]) > 0
-    assert "| sort |" in capsys.readouterr().out
+    out_text = capsys.readouterr().out
+    assert "| sort |" in out_text and "trackeval rules" in out_text
