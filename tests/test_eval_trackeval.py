@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sporttrack_gui.eval.split import evaluate_split, read_boxes
+from sporttrack_gui.eval.split import evaluate_split, read_boxes, sequence_length
 
 trackeval_ref = pytest.importorskip("sporttrack_gui.eval.trackeval_ref")
 pytest.importorskip("trackeval", reason="TrackEval (test-only reference) is not installed")
@@ -187,3 +187,30 @@ def test_mot17_preprocessing_equals_trackeval(tmp_path):
     plain = evaluate_split(gt_dir, pred_dir)
     assert ours.combined["num_predictions"] < plain.combined["num_predictions"]
     assert ours.combined["num_objects"] < plain.combined["num_objects"]
+
+
+def test_real_mot17_gt_with_preprocessing_equals_trackeval(tmp_path):
+    """MOT17-mini's real gt (distractors 7/8, zero-marked rows, other classes) scored with
+    --preproc mot17: predictions are jittered copies of every gt box, including those on
+    distractors, which the preprocessing must remove exactly as TrackEval does."""
+    from conftest import shared_path
+
+    root = shared_path("mot17-mini", "train")
+    rng = np.random.default_rng(11)
+    pred_dir = tmp_path / "trk"
+    pred_dir.mkdir()
+    lengths = {}
+    for seq_dir in sorted(root.iterdir()):
+        g = np.loadtxt(seq_dir / "gt" / "gt.txt", delimiter=",")
+        p = g[rng.random(len(g)) > 0.1, :6].copy()
+        p[:, 2:4] += rng.normal(0, 3, (len(p), 2))
+        p[p[:, 0] > 2, 1] += 10_000 * (rng.random((p[:, 0] > 2).sum()) < 0.2)  # some switches
+        write_rows(pred_dir / f"{seq_dir.name}.txt", p, False)
+        lengths[seq_dir.name] = sequence_length(seq_dir)  # what seqinfo.ini claims
+    ours, _ = assert_equal_to_trackeval(root, pred_dir, lengths, "mot17")
+    plain = evaluate_split(root, pred_dir)
+    # MOT17 marks its non-pedestrian rows with flag 0 (dropped either way); the predictions
+    # on distractors are what the preprocessing removes
+    assert ours.combined["num_objects"] == plain.combined["num_objects"]
+    assert ours.combined["num_predictions"] < plain.combined["num_predictions"]
+    assert ours.combined["num_frames"] == sum(lengths.values()) > 1000
