@@ -58,6 +58,24 @@ def test_eval_json_on_reference_files(metrics_reference, capsys):
     assert out["mota"] == pytest.approx(0.526462, abs=1e-6)
     assert out["idf1"] == pytest.approx(0.557659, abs=1e-6)
     assert out["hota"] == pytest.approx(0.391397, abs=1e-6)
+    assert out["rules"] == "trackeval"
+
+
+def test_eval_rules_motmetrics_equals_motmetrics(metrics_reference, capsys):
+    from sporttrack_gui.eval.motmetrics_ref import FIELDS, reference_metrics
+
+    d = metrics_reference / "TUD-Stadtmitte"
+    rc = main(["eval", "--gt", str(d / "gt.txt"), "--pred", str(d / "test.txt"),
+               "--gt-kind", "results", "--rules", "motmetrics", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rules"] == "motmetrics"
+    ref = reference_metrics(read_mot(d / "gt.txt", kind="results"), read_mot(d / "test.txt"))
+    for key in FIELDS:
+        assert out[key] == pytest.approx(ref[key], rel=1e-12, abs=1e-12), key
+    rc = main(["eval", "--gt", str(d / "gt.txt"), "--pred", str(d / "test.txt"),
+               "--gt-kind", "results"])
+    assert rc == 0 and capsys.readouterr().out.startswith("rules")
 
 
 def test_eval_project_runs(tmp_path, capsys):
@@ -126,4 +144,5 @@ def test_compare_writes_consistent_report(tmp_path, capsys):
         assert float(rows[name]["mota"]) == pytest.approx(again["mota"])
         assert float(rows[name]["idf1"]) == pytest.approx(again["idf1"])
         assert float(rows[name]["fps"]) > 0
-    assert "| sort |" in capsys.readouterr().out
+    out_text = capsys.readouterr().out
+    assert "| sort |" in out_text and "trackeval rules" in out_text

@@ -68,7 +68,7 @@ def test_published_reference_values(metrics_reference):
 
 def test_every_clear_id_field_equals_motmetrics_on_tud(metrics_reference):
     seqs = _tud_sequences(metrics_reference)
-    ours, ref = evaluate_many(seqs), reference_many(seqs)
+    ours, ref = evaluate_many(seqs, rules="motmetrics"), reference_many(seqs)
     assert set(ref) == {"TUD-Campus", "TUD-Stadtmitte", "OVERALL"}
     for name in ref:
         for key in FIELDS:
@@ -79,8 +79,10 @@ def test_every_clear_id_field_equals_motmetrics_on_tud(metrics_reference):
 @pytest.mark.parametrize("thr", [0.5, 0.3])
 def test_crowded_scenes_equal_motmetrics(seed, thr):
     gt, pred = crowd(seed)
-    ours = evaluate_mot(gt, pred, iou_threshold=thr, ignore="none", with_hota=False)
+    ours = evaluate_mot(gt, pred, iou_threshold=thr, ignore="none", with_hota=False,
+                        rules="motmetrics")
     ref = reference_metrics(gt, pred, iou_threshold=thr)
+    assert ours["rules"] == "motmetrics"
     assert ref["num_switches"] > 0  # the scene really exercises the history-dependent path
     for key in FIELDS:
         assert ours[key] == pytest.approx(ref[key], rel=1e-12, abs=1e-12), key
@@ -177,29 +179,38 @@ def test_single_id_switch_halfway():
     assert res["hota"] == pytest.approx(math.sqrt(0.5))
 
 
-def test_fragmentation_counts_interruptions():
+@pytest.mark.parametrize(("rules", "frags"), [("motmetrics", 2), ("trackeval", 0)])
+def test_fragmentation_counts_interruptions(rules, frags):
+    """motmetrics counts every tracked -> missed -> tracked; TrackEval steps over frames
+    without any prediction (its "previous timestep"), so these gaps break no run."""
     gt = _one_object(10)
     tracked = [1, 2, 3, 6, 7, 8, 10]
     pred = table([(f, 7, 10 * f, 0, 20, 40) for f in tracked])
-    res = evaluate_mot(gt, pred)
-    assert res["num_fragmentations"] == 2
+    res = evaluate_mot(gt, pred, rules=rules)
+    assert res["num_fragmentations"] == frags
     assert res["num_switches"] == 0
     assert res["num_misses"] == 3
     assert res["mostly_tracked"] == 0 and res["partially_tracked"] == 1
 
 
-def test_empty_prediction():
-    res = evaluate_mot(_one_object(10), MotTable.empty())
+@pytest.mark.parametrize("rules", ["motmetrics", "trackeval"])
+def test_empty_prediction(rules):
+    res = evaluate_mot(_one_object(10), MotTable.empty(), rules=rules)
     assert res["num_misses"] == 10 and res["num_false_positives"] == 0
     assert res["mota"] == 0.0 and res["recall"] == 0.0 and res["idf1"] == 0.0
     assert res["hota"] == 0.0 and res["mostly_lost"] == 1
-    assert math.isnan(res["precision"])  # 0/0, as motmetrics reports it
+    if rules == "motmetrics":
+        assert math.isnan(res["precision"])  # 0/0, as motmetrics reports it
+    else:
+        assert res["precision"] == 0.0 and res["mlr"] == 1.0  # TrackEval's max(1, .)
 
 
-def test_empty_ground_truth():
-    res = evaluate_mot(MotTable.empty(), _one_object(4))
+@pytest.mark.parametrize("rules", ["motmetrics", "trackeval"])
+def test_empty_ground_truth(rules):
+    res = evaluate_mot(MotTable.empty(), _one_object(4), rules=rules)
     assert res["num_false_positives"] == 4 and res["num_objects"] == 0
-    assert res["mota"] == -math.inf  # 1 - 4/0, as motmetrics reports it
+    # motmetrics: 1 - 4/0; TrackEval returns early for an empty gt sequence, MOTA left 0
+    assert res["mota"] == (-math.inf if rules == "motmetrics" else 0.0)
     assert res["hota"] == 0.0 and res["deta"] == 0.0
     assert res["precision"] == 0.0
 
@@ -261,7 +272,7 @@ def test_bad_threshold_and_mode_are_input_errors():
 @pytest.mark.parametrize("seed", range(3))
 def test_accumulator_equals_batch(seed):
     gt, pred = crowd(seed + 10)
-    batch = evaluate_mot(gt, pred, ignore="none")
+    batch = evaluate_mot(gt, pred, ignore="none", rules="motmetrics")
     acc = MotAccumulator()
     gb, pb = gt.by_frame(), pred.by_frame()
     none = np.zeros(0, np.int64)
@@ -271,10 +282,11 @@ def test_accumulator_equals_batch(seed):
         if f == 20:
             mid = acc.summary()
     final = acc.summary(with_hota=True)
+    assert final.pop("rules") == batch.pop("rules") == "motmetrics"
     for key, value in batch.items():
         assert final[key] == pytest.approx(value, rel=1e-12, abs=1e-12, nan_ok=True), key
     first20 = evaluate_mot(gt.select(gt.frame <= 20), pred.select(pred.frame <= 20),
-                           ignore="none", with_hota=False)
+                           ignore="none", with_hota=False, rules="motmetrics")
     for key in FIELDS:
         assert mid[key] == pytest.approx(first20[key], rel=1e-12, abs=1e-12), key
 

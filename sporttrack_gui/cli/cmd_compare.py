@@ -29,6 +29,9 @@ def register(subparsers) -> None:
     p.add_argument("--det", help="detections file (MOTChallenge det.txt)")
     p.add_argument("--gt", help="ground truth: file, MOT folder or PROJECT.stp:RUN")
     p.add_argument("--iou", type=float, default=0.5, help="IoU threshold for a match")
+    p.add_argument("--rules", choices=["trackeval", "motmetrics"], default="trackeval",
+                   help="CLEAR/ID rules: TrackEval's, as the leaderboards (default), or "
+                        "py-motmetrics'")
     p.add_argument("--out", required=True, help="output folder for the report")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.set_defaults(func=run)
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if not names:
         raise InputError("--trackers is empty")
     info = resolve_source(args.source, det=args.det, gt=args.gt)
-    rows, runs = compare(info, names, iou_threshold=args.iou,
+    rows, runs = compare(info, names, iou_threshold=args.iou, rules=args.rules,
                          progress=lambda n: print(f"running {n} ...", file=sys.stderr))
     out = Path(args.out)
     has_gt = info.gt is not None
@@ -58,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         columns = [*columns, "error"]
     paths = write_report(out, "comparison", rows, columns, chart,
                          title=f"{info.source.name}: {len(info.det)} detections, scored on "
-                               f"frames 1-{rows_frames(rows, info.n_frames)}")
+                               f"frames 1-{rows_frames(rows, info.n_frames)}"
+                               + (f", {args.rules} rules" if has_gt else ""))
     for r in runs:
         write_mot(out / f"{r.name}.txt", r.tracks, kind="results")
     if args.json:

@@ -186,7 +186,7 @@ class MotAccumulator:
     def summary(self, *, with_hota: bool = False, curves: bool = False) -> dict[str, Any]:
         """Metrics so far, same keys as ``evaluate_mot``; HOTA only when asked (O(rows))."""
         c = self.counts()
-        out: dict[str, Any] = dict(clear.summarize(c))
+        out: dict[str, Any] = {"rules": "motmetrics", **clear.summarize(c)}
         out["motp_iou"] = 1.0 - out["motp"] if c.num_detections else float("nan")
         if with_hota:
             if not self.keep_pairs:

@@ -51,6 +51,7 @@ class MotCounts:
     mostly_lost: int = 0
     idtp: int = 0
     dist_sum: float = 0.0
+    sim_sum: float = 0.0  # sum of matched IoUs (TrackEval's MOTP_sum)
 
     def __add__(self, other: MotCounts) -> MotCounts:
         return MotCounts(**{f.name: getattr(self, f.name) + getattr(other, f.name)
@@ -272,5 +273,6 @@ def mot_counts(seq: Sequence, valid: Pairs) -> MotCounts:
         num_detections=len(m.gt_row),
         idtp=idtp,
         dist_sum=float(m.dist.sum()),
+        sim_sum=float((1.0 - m.dist).sum()),
         **ev, **tc,
     )

@@ -99,13 +99,16 @@ def run_tracker(name: str, info: SourceInfo, params: dict[str, Any] | None = Non
 
 
 def compare(info: SourceInfo, trackers: Sequence[str], *, iou_threshold: float = 0.5,
-            progress: Callable[[str], None] | None = None) -> tuple[list[dict[str, Any]], list[TrackerRun]]:
-    """Rows of :data:`COLUMNS` (metrics only when ``info.gt`` is set) and the runs that worked.
+            rules: str = "trackeval", progress: Callable[[str], None] | None = None
+            ) -> tuple[list[dict[str, Any]], list[TrackerRun]]:
+    """Rows of :data:`COLUMNS` (metrics only when ``info.gt`` is set, by ``rules``) and the
+    runs that worked.
 
     A tracker that fails with a user-facing error gets a row with only ``error`` set.
     """
-    from sporttrack_gui.eval.mot import evaluate_mot
+    from sporttrack_gui.eval.mot import check_rules, evaluate_mot
 
+    check_rules(rules)
     if not trackers:
         raise InputError("no trackers to compare")
     rows, runs = [], []
@@ -128,7 +131,7 @@ def compare(info: SourceInfo, trackers: Sequence[str], *, iou_threshold: float =
         if info.gt is not None:
             gt = info.gt.select(info.gt.frame <= common)
             pred = tracks.select(tracks.frame <= common)
-            row.update(evaluate_mot(gt, pred, iou_threshold=iou_threshold))
+            row.update(evaluate_mot(gt, pred, iou_threshold=iou_threshold, rules=rules))
         rows.append(row)
     order = {n: i for i, n in enumerate(trackers)}
     rows.sort(key=lambda r: order.get(r["tracker"], len(order)))

@@ -13,7 +13,16 @@ Ignore regions (``ignore=``):
   positives, as on the benchmark server).
 * ``"regions"`` - stricter "don't care" reading: every gt row with flag 0 or a distractor
   class is an ignore region; predictions matched to any of them are removed too.
+* ``"zero"`` - only gt rows whose consider flag is 0 are dropped: what TrackEval does with
+  its preprocessing off (``DO_PREPROC=False``), the leaderboard setting for sports gt.
 * ``"none"`` - every row is evaluated (what the py-motmetrics reference numbers use).
+
+``preproc=`` instead reproduces TrackEval's ``MotChallenge2DBox`` preprocessing exactly:
+``"mot16"``/``"mot17"`` (and ``"mot20"``, which adds class 6 to the distractors) remove
+predictions matched to a distractor, keep only pedestrian (class 1) gt rows whose flag is
+non-zero, and refuse prediction classes above 1 and unknown gt classes as TrackEval does;
+``"mot15"`` and ``"none"`` only drop flag-0 gt rows. Flags and classes are truncated to
+integers first, as TrackEval reads them.
 
 A gt table without flags/classes (flag 1, class -1, as in MOT15 or SoccerNet) is unaffected
 by any mode. Prediction rows with class < 0 (unknown) survive the class filter.
@@ -32,7 +41,10 @@ from sporttrack_gui.eval._matching import max_weight_full_frames
 from sporttrack_gui.eval._pairs import positive_pairs, xywh_to_xyxy64
 
 DISTRACTOR_CLASSES: tuple[int, ...] = (2, 7, 8, 12)
-IGNORE_MODES = ("mot", "regions", "none")
+IGNORE_MODES = ("mot", "regions", "zero", "none")
+#: TrackEval MotChallenge2DBox preprocessing variants (``None`` = ``"none"``)
+PREPROCS = ("none", "mot15", "mot16", "mot17", "mot20")
+_MOT_CLASSES = np.arange(1, 14)  # pedestrian .. crowd, TrackEval's valid_class_numbers
 #: the devkit matches predictions to distractors at this IoU whatever the evaluation threshold
 _IGNORE_IOU = 0.5
 
@@ -58,6 +70,7 @@ class Sequence:
     gt: Rows
     pred: Rows
     num_frames: int
+    last_frame: int = 0  # last frame with any row before filtering (default sequence length)
 
 
 def columns(table: Any, what: str) -> dict[str, np.ndarray]:
@@ -144,18 +157,54 @@ def _matched_to(gt_cols: dict[str, np.ndarray], pred_cols: dict[str, np.ndarray]
     return remove
 
 
+def _trackeval_preproc(g: dict[str, np.ndarray], p: dict[str, np.ndarray], preproc: str
+                       ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """TrackEval's ``MotChallenge2DBox.get_preprocessed_seq_data`` on whole columns."""
+    flag = np.trunc(g["conf"]) != 0
+    if preproc in ("none", "mot15"):
+        return _select(g, flag), p
+    g_cls = np.trunc(g["cls"]).astype(np.int64)
+    bad = np.flatnonzero(~np.isin(g_cls, _MOT_CLASSES))
+    if len(bad):
+        raise InputError(f"ground truth: class {g_cls[bad[0]]} in frame {g['frame'][bad[0]]} is "
+                         f"not a MOTChallenge class (1-13); --preproc {preproc} needs MOT17-style "
+                         "gt (use no preprocessing for sports gt)")
+    p_cls = np.trunc(p["cls"]).astype(np.int64)
+    bad = np.flatnonzero(p_cls > 1)
+    if len(bad):
+        raise InputError(f"prediction: class {p_cls[bad[0]]} in frame {p['frame'][bad[0]]}; "
+                         f"--preproc {preproc} evaluates pedestrians (class 1) only")
+    distract = list(DISTRACTOR_CLASSES) + ([6] if preproc == "mot20" else [])
+    target = np.isin(g_cls, distract)
+    if target.any() and len(p["frame"]):
+        p = _select(p, ~_matched_to(g, p, target))
+    return _select(g, flag & (g_cls == 1)), p
+
+
 def prepare_sequence(gt: Any, pred: Any, *, classes: Iterable[int] | None = None,
                      ignore: str = "mot",
-                     distractor_classes: Iterable[int] = DISTRACTOR_CLASSES) -> Sequence:
-    """Validate, filter and sort one (gt, pred) pair; raises :class:`InputError` on bad rows."""
+                     distractor_classes: Iterable[int] = DISTRACTOR_CLASSES,
+                     preproc: str | None = None) -> Sequence:
+    """Validate, filter and sort one (gt, pred) pair; raises :class:`InputError` on bad rows.
+
+    ``preproc`` (one of :data:`PREPROCS`) replaces ``ignore``/``distractor_classes`` by
+    TrackEval's preprocessing; ``classes`` still filters afterwards.
+    """
     if ignore not in IGNORE_MODES:
         raise InputError(f"unknown ignore mode {ignore!r}; use one of {', '.join(IGNORE_MODES)}")
+    if preproc is not None and preproc not in PREPROCS:
+        raise InputError(f"unknown preprocessing {preproc!r}; use one of {', '.join(PREPROCS)}")
     g = columns(gt, "ground truth")
     p = columns(pred, "prediction")
     check_rows(g, "ground truth")
     check_rows(p, "prediction")
+    last = int(max(g["frame"].max(initial=0), p["frame"].max(initial=0)))
     keep_cls = None if classes is None else np.asarray(sorted(set(classes)), np.int64)
-    if ignore != "none":
+    if preproc is not None:
+        g, p = _trackeval_preproc(g, p, preproc)
+    elif ignore == "zero":
+        g = _select(g, np.trunc(g["conf"]) != 0)
+    elif ignore != "none":
         distract = np.isin(g["cls"], np.asarray(list(distractor_classes), np.int64))
         zero_flag = g["conf"] == 0
         target = distract if ignore == "mot" else (distract | zero_flag)
@@ -167,4 +216,4 @@ def prepare_sequence(gt: Any, pred: Any, *, classes: Iterable[int] | None = None
         g = _select(g, np.isin(g["cls"], keep_cls))
         p = _select(p, (p["cls"] < 0) | np.isin(p["cls"], keep_cls))
     frames = np.union1d(g["frame"], p["frame"])
-    return Sequence(to_rows(g), to_rows(p), len(frames))
+    return Sequence(to_rows(g), to_rows(p), len(frames), last)

@@ -24,6 +24,7 @@ from sporttrack_gui.ui.workers import (
     CallWorker,
     JobRunner,
     PipelineWorker,
+    ProgressWorker,
     SotRequest,
     SotWorker,
 )
@@ -33,6 +34,14 @@ LANES_EVERY_S = 1.5
 if TYPE_CHECKING:
     from sporttrack_gui.ui.main_window import MainWindow
     from sporttrack_gui.ui.run_dialog import RunDialog
+
+
+def _evaluate_project(path: str, run: str, rules: str, *, progress: Any, cancel: Any) -> Any:
+    """``eval.split.evaluate_project`` with ``ProgressWorker``'s two-number progress."""
+    from sporttrack_gui.eval.split import evaluate_project
+
+    return evaluate_project(path, run, rules=rules, cancel=cancel,
+                            progress=lambda done, total, _name: progress(done, total))
 
 
 class JobControl(QObject):
@@ -52,10 +61,12 @@ class JobControl(QObject):
         self._last_lanes = 0.0
         self._home_frame = 1
         self.live = RunIndex.empty()  # boxes of the running job, as they arrive
+        self._split_run = ""  # run name being scored on all sequences
         a = window.actions_
         a["run_tracker"].triggered.connect(self.open_run_dialog)
         a["track_box"].triggered.connect(self.start_drawing)
         a["evaluate"].triggered.connect(self.evaluate_shown_run)
+        window.plots.compare.evaluateAllRequested.connect(self.evaluate_all_sequences)
         a["cancel"].triggered.connect(self.cancel)
         window.view.boxDrawn.connect(self.box_drawn)
 
@@ -221,8 +232,9 @@ class JobControl(QObject):
         gt = s.gt_run()
         if gt is None:
             return None
-        metrics = evaluate_mot(s.project.boxes(gt["id"]), s.project.boxes(run_id))
-        keep = {k: v for k, v in metrics.items() if isinstance(v, int | float)}
+        metrics = evaluate_mot(s.project.boxes(gt["id"]), s.project.boxes(run_id),
+                               rules=self.w.plots.compare.rules())
+        keep = {k: v for k, v in metrics.items() if isinstance(v, int | float) or k == "rules"}
         s.project.set_run_metrics(run_id, keep)
         return keep
 
@@ -246,6 +258,39 @@ class JobControl(QObject):
             self.w.statusBar().showMessage(
                 f"{s.run['name']}: MOTA {m.get('mota', float('nan')):.3f}, "
                 f"IDF1 {m.get('idf1', float('nan')):.3f}", 10000)
+
+    def evaluate_all_sequences(self, rules: str) -> ProgressWorker | None:
+        """The shown run's name scored on every sequence of the project (worker thread)."""
+        s = self.w.session
+        if s is None or s.run is None:
+            QMessageBox.information(self.w, "SportTrack", "Show a run first: its name is "
+                                    "evaluated on every sequence that has it and a ground truth.")
+            return None
+        if self.busy():
+            self.w.statusBar().showMessage("Another job is running; try again when it ends.", 5000)
+            return None
+        self._split_run = name = str(s.run["name"])
+        worker = ProgressWorker(_evaluate_project, str(s.project.path), name, rules)
+        # bound methods (not lambdas): Qt queues them onto the GUI thread
+        worker.progress.connect(self._split_progress)
+        worker.finished.connect(self._split_done)
+        worker.failed.connect(self._split_failed)
+        self.runner.start(worker)
+        return worker
+
+    def _split_progress(self, done: int, total: int) -> None:
+        self.w.statusBar().showMessage(
+            f"Evaluating “{self._split_run}”: sequence {min(done + 1, total)} of {total}…")
+
+    def _split_failed(self, message: str) -> None:
+        show_error(self.w, message, f"evaluate {self._split_run} on all sequences")
+
+    def _split_done(self, res: Any) -> None:
+        self.w.plots.compare.show_split(self._split_run, res.rules, res.rows())
+        self.w.plots.setCurrentWidget(self.w.plots.compare)
+        self.w.statusBar().showMessage(
+            f"“{self._split_run}” on {len(res.sequences)} sequence(s): "
+            f"HOTA {res.combined['hota']:.3f}, MOTA {res.combined['mota']:.3f}", 10000)
 
     # ---- draw to track --------------------------------------------------------------------
     def start_drawing(self) -> None:

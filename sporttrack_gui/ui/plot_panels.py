@@ -10,7 +10,16 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from sporttrack_gui.ui.painting import track_qcolor
 
@@ -18,6 +27,9 @@ LIVE_KEYS = (("mota", "MOTA", (80, 170, 255)), ("idf1", "IDF1", (255, 190, 60)),
              ("precision", "Precision", (120, 210, 120)), ("recall", "Recall", (230, 100, 100)))
 BAR_KEYS = (("mota", "MOTA", (80, 170, 255)), ("idf1", "IDF1", (255, 190, 60)),
             ("hota", "HOTA", (190, 130, 255)))
+#: metric rule sets offered in the comparison panel: (label, value for ``eval``'s ``rules``)
+RULES = (("TrackEval (leaderboards)", "trackeval"), ("py-motmetrics", "motmetrics"))
+SPLIT_KEYS = (("hota", "HOTA"), ("mota", "MOTA"), ("idf1", "IDF1"), ("num_switches", "IDSW"))
 
 
 def metric(values: dict[str, Any], key: str) -> float:
@@ -82,7 +94,11 @@ class LiveMetricsPanel(QWidget):
 
 
 class ComparisonPanel(QWidget):
-    """Grouped bars of stored metrics per run (one group per run)."""
+    """Grouped bars of stored metrics per run (one group per run), the metric rules used for
+    the next evaluation, and the shown run scored over every sequence of the project."""
+
+    #: the user asked to score the shown run's name on all sequences, with these rules
+    evaluateAllRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,10 +107,46 @@ class ComparisonPanel(QWidget):
         self.bars: list[pg.BarGraphItem] = []
         self.names: list[str] = []
         self.note = QLabel("Runs with metrics (Run ▸ Evaluate shown run) appear here.")
+        self.rules_box = QComboBox()
+        for label, value in RULES:
+            self.rules_box.addItem(label, value)
+        self.rules_box.setToolTip("CLEAR/ID rules for the next evaluation: TrackEval's (what "
+                                  "SportsMOT, SoccerNet and MOTChallenge rank with) or "
+                                  "py-motmetrics' (used by some papers). HOTA is TrackEval's.")
+        self.all_button = QPushButton("Evaluate on all sequences")
+        self.all_button.setToolTip("Score the shown run's name on every sequence that has it "
+                                   "and a ground truth; combined as TrackEval combines them")
+        self.all_button.clicked.connect(lambda: self.evaluateAllRequested.emit(self.rules()))
+        self.split = QLabel("")
+        self.split.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Rules"))
+        row.addWidget(self.rules_box, 1)
+        row.addWidget(self.all_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.note)
+        layout.addLayout(row)
+        layout.addWidget(self.split)
+
+    def rules(self) -> str:
+        """The selected rule set, a plain value for ``eval`` (``"trackeval"``/``"motmetrics"``)."""
+        return str(self.rules_box.currentData())
+
+    def show_split(self, run: str, rules: str, rows: list[dict[str, Any]]) -> None:
+        """Per-sequence rows plus the combined one (last), as ``SplitResult.rows()`` gives."""
+        def line(r: dict[str, Any]) -> str:
+            vals = [f"{label} {metric(r, k):.3f}" if not k.startswith("num_")
+                    else f"{label} {int(metric(r, k))}" for k, label in SPLIT_KEYS]
+            return f"{r['sequence']}: " + ", ".join(vals)
+
+        if not rows:
+            self.split.setText("")
+            return
+        self.split.setText(f"“{run}” on {len(rows) - 1} sequence(s), {rules} rules — "
+                           + line(rows[-1]))
+        self.split.setToolTip("\n".join(line(r) for r in rows))
 
     def set_runs(self, runs: list[dict[str, Any]]) -> None:
         """``runs``: project run rows; those with a non-empty ``metrics`` dict are drawn."""
