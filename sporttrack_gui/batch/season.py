@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 BATCH_FILE = "batch.json"
 MATCH_COLUMNS = ("match", "status", "frames", "boxes", "ids", "wall_s", "fps",
                  "detect_ms_per_frame", "track_ms_per_frame", "resumes", "HOTA", "IDF1", "MOTA",
-                 "IDSW", "players", "distance_km", "top_speed_kmh", "sprints", "message")
+                 "IDSW", "rules", "players", "distance_km", "top_speed_kmh", "sprints", "message")
 PLAYER_COLUMNS = ("match", "track_id", "distance_m", "top_speed_kmh", "mean_speed_kmh",
                   "sprints", "sprint_distance_m", "frames")
 METRICS = ("HOTA", "IDF1", "MOTA")
@@ -91,6 +91,7 @@ def _match_row(name: str, run: dict | None, message: str = "") -> dict[str, Any]
     ev = m.get("eval") or {}
     for key, name in EVAL_FIELDS.items():
         row[key] = ev.get(name)
+    row["rules"] = ev.get("rules", "motmetrics" if ev else None)  # older runs: motmetrics
     players = (m.get("pitch") or {}).get("players") or []
     if players:
         row["players"] = len(players)
@@ -113,7 +114,7 @@ def collect_season(folder: str | Path, run: str | None = None, *,
     failures = {o["name"]: o.get("message", "") for o in record.get("matches", [])
                 if o.get("status") == "failed" and isinstance(o.get("name"), str)}
     season = Season()
-    pairs: list[tuple[str, Any, Any]] = []
+    pairs: list[tuple[str, Path, int, int]] = []  # (match, project, gt run, run): loaded later
     seen: set[str] = set()
     for path in sorted(folder.glob("*.stp")):
         name = path.stem
@@ -131,21 +132,35 @@ def collect_season(folder: str | Path, run: str | None = None, *,
                            and r["sequence_id"] == (chosen or {}).get("sequence_id")), None)
                 if combined and gt is not None and chosen is not None \
                         and chosen["status"] == "complete":
-                    pairs.append((name, project.boxes(gt["id"]), project.boxes(chosen["id"])))
+                    pairs.append((name, path, gt["id"], chosen["id"]))
         except SportTrackError as exc:
             season.matches.append(_match_row(name, None, f"cannot read the project: {exc}"))
     for name, message in failures.items():
         if name not in seen:
             season.matches.append(_match_row(name, None, message))
     if pairs:
-        from sporttrack_gui.eval.mot import evaluate_many
-
-        overall = evaluate_many(pairs)["OVERALL"]
-        season.combined = {"matches": len(pairs),
-                           **{k: overall.get(name) for k, name in EVAL_FIELDS.items()},
-                           "fields": {k: v for k, v in overall.items()
-                                      if isinstance(v, int | float)}}
+        season.combined = _combined(pairs)
     return season
+
+
+def _combined(pairs: list[tuple[str, Path, int, int]]) -> dict[str, Any]:
+    """One evaluation over every match with gt, counts summed as TrackEval combines
+    sequences. Each match's boxes are read only while it is scored (a season of full
+    matches never sits in memory at once)."""
+    from sporttrack_gui.eval.split import evaluate_sequences
+    from sporttrack_gui.project import Project
+
+    def loader(path: Path, gt_id: int, run_id: int):
+        def load():
+            with Project.open(path, readonly=True) as project:
+                return project.boxes(gt_id), project.boxes(run_id), None
+        return load
+
+    result = evaluate_sequences([(name, loader(path, g, r)) for name, path, g, r in pairs])
+    overall = result.combined
+    return {"matches": len(pairs), "rules": result.rules,
+            **{k: overall.get(name) for k, name in EVAL_FIELDS.items()},
+            "fields": {k: v for k, v in overall.items() if isinstance(v, int | float)}}
 
 
 def _write_csv(path: Path, rows: list[dict], columns: tuple[str, ...]) -> None:

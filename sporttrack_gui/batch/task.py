@@ -142,7 +142,7 @@ def _analyse(path: Path, job: MatchJob, settings: BatchSettings) -> dict[str, An
 
             extra["eval"] = {k: v for k, v in evaluate_mot(project.boxes(runs["gt"]["id"]),
                                                            table).items()
-                             if isinstance(v, int | float)}
+                             if isinstance(v, int | float) or k == "rules"}
         if job.calib:
             extra["pitch"] = _pitch(project, job, settings, table)
         metrics = {**project.run(run_id)["metrics"], **extra}

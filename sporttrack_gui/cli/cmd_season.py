@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) + "\n")
     if season.combined:
         c = season.combined
-        out.write(f"combined over {c['matches']} matches with gt: HOTA {_cell(c.get('HOTA'))}  "
-                  f"IDF1 {_cell(c.get('IDF1'))}  MOTA {_cell(c.get('MOTA'))}\n")
+        out.write(f"combined over {c['matches']} matches with gt ({c['rules']} rules): "
+                  f"HOTA {_cell(c.get('HOTA'))}  IDF1 {_cell(c.get('IDF1'))}  "
+                  f"MOTA {_cell(c.get('MOTA'))}  IDSW {_cell(c.get('IDSW'))}\n")
     out.write(f"wrote {', '.join(p.name for p in written)} in {written[0].parent}\n")
     return 0

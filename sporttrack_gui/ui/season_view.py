@@ -143,7 +143,8 @@ class SeasonDialog(QDialog):
             f"{n} {k}" for k, n in sorted(counts.items()))
         if season.combined:
             c = season.combined
-            text += (f". Combined over the {c['matches']} matches with ground truth: "
+            text += (f". Combined over the {c['matches']} matches with ground truth "
+                     f"({c['rules']} rules): "
                      f"HOTA {c['HOTA']:.3f}, IDF1 {c['IDF1']:.3f}, MOTA {c['MOTA']:.3f}")
         self.summary.setText(text)
 
