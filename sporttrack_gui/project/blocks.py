@@ -183,3 +183,51 @@ def drop_stashed(c: sqlite3.Connection, op_id: int, part: int) -> None:
     inserted, as no insert trigger does it)."""
     c.execute("DELETE FROM box_blocks WHERE (run_id, raw, block) IN (SELECT run_id, track, "
               "frame >> 8 FROM edit_stash WHERE op_id = ? AND part = ?)", (op_id, part))
+
+
+def read_run(c: sqlite3.Connection, run: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every box of a run with raw id >= -1 as (raw ids int64, ``RECORD`` array), sorted
+    by (raw, frame): the packed blocks in one query and one ``frombuffer``.
+
+    Why: the row path turns 3.4 M x 8 values into Python objects (~9 s); the blocks are
+    ~13,000 BLOBs (~0.3 s). Raw tracks whose assembled count differs from the index
+    count (a block dropped by a box edit, rows written by another program) are re-read
+    by :func:`read_bytes`, which patches missing blocks from the rows; unassigned
+    detections (raw -1, in no block) come from the rows.
+    """
+    found = c.execute("SELECT raw, data FROM box_blocks WHERE run_id = ? ORDER BY raw, block",
+                      (run,)).fetchall()
+    counts = dict(c.execute("SELECT track, COUNT(*) FROM boxes WHERE run_id = ? AND track >= -1 "
+                            "GROUP BY track", (run,)).fetchall())
+    size = RECORD.itemsize
+    raws = np.fromiter((r for r, _ in found), np.int64, len(found))
+    lens = np.fromiter((len(d) // size for _, d in found), np.int64, len(found))
+    data = b"".join(d for _, d in found)
+    del found
+    have = dict(zip(*np.unique(np.repeat(raws, lens), return_counts=True), strict=True)) \
+        if len(raws) else {}
+    bad = sorted(r for r, n in counts.items() if r < 0 or have.get(r, 0) != n)
+    bad += sorted(r for r in have if r not in counts)  # blocks of rows gone (safety)
+    keep = ~np.isin(raws, bad)
+    parts, part_raws = [], []
+    if keep.all():
+        parts.append(np.frombuffer(data, dtype=RECORD))
+        part_raws.append(np.repeat(raws, lens))
+    else:
+        rec = np.frombuffer(data, dtype=RECORD)
+        row_keep = np.repeat(keep, lens)
+        parts.append(rec[row_keep])
+        part_raws.append(np.repeat(raws[keep], lens[keep]))
+    for raw in bad:
+        if raw not in counts:
+            continue
+        fixed = np.frombuffer(read_bytes(c, run, int(raw), 0, 2**62), dtype=RECORD)
+        parts.append(fixed)
+        part_raws.append(np.full(len(fixed), raw, np.int64))
+    raw_all = np.concatenate(part_raws) if part_raws else np.zeros(0, np.int64)
+    rec_all = np.concatenate(parts) if len(parts) > 1 else (
+        parts[0].copy() if parts else np.zeros(0, RECORD))
+    if len(raw_all) and (np.diff(raw_all) < 0).any():  # re-read raws were appended
+        order = np.argsort(raw_all, kind="stable")
+        raw_all, rec_all = raw_all[order], rec_all[order]
+    return raw_all, rec_all
