@@ -436,14 +436,14 @@ class BoxEditor(QObject):
         self._pending = None
 
     @Slot(object)
-    def _tracker_done(self, _result: Any) -> None:
+    def _tracker_done(self, result: Any) -> None:
         if self._pending is None:
             return
         (run, label), self._pending = self._pending, None
         s = self.w.session
         if s is None or s.run is None or int(s.run["id"]) != run:
             return  # another run is shown: its stack is rebuilt from the log when reshown
-        self.w.record_edit(label)
+        self.w.record_edit(label, result)
         self.w.statusBar().showMessage(f"done: {label}", 5000)
         self.edited.emit(label)
 

@@ -197,10 +197,16 @@ class Timeline(QWidget):
         return b
 
     def set_lanes(self, layout: LaneLayout) -> None:
+        """New lanes (after an edit: the model's cached layout); the assistant's markers
+        stay until its next list arrives."""
+        suspects = getattr(self, "_suspects", None)
+        if suspects:
+            layout = layout.with_suspects(suspects)
         self.lanes.set_layout(layout, self.playback.frame_count)
 
     def set_suspects(self, suspects: list) -> None:
         """Markers of the ID-switch assistant's suspects (``assist.Suspect`` list)."""
+        self._suspects = list(suspects)
         lay = self.lanes.layout_.with_suspects(suspects)
         self.lanes.layout_ = lay
         self.lanes.switches.setData(lay.switch_x, lay.switch_y)

@@ -1,0 +1,82 @@
+"""One function call in a background thread, its result delivered to the GUI thread.
+
+Why not ``JobRunner``: that runs one long, cancellable user job at a time (a tracker
+run); loading the shown run's model, counting boxes of the runs list and the
+assistant's scan are short, frequent and may overlap with such a job. Each ``Background``
+runs at most one call at a time and remembers the newest request made meanwhile, so a
+burst of edits costs one extra scan, not one per edit. Plain values in, a signal out
+(queued to the GUI thread because this QObject lives there).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from sporttrack_gui.errors import SportTrackError
+
+log = logging.getLogger(__name__)
+
+
+class Background(QObject):
+    """``finished(tag, result)`` or ``failed(tag, message)`` after ``start(tag, fn, *args)``."""
+
+    finished = Signal(object, object)
+    failed = Signal(object, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: threading.Thread | None = None
+        self._next: tuple[Any, Callable[..., Any], tuple] | None = None
+        self._lock = threading.Lock()
+        self.finished.connect(self._launch_next)
+        self.failed.connect(self._launch_next)
+
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() or self._next is not None
+
+    def start(self, tag: Any, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` now, or after the running call (replacing an older waiting one)."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                self._next = (tag, fn, args)
+                return
+            self._run(tag, fn, args)
+
+    def _run(self, tag: Any, fn: Callable[..., Any], args: tuple) -> None:
+        def body() -> None:
+            try:
+                result = fn(*args)
+            except Exception as exc:  # noqa: BLE001 - reported, never lost
+                if not isinstance(exc, SportTrackError):
+                    log.exception("background call failed")
+                self._emit(self.failed, tag, str(exc))
+                return
+            self._emit(self.finished, tag, result)
+
+        self._thread = threading.Thread(target=body, name=f"sporttrack-{tag}", daemon=True)
+        self._thread.start()
+
+    def _emit(self, signal: Any, tag: Any, value: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the window went away meanwhile
+            signal.emit(tag, value)
+
+    def _launch_next(self, *_: Any) -> None:
+        with self._lock:
+            if self._thread is not None:
+                self._thread.join(timeout=1.0)
+            nxt, self._next = self._next, None
+            if nxt is not None:
+                self._run(*nxt)
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Block until the running call ended (tests, shutdown); results still arrive
+        through the event loop."""
+        t = self._thread
+        if t is not None:
+            t.join(timeout)
