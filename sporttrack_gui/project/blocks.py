@@ -204,20 +204,24 @@ def read_run(c: sqlite3.Connection, run: int) -> tuple[np.ndarray, np.ndarray]:
     lens = np.fromiter((len(d) // size for _, d in found), np.int64, len(found))
     data = b"".join(d for _, d in found)
     del found
-    have = dict(zip(*np.unique(np.repeat(raws, lens), return_counts=True), strict=True)) \
-        if len(raws) else {}
+    have: dict[int, int] = {}
+    if len(raws):  # blocks come sorted by raw: one sum per run of equal raws
+        starts = np.r_[0, np.flatnonzero(np.diff(raws)) + 1]
+        have = dict(zip(raws[starts].tolist(), np.add.reduceat(lens, starts).tolist(),
+                        strict=True))
     bad = sorted(r for r, n in counts.items() if r < 0 or have.get(r, 0) != n)
     bad += sorted(r for r in have if r not in counts)  # blocks of rows gone (safety)
-    keep = ~np.isin(raws, bad)
-    parts, part_raws = [], []
-    if keep.all():
-        parts.append(np.frombuffer(data, dtype=RECORD))
-        part_raws.append(np.repeat(raws, lens))
-    else:
-        rec = np.frombuffer(data, dtype=RECORD)
-        row_keep = np.repeat(keep, lens)
-        parts.append(rec[row_keep])
-        part_raws.append(np.repeat(raws[keep], lens[keep]))
+    rec = np.frombuffer(data, dtype=RECORD)
+    row_at = np.r_[0, np.cumsum(lens)]
+    parts, part_raws, cur = [], [], 0  # views of the good block runs, one copy at the end
+    for raw in sorted(set(bad)):
+        i0, i1 = np.searchsorted(raws, raw), np.searchsorted(raws, raw, side="right")
+        if i0 < i1:
+            parts.append(rec[row_at[cur]:row_at[i0]])
+            part_raws.append(np.repeat(raws[cur:i0], lens[cur:i0]))
+            cur = i1
+    parts.append(rec[row_at[cur]:])
+    part_raws.append(np.repeat(raws[cur:], lens[cur:]))
     for raw in bad:
         if raw not in counts:
             continue
@@ -226,7 +230,7 @@ def read_run(c: sqlite3.Connection, run: int) -> tuple[np.ndarray, np.ndarray]:
         part_raws.append(np.full(len(fixed), raw, np.int64))
     raw_all = np.concatenate(part_raws) if part_raws else np.zeros(0, np.int64)
     rec_all = np.concatenate(parts) if len(parts) > 1 else (
-        parts[0].copy() if parts else np.zeros(0, RECORD))
+        parts[0] if parts else np.zeros(0, RECORD))
     if len(raw_all) and (np.diff(raw_all) < 0).any():  # re-read raws were appended
         order = np.argsort(raw_all, kind="stable")
         raw_all, rec_all = raw_all[order], rec_all[order]

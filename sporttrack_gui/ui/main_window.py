@@ -346,6 +346,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         """Start loading a long run's model in the background (short ones are loaded)."""
         s = self.session
         if s is None or s.run is None or not s.loading:
+            if s is not None and s.run is not None:
+                self.modelReady.emit()  # loaded inline
             return
         self.statusBar().showMessage(f"Loading run “{s.run['name']}”…")
         self.background.start(("model", int(s.run["id"]), s.generation), load_model,
@@ -423,9 +425,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         row.update(boxes=len(s.index), tracks=len(s.index.track_stats()))
         self.runs_panel.set_runs(list(self._run_rows.values()))
 
-    def refresh_tracks(self) -> None:
+    def refresh_tracks(self, keep_view: bool = False) -> None:
         """Tracks list and timeline lanes of the shown (possibly growing) run: O(tracks)
-        from the model's per-track table."""
+        from the model's per-track table (``keep_view``: the timeline keeps its zoom)."""
         s = self.session
         assert s is not None
         lanes = s.index.lanes()
@@ -438,7 +440,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
                          "team": meta.get("team") or "", "class": meta.get("class") or "",
                          "first": first, "last": last, "count": count})
         self.runs_panel.set_tracks(rows)
-        self.timeline.set_lanes(lanes)
+        self.timeline.set_lanes(lanes, keep_view)
         self.timeline.set_selected(self.selected_track)
 
     # ---- frames ----------------------------------------------------------------------
@@ -587,7 +589,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         shown frame, the runs row of the shown run; the assistant rescans."""
         if change.boxes_changed or change.meta:
             self._update_shown_run_row()
-            self.refresh_tracks()
+            self.refresh_tracks(keep_view=True)
             self.refresh_overlay()
             if self.heatmap.selection() != SELECTED or self.selected_track in change.tracks:
                 self.refresh_heatmap()

@@ -105,6 +105,44 @@ def _empty_cols() -> dict[str, np.ndarray]:
             "cls": np.zeros(0, np.int32), "conf": np.zeros(0, np.float32)}
 
 
+def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _table_from_raw_order(shown: np.ndarray, frame: np.ndarray
+                          ) -> dict[int, tuple[int, np.ndarray, np.ndarray]]:
+    """Per-track presence from rows sorted by (raw, frame), without sorting the rows:
+    contiguous stretches per raw (a break where the shown id changes or a frame is
+    skipped), then the few stretches sorted by (track, first frame) and joined where
+    one raw track's stretch continues another's."""
+    vis = shown >= 0
+    t, f = shown[vis], frame[vis]
+    if not len(t):
+        return {}
+    brk = np.flatnonzero((np.diff(t) != 0) | (np.diff(f) != 1)) + 1
+    sa = np.r_[0, brk]
+    sb = np.r_[brk - 1, len(t) - 1]
+    st, fa, fb, cnt = t[sa], f[sa], f[sb], sb - sa + 1
+    order = np.lexsort((fa, st))
+    st, fa, fb, cnt = st[order], fa[order], fb[order], cnt[order]
+    new = np.ones(len(st), bool)
+    new[1:] = (st[1:] != st[:-1]) | (fa[1:] != fb[:-1] + 1)
+    g0 = np.flatnonzero(new)
+    g1 = np.r_[g0[1:] - 1, len(st) - 1]
+    st, fa, fb, cnt = st[g0], fa[g0], fb[g1], np.add.reduceat(cnt, g0)
+    tstart = np.r_[0, np.flatnonzero(np.diff(st)) + 1]
+    tend = np.r_[tstart[1:], len(st)]
+    csum = np.r_[0, np.cumsum(cnt)]
+    return {int(st[a]): (int(csum[b] - csum[a]), fa[a:b], fb[a:b])
+            for a, b in zip(tstart.tolist(), tend.tolist(), strict=True)}
+
+
 def _stretches(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Contiguous runs (first, last) of sorted frames."""
     if not len(frames):
@@ -142,7 +180,8 @@ class RunIndex:
         self.version = 0
         self._pending: list[tuple[np.ndarray, ...]] = []
         self._lanes: LaneLayout | None = None
-        self._raw_index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # raw ids, their start in ``pos``, main rows by (raw, frame), their frames
+        self._raw_index: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._tracks: dict[int, tuple[int, np.ndarray, np.ndarray]] | None = None
 
     @classmethod
@@ -194,13 +233,14 @@ class RunIndex:
         model.version = 0
         model._pending = []
         model._lanes = None
-        model._tracks = None
+        model._tracks = _table_from_raw_order(shown, frame)
         # rows were sorted by (raw, frame): the inverse permutation lists each raw
         # track's rows in frame order, which is the raw index
         inv = np.empty(len(order), np.int64)
         inv[order] = np.arange(len(order))
-        keys, starts = np.unique(raw, return_index=True)
-        model._raw_index = (keys, np.r_[starts, len(raw)].astype(np.int64), inv)
+        starts = np.r_[0, np.flatnonzero(np.diff(raw)) + 1] if len(raw) else np.zeros(0, np.int64)
+        model._raw_index = (raw[starts], np.r_[starts, len(raw)].astype(np.int64), inv,
+                            frame.astype(np.int32))
         return model
 
     def __len__(self) -> int:
@@ -389,27 +429,38 @@ class RunIndex:
             self._tracks = table
         return self._tracks
 
-    def _raw_rows(self, raw: int) -> np.ndarray:
-        """Main rows of raw id ``raw`` in frame order (any state)."""
+    def _raw_rows(self, raw: int, lo: int | None = None, hi: int | None = None) -> np.ndarray:
+        """Main rows of raw id ``raw`` (in frames lo..hi) in frame order, any state:
+        a slice of the raw index, found by two binary searches."""
         if self._raw_index is None:
             order = np.lexsort((self.frame, self.raw))
             r = self.raw[order]
-            keys, starts = np.unique(r, return_index=True)
-            self._raw_index = (keys, np.r_[starts, len(r)].astype(np.int64), order)
-        keys, starts, pos = self._raw_index
+            starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1] if len(r) else np.zeros(0, np.int64)
+            self._raw_index = (r[starts], np.r_[starts, len(r)].astype(np.int64), order,
+                               self.frame[order].astype(np.int32))
+        keys, starts, pos, rframes = self._raw_index
         i = int(np.searchsorted(keys, raw))
         if i >= len(keys) or keys[i] != raw:
             return np.zeros(0, np.int64)
-        return pos[starts[i]:starts[i + 1]]
+        a, b = int(starts[i]), int(starts[i + 1])
+        if lo is not None or hi is not None:
+            fr = rframes[a:b]
+            a, b = (a + int(np.searchsorted(fr, -1 if lo is None else lo)),
+                    a + int(np.searchsorted(fr, 2**31 - 1 if hi is None else hi, side="right")))
+        return pos[a:b]
 
     def _rows_showing(self, track: int) -> tuple[np.ndarray, np.ndarray]:
-        """(main rows, extra rows) that show ``track``: the rows of raw ``track`` and of
-        the raw tracks whose segments map to it, filtered -- O(those tracks' rows)."""
-        raws = {track} | {r for r, s in self.segments.items() if (s[:, 2] == track).any()}
-        parts = [self._raw_rows(r) for r in sorted(raws)]
-        rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        """(main rows, extra rows) that show ``track`` in frame order: the rows of raw
+        ``track`` plus the frame ranges of other raw tracks whose segments map to it --
+        O(rows of those ranges)."""
+        parts = [self._raw_rows(track)]
+        for r, segs in self.segments.items():
+            if r != track:
+                parts += [self._raw_rows(r, int(f0), int(f1)) for f0, f1, d in segs.tolist()
+                          if d == track]
+        rows = np.concatenate(parts) if len(parts) > 1 else parts[0]
         rows = rows[self.track_id[rows] == track]
-        if len(raws) > 1:
+        if len(parts) > 1:
             rows = rows[np.argsort(self.frame[rows], kind="stable")]
         return rows, np.flatnonzero(self.extra["track_id"] == track)
 
@@ -493,8 +544,11 @@ class RunIndex:
         touched.update(shown.tolist())
         frames += [int(frame.min()), int(frame.max())]
 
-    def _relabel_raw(self, raw: int, touched: set[int], frames: list[int]) -> None:
-        rows = self._raw_rows(raw)
+    def _relabel_raw(self, raw: int, ranges: list[tuple[int, int]], touched: set[int],
+                     frames: list[int]) -> None:
+        """New shown ids for raw ``raw``'s rows in the frame ranges its segments changed."""
+        parts = [self._raw_rows(raw, a, b) for a, b in ranges]
+        rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
         rows = rows[self.track_id[rows] != GONE]
         if len(rows):
             old = self.track_id[rows]
@@ -525,11 +579,16 @@ class RunIndex:
         meta: set[int] = set()
         for step in delta.steps:
             meta |= step.meta
+            changed: dict[int, list[tuple[int, int]]] = {}
             for raw, segs in step.segments.items():
-                if segs:
-                    arr = np.array([(f0, min(f1, 2**32 - 1),
-                                     mapping.HIDDEN if d is None else d) for f0, f1, d in segs],
-                                   np.int64)
+                old = self.segments.get(int(raw), np.zeros((0, 3), np.int64))
+                arr = np.array([(f0, min(f1, 2**32 - 1), mapping.HIDDEN if d is None else d)
+                                for f0, f1, d in segs], np.int64).reshape(-1, 3)
+                # the frames where the mapping may differ: every segment of either side
+                # that is not on both (identity gaps follow from the segments)
+                diff = set(map(tuple, old.tolist())) ^ set(map(tuple, arr.tolist()))
+                changed[int(raw)] = _merge_ranges([(f0, f1) for f0, f1, _ in diff])
+                if len(arr):
                     self.segments[int(raw)] = arr
                 else:
                     self.segments.pop(int(raw), None)
@@ -537,8 +596,8 @@ class RunIndex:
                 self._remove(step.removed, touched, frames)
             if len(step.added):
                 self._add(step.added, touched, frames)
-            for raw in step.segments:
-                self._relabel_raw(int(raw), touched, frames)
+            for raw, ranges in changed.items():
+                self._relabel_raw(raw, ranges, touched, frames)
         touched = {t for t in touched if t >= 0}
         if frames:
             self.version += 1

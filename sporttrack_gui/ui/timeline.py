@@ -63,7 +63,11 @@ class LanesPlot(pg.PlotWidget):
         self._frame_count = 1
         self._selected: int | None = None
 
-    def set_layout(self, layout: LaneLayout, frame_count: int) -> None:
+    def set_layout(self, layout: LaneLayout, frame_count: int, keep_view: bool = False) -> None:
+        """Draw ``layout``; ``keep_view`` (after an edit) keeps the user's zoom and scroll
+        when the lanes fit the same range."""
+        keep_view = keep_view and frame_count == self._frame_count \
+            and layout.n_lanes == self.layout_.n_lanes
         self.layout_ = layout
         self._frame_count = max(1, frame_count)
         self.lanes.setData(layout.seg_x, layout.seg_y, connect=layout.connect)
@@ -75,11 +79,12 @@ class LanesPlot(pg.PlotWidget):
         step = max(1, int(np.ceil(n / MAX_TICKS)))
         ticks = [(float(k), str(int(layout.track_ids[k]))) for k in range(0, n, step)]
         self.getPlotItem().getAxis("left").setTicks([ticks, []])
-        vb = self.getPlotItem().getViewBox()
-        vb.setLimits(xMin=-0.02 * self._frame_count, xMax=self._frame_count * 1.02 + 1,
-                     yMin=-1.5, yMax=max(n, 1) + 0.5)
-        vb.setRange(xRange=(1, self._frame_count + 1), padding=0)
-        self._fit_lanes(top=-0.5)
+        if not keep_view:
+            vb = self.getPlotItem().getViewBox()
+            vb.setLimits(xMin=-0.02 * self._frame_count, xMax=self._frame_count * 1.02 + 1,
+                         yMin=-1.5, yMax=max(n, 1) + 0.5)
+            vb.setRange(xRange=(1, self._frame_count + 1), padding=0)
+            self._fit_lanes(top=-0.5)
         self.set_selected(self._selected)
 
     def _fit_lanes(self, top: float | None = None) -> None:
@@ -196,13 +201,13 @@ class Timeline(QWidget):
         b.clicked.connect(slot)
         return b
 
-    def set_lanes(self, layout: LaneLayout) -> None:
-        """New lanes (after an edit: the model's cached layout); the assistant's markers
-        stay until its next list arrives."""
+    def set_lanes(self, layout: LaneLayout, keep_view: bool = False) -> None:
+        """New lanes (after an edit: the model's cached layout, ``keep_view``); the
+        assistant's markers stay until its next list arrives."""
         suspects = getattr(self, "_suspects", None)
         if suspects:
             layout = layout.with_suspects(suspects)
-        self.lanes.set_layout(layout, self.playback.frame_count)
+        self.lanes.set_layout(layout, self.playback.frame_count, keep_view)
 
     def set_suspects(self, suspects: list) -> None:
         """Markers of the ID-switch assistant's suspects (``assist.Suspect`` list)."""
