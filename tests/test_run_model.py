@@ -145,3 +145,27 @@ def test_bulk_load_equals_the_row_path(tmp_path, drop_blocks):
             with p.transaction() as c:
                 c.execute("DELETE FROM box_blocks WHERE raw = 4 AND block = 0")
         assert_same(_fresh(p, run), RunIndex.from_table(p.boxes(run)))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sequence=st.lists(op, min_size=1, max_size=20))
+def test_incremental_scan_equals_a_full_rescan(tmp_path_factory, sequence):
+    """The assistant's rescans of the followed model (box-overlap pairs cached from the
+    first scan) equal a full scan of the project's boxes after every edit."""
+    from sporttrack_gui.assist import scan_table
+    from sporttrack_gui.assist.incremental import IncrementalScan
+
+    path = tmp_path_factory.mktemp("s") / "s.stp"
+    with Project.open(path, create=True) as p:
+        run = _build(p)
+        model = _fresh(p, run)
+        scanner = IncrementalScan()
+        assert scanner.scan(model.snapshot()) == scan_table(p.boxes(run))
+        for o in sequence:
+            try:
+                result = _do(p, run, o)
+            except SportTrackError:
+                continue
+            if result is not None:
+                model.apply_delta(result.delta)
+                assert scanner.scan(model.snapshot()) == scan_table(p.boxes(run))

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sporttrack_gui.assist import Suspect, apply_fix, next_suspect, previous_suspect, scan_table
+from sporttrack_gui.assist import Suspect, apply_fix, next_suspect, previous_suspect
+from sporttrack_gui.assist.incremental import IncrementalScan
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui.actions import ActionSpec, add_actions
 from sporttrack_gui.ui.background import Background
@@ -136,9 +137,10 @@ class AssistantPanel(QWidget):
 INLINE_BOXES = 200_000
 
 
-def scan_snapshot(snapshot: Any) -> tuple[int, list[Suspect]]:
-    """(model version, suspects) of a model snapshot: the worker's whole job."""
-    return snapshot.version, scan_table(snapshot.table())
+def scan_snapshot(scanner: IncrementalScan, snapshot: Any) -> tuple[int, list[Suspect]]:
+    """(model version, suspects) of a model snapshot: the worker's whole job. The
+    scanner keeps the box-overlap pairs of the run between scans (``assist.incremental``)."""
+    return snapshot.version, scanner.scan(snapshot)
 
 
 class AssistantController(QObject):
@@ -156,6 +158,8 @@ class AssistantController(QObject):
         self.worker.finished.connect(self._scan_done)
         self.worker.failed.connect(self._scan_failed)
         self._key: tuple[Any, ...] | None = None  # (model object id, version) shown
+        self._scanner = IncrementalScan()
+        self._scanner_model = 0  # id() of the model the scanner's cache belongs to
         self._first = True  # the first scan of a run shows its progress in the status bar
         window.modelChanged.connect(lambda _change: self.rescan())
         a = self.actions
@@ -195,10 +199,12 @@ class AssistantController(QObject):
         if key == self._key and not self.worker.busy():
             return self.suspects
         snap = model.snapshot()
+        if self._scanner_model != id(model):  # another run or a reload: a fresh cache
+            self._scanner, self._scanner_model = IncrementalScan(), id(model)
         if len(snap.frame) <= INLINE_BOXES:
             self._key = key
             try:
-                return self._show(scan_snapshot(snap)[1], s.run["name"])
+                return self._show(scan_snapshot(self._scanner, snap)[1], s.run["name"])
             except SportTrackError as exc:
                 show_error(self.w, exc, "look for ID switches")
                 return self._show([], s.run["name"])
@@ -207,7 +213,7 @@ class AssistantController(QObject):
             self.w.statusBar().showMessage(
                 f"ID-switch assistant: scanning {len(model):,} boxes…")
         self.panel.summary.setText(f"Scanning “{s.run['name']}”…")
-        self.worker.start((id(model), int(s.run["id"])), scan_snapshot, snap)
+        self.worker.start((id(model), int(s.run["id"])), scan_snapshot, self._scanner, snap)
         return self.suspects
 
     def _scan_done(self, tag: Any, result: Any) -> None:
