@@ -146,6 +146,13 @@ def measure(path: Path, edit_frame: int | None) -> dict:
         "move box", lambda: edits.set_box_xywh(s.project, box_id, (x + 5, y + 3, w, h))))
     timed("undo", lambda: window.undo_stack.undo())
     timed("redo", lambda: window.undo_stack.redo())
+    peer = []
+    for _ in range(5):  # the floor: one synchronous repaint of the whole window, no edit
+        t = time.perf_counter()
+        window.repaint()
+        app.processEvents()
+        peer.append(time.perf_counter() - t)
+    timings["peer: full repaint"] = sorted(peer)[2]
     beat.phase = "rescan after edits"
     _pump(app, 0.2)
     _pump(app, until=lambda: not window.assistant.busy(), timeout=300)

@@ -152,10 +152,11 @@ def test_bulk_load_equals_the_row_path(tmp_path, drop_blocks):
 def test_incremental_scan_equals_a_full_rescan(tmp_path_factory, sequence):
     """The assistant's rescans of the followed model (box-overlap pairs cached from the
     first scan) equal a full scan of the project's boxes after every edit."""
-    from sporttrack_gui.assist import scan_table
+    from sporttrack_gui.assist import incremental, scan_table
     from sporttrack_gui.assist.incremental import IncrementalScan
 
     path = tmp_path_factory.mktemp("s") / "s.stp"
+    chunk, incremental.CHUNK_ROWS = incremental.CHUNK_ROWS, 37  # sweeps in several chunks
     with Project.open(path, create=True) as p:
         run = _build(p)
         model = _fresh(p, run)
@@ -169,3 +170,15 @@ def test_incremental_scan_equals_a_full_rescan(tmp_path_factory, sequence):
             if result is not None:
                 model.apply_delta(result.delta)
                 assert scanner.scan(model.snapshot()) == scan_table(p.boxes(run))
+    incremental.CHUNK_ROWS = chunk
+
+
+def test_keyframes_from_stretches_agree_with_the_frames_rule():
+    from sporttrack_gui.ui.track_ops import keyframes_around
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        frames = np.unique(rng.integers(1, 40, rng.integers(1, 30)))
+        model = RunIndex(frames, np.full(len(frames), 3), np.ones((len(frames), 4)))
+        for f in range(0, 42):
+            assert model.keyframes(3, f) == keyframes_around(frames, f), (frames, f)

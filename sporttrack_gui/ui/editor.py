@@ -382,8 +382,11 @@ class BoxEditor(QObject):
     def _keyframes(self, a: int, frame: int) -> tuple[int, int] | None:
         s = self.w.session
         assert s is not None and s.run is not None
-        frames = s.project.boxes(s.run["id"], track=a).frame
-        keys = keyframes_around(np.asarray(frames), frame)
+        if s.loading:  # the model is not in yet: read the track
+            frames = s.project.boxes(s.run["id"], track=a).frame
+            keys = keyframes_around(np.asarray(frames), frame)
+        else:  # the model's stretches of the track: no box read
+            keys = s.index.keyframes(a, frame)
         if keys is None:
             self.w.statusBar().showMessage(
                 f"track {a} has no gap around frame {frame} to interpolate", 5000)

@@ -211,10 +211,11 @@ class RunIndex:
         frame = rec["frame"].astype(np.int64)
         shown, _ = mapping.relabel(segs, raw, frame)
         order = np.argsort(frame, kind="stable")
+        # each column is gathered straight into frame order: one copy, not two
         xywh = np.empty((len(rec), 4), np.float32)
         for i, k in enumerate(("x", "y", "w", "h")):
-            xywh[:, i] = rec[k]
-        cls_, conf = rec["cls"].astype(np.int32), rec["conf"].astype(np.float32)
+            xywh[:, i] = rec[k][order]
+        cls_, conf = rec["cls"][order].astype(np.int32), rec["conf"][order].astype(np.float32)
         del rec
         seg_map: dict[int, np.ndarray] = {}
         if segs is not None:
@@ -225,9 +226,9 @@ class RunIndex:
         model.frame = frame[order]
         model.track_id = shown[order]
         model.raw = raw[order]
-        model.xywh = xywh[order]
-        model.cls = cls_[order]
-        model.conf = conf[order]
+        model.xywh = xywh
+        model.cls = cls_
+        model.conf = conf
         model.extra = _empty_cols()
         model.segments = seg_map
         model.version = 0
@@ -367,6 +368,24 @@ class RunIndex:
     def track_stats(self) -> dict[int, tuple[int, int, int]]:
         """Track id -> (first frame, last frame, box count)."""
         return {t: (int(a[0]), int(b[-1]), n) for t, (n, a, b) in self._track_table().items()}
+
+    def keyframes(self, track: int, frame: int) -> tuple[int, int] | None:
+        """The keyframes of ``track``'s gap at ``frame`` (as ``ui.track_ops.keyframes_around``
+        decides them) from the track's stretches: O(log stretches), no box read."""
+        entry = self._track_table().get(int(track))
+        if entry is None:
+            return None
+        _, a, b = entry
+        i = int(np.searchsorted(a, frame, side="right")) - 1
+        if i >= 0 and frame <= b[i]:  # on a box: the gap after it, else the one before
+            if frame == b[i] and i + 1 < len(a):
+                return int(frame), int(a[i + 1])
+            if frame == a[i] and i > 0:
+                return int(b[i - 1]), int(frame)
+            return None
+        if i < 0 or i + 1 >= len(a):
+            return None
+        return int(b[i]), int(a[i + 1])
 
     def lanes(self) -> LaneLayout:
         """Lane layout, cached until boxes change; without suspect markers (the window
