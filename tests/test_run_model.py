@@ -182,3 +182,21 @@ def test_keyframes_from_stretches_agree_with_the_frames_rule():
         model = RunIndex(frames, np.full(len(frames), 3), np.ones((len(frames), 4)))
         for f in range(0, 42):
             assert model.keyframes(3, f) == keyframes_around(frames, f), (frames, f)
+
+
+def test_typed_ops_round_trip_fix_dicts_and_apply_like_the_functions(tmp_path):
+    from sporttrack_gui.project import ops
+
+    for op in (ops.Swap(1, 2, 5), ops.Reassign(1, None, 3), ops.Merge(1, 2), ops.Split(1, 9),
+               ops.Delete(3), ops.Delete(3, 4, 8), ops.Interpolate(2, 3, 9)):
+        assert ops.from_fix(op.to_fix()) == op
+        assert op.describe()
+    with pytest.raises(SportTrackError):
+        ops.from_fix({"op": "explode", "a": 1})
+    with Project.open(tmp_path / "m.stp", create=True) as p:
+        run = _build(p)
+        model = _fresh(p, run)
+        result = ops.Swap(1, 2, 10).apply(p, run)
+        assert result.label == "swap 1 <-> 2 from frame 10"
+        model.apply_delta(result.delta)
+        assert_same(model, _fresh(p, run))
