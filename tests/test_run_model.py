@@ -39,6 +39,7 @@ def assert_same(model: RunIndex, fresh: RunIndex) -> None:
     for k in a:
         np.testing.assert_array_equal(a[k], b[k], err_msg=k)
     assert model.track_stats() == fresh.track_stats()
+    assert len(model) == len(fresh) == len(a["frame"])
     la, lb = model.lanes(), fresh.lanes()
     np.testing.assert_array_equal(la.track_ids, lb.track_ids)
     np.testing.assert_array_equal(la.seg_x, lb.seg_x)

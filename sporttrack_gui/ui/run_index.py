@@ -180,6 +180,7 @@ class RunIndex:
         self.version = 0
         self._pending: list[tuple[np.ndarray, ...]] = []
         self._lanes: LaneLayout | None = None
+        self._n_det: int | None = None  # visible boxes with id -1 (unassigned detections)
         # raw ids, their start in ``pos``, main rows by (raw, frame), their frames
         self._raw_index: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._tracks: dict[int, tuple[int, np.ndarray, np.ndarray]] | None = None
@@ -234,6 +235,7 @@ class RunIndex:
         model.version = 0
         model._pending = []
         model._lanes = None
+        model._n_det = None
         model._tracks = _table_from_raw_order(shown, frame)
         # rows were sorted by (raw, frame): the inverse permutation lists each raw
         # track's rows in frame order, which is the raw index
@@ -245,8 +247,12 @@ class RunIndex:
         return model
 
     def __len__(self) -> int:
+        """Visible boxes: the per-track counts plus the unassigned detections (counted
+        once, again only after an edit touched one)."""
         self._flush()
-        return int((self.track_id >= -1).sum()) + int((self.extra["track_id"] >= -1).sum())
+        if self._n_det is None:
+            self._n_det = int((self.track_id == -1).sum()) + int((self.extra["track_id"] == -1).sum())
+        return sum(n for n, _, _ in self._track_table().values()) + self._n_det
 
     # ---- live runs -----------------------------------------------------------
     def add(self, frame: int, xyxy: np.ndarray, track_id: np.ndarray,
@@ -280,6 +286,7 @@ class RunIndex:
         self._raw_index = None
         self._tracks = None
         self._lanes = None
+        self._n_det = None
         self.version += 1
 
     # ---- queries ---------------------------------------------------------------
@@ -490,11 +497,12 @@ class RunIndex:
             if t < 0:
                 continue
             main, ex = self._rows_showing(t)
-            frames = np.concatenate([self.frame[main], self.extra["frame"][ex]])
+            frames = self.frame[main]  # in frame order already
+            if len(ex):
+                frames = np.sort(np.concatenate([frames, self.extra["frame"][ex]]))
             if not len(frames):
                 self._tracks.pop(t, None)
                 continue
-            frames = np.sort(frames)
             a, b = _stretches(frames)
             self._tracks[t] = (len(frames), a, b)
 
@@ -617,6 +625,8 @@ class RunIndex:
                 self._add(step.added, touched, frames)
             for raw, ranges in changed.items():
                 self._relabel_raw(raw, ranges, touched, frames)
+        if -1 in touched:
+            self._n_det = None
         touched = {t for t in touched if t >= 0}
         if frames:
             self.version += 1

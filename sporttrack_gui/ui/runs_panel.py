@@ -47,8 +47,19 @@ class RowsModel(QAbstractTableModel):
         self.rows: list[dict[str, Any]] = []
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        """New rows; when only values changed (an edit touched a few tracks) just those
+        rows are signalled, so the view keeps its selection and scroll and repaints
+        little."""
+        rows = list(rows)
+        if len(rows) == len(self.rows) and rows and self.columns:
+            changed = [i for i, (a, b) in enumerate(zip(self.rows, rows, strict=True)) if a != b]
+            self.rows = rows
+            last = len(self.columns) - 1
+            for i in changed:
+                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+            return
         self.beginResetModel()
-        self.rows = list(rows)
+        self.rows = rows
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
