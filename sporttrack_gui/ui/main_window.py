@@ -82,7 +82,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self._stack_key: tuple[str, int | None] | None = None  # (project, run) it mirrors
         self.background = Background(self)  # loads the shown run's model
         self.counter = Background(self)  # counts boxes of the runs list
-        for bg in (self.background, self.counter):
+        self.spans = Background(self)  # the track list while a long run's model loads
+        for bg in (self.background, self.counter, self.spans):
             bg.finished.connect(self._background_done)
             bg.failed.connect(self._background_failed)
         self._run_rows: dict[int, dict[str, Any]] = {}  # runs list rows with box counts
@@ -352,6 +353,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.statusBar().showMessage(f"Loading run “{s.run['name']}”…")
         self.background.start(("model", int(s.run["id"]), s.generation), load_model,
                               str(s.path), int(s.run["id"]))
+        self.spans.start(("spans", int(s.run["id"])), _track_spans, str(s.path), int(s.run["id"]))
 
     def _background_done(self, tag: Any, result: Any) -> None:
         s = self.session
@@ -368,6 +370,11 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
                 self.modelReady.emit()
             elif s.loading:  # an edit landed while loading: load again
                 self._load_model()
+        elif tag[0] == "spans":
+            if s.loading and s.run is not None and int(s.run["id"]) == tag[1]:
+                self._show_track_rows({int(t): (int(a), int(b), None) for t, a, b in
+                                       zip(result["track"], result["first"], result["last"],
+                                           strict=True)})
         elif tag[0] == "stats":
             for run_id, stats in result.items():
                 if run_id in self._run_rows:
@@ -432,16 +439,21 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         assert s is not None
         lanes = s.index.lanes()
         stats = s.index.track_stats()
+        self._show_track_rows({tid: stats[tid] for tid in lanes.track_ids.tolist()})
+        self.timeline.set_lanes(lanes, keep_view)
+        self.timeline.set_selected(self.selected_track)
+
+    def _show_track_rows(self, stats: dict[int, tuple[int, int, int | None]]) -> None:
+        """The tracks table from track id -> (first, last, count or None), in order."""
+        s = self.session
+        assert s is not None
         rows = []
-        for tid in lanes.track_ids.tolist():
-            first, last, count = stats[tid]
+        for tid, (first, last, count) in stats.items():
             meta = s.meta.get(tid, {})
             rows.append({"track": tid, "label": meta.get("label") or "",
                          "team": meta.get("team") or "", "class": meta.get("class") or "",
                          "first": first, "last": last, "count": count})
         self.runs_panel.set_tracks(rows)
-        self.timeline.set_lanes(lanes, keep_view)
-        self.timeline.set_selected(self.selected_track)
 
     # ---- frames ----------------------------------------------------------------------
     def _frame_requested(self, frame: int) -> None:
@@ -649,3 +661,12 @@ def _count_runs(path: str, runs: list[int]) -> dict[int, dict[str, int]]:
 
     with Project.open(path) as project:
         return {r: project.run_stats(r) for r in runs}
+
+
+def _track_spans(path: str, run: int) -> dict:
+    """First/last frame per shown track (index seeks, no counts): the track list while
+    the run's model loads."""
+    from sporttrack_gui.project import Project
+
+    with Project.open(path) as project:
+        return project.track_spans(run, with_counts=False)
