@@ -154,8 +154,11 @@ def _table(model: RowsModel) -> QTableView:
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(22)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # fitted to the contents when the rows are replaced, not on every changed cell
+    # (ResizeToContents re-measures every row after each edit: ~100 ms for 500 tracks)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
+    model.modelReset.connect(view.resizeColumnsToContents)
     return view
 
 

@@ -62,23 +62,27 @@ class LanesPlot(pg.PlotWidget):
         self.scene().sigMouseClicked.connect(self._clicked)
         self._frame_count = 1
         self._selected: int | None = None
+        self._lane_ids = np.zeros(0, np.int64)
 
     def set_layout(self, layout: LaneLayout, frame_count: int, keep_view: bool = False) -> None:
         """Draw ``layout``; ``keep_view`` (after an edit) keeps the user's zoom and scroll
         when the lanes fit the same range."""
-        keep_view = keep_view and frame_count == self._frame_count \
+        keep_view = keep_view and max(1, frame_count) == self._frame_count \
             and layout.n_lanes == self.layout_.n_lanes
         self.layout_ = layout
         self._frame_count = max(1, frame_count)
+        same_lanes = keep_view and np.array_equal(layout.track_ids, self._lane_ids)
         self.lanes.setData(layout.seg_x, layout.seg_y, connect=layout.connect)
         n = layout.n_lanes
-        self.swatches.setData(np.zeros(n), np.arange(n, dtype=float),
-                              brush=[pg.mkBrush(track_qcolor(int(t))) for t in layout.track_ids])
+        if not same_lanes:  # colour swatches and id ticks only change with the lanes
+            self._lane_ids = layout.track_ids.copy()
+            self.swatches.setData(np.zeros(n), np.arange(n, dtype=float),
+                                  brush=[pg.mkBrush(track_qcolor(int(t))) for t in layout.track_ids])
+            step = max(1, int(np.ceil(n / MAX_TICKS)))
+            ticks = [(float(k), str(int(layout.track_ids[k]))) for k in range(0, n, step)]
+            self.getPlotItem().getAxis("left").setTicks([ticks, []])
         self.gaps.setData(layout.gap_x, layout.gap_y)
         self.switches.setData(layout.switch_x, layout.switch_y)
-        step = max(1, int(np.ceil(n / MAX_TICKS)))
-        ticks = [(float(k), str(int(layout.track_ids[k]))) for k in range(0, n, step)]
-        self.getPlotItem().getAxis("left").setTicks([ticks, []])
         if not keep_view:
             vb = self.getPlotItem().getViewBox()
             vb.setLimits(xMin=-0.02 * self._frame_count, xMax=self._frame_count * 1.02 + 1,
