@@ -72,6 +72,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.selected_track: int | None = None
         self.frame_size = (0, 0)
         self._frame_error_shown = False
+        self._no_pixels = False  # the sequence's source does not open
 
         self.playback = Playback(self)
         self.loader = FrameLoader(self)
@@ -308,6 +309,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         seq = s.sequence
         self.runs_panel.set_sequences(s.sequences(), None if seq is None else seq["id"])
         self._frame_error_shown = False
+        self._no_pixels = False
         if seq is None:
             self.playback.set_media(0, 25.0)
             self.refresh_runs()
@@ -378,7 +380,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         elif tag[0] == "stats":
             for run_id, stats in result.items():
                 if run_id in self._run_rows:
-                    self._run_rows[run_id].update(boxes=stats["boxes"], tracks=stats["tracks"])
+                    self._run_rows[run_id] = {**self._run_rows[run_id], "boxes": stats["boxes"],
+                                              "tracks": stats["tracks"]}
             self._show_run_rows()
 
     def _background_failed(self, tag: Any, message: str) -> None:
@@ -428,8 +431,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         s = self.session
         if s is None or s.run is None or s.loading or int(s.run["id"]) not in self._run_rows:
             return
-        row = self._run_rows[int(s.run["id"])]
-        row.update(boxes=len(s.index), tracks=len(s.index.track_stats()))
+        run_id = int(s.run["id"])  # a new dict: the table spots changed rows by value
+        self._run_rows[run_id] = {**self._run_rows[run_id], "boxes": len(s.index),
+                                  "tracks": len(s.index.track_stats())}
         self.runs_panel.set_runs(list(self._run_rows.values()))
 
     def refresh_tracks(self, keep_view: bool = False) -> None:
@@ -459,7 +463,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
     def _frame_requested(self, frame: int) -> None:
         self.status_frame.setText(f"frame {frame} / {self.playback.frame_count}")
         self.status_time.setText(format_time(frame, self.playback.fps))
-        if self.session is not None and self.session.source():
+        if self.session is not None and self.session.source() and not self._no_pixels:
             self.loader.request(frame)
         else:
             self._show_blank(frame)
@@ -477,6 +481,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         frames past the images on disk (partial downloads) only a status message."""
         on_disk = self.session.frames_on_disk() if self.session is not None else None
         expected = frame > 0 and on_disk is not None and frame > on_disk
+        if frame == 0:  # the source does not open: boxes on a dark canvas from now on
+            self._no_pixels = True
         if not expected and (frame == 0 or not self._frame_error_shown):
             self._frame_error_shown = True
             show_error(self, message, "open the sequence's images" if frame == 0 else
