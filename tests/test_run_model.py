@@ -201,3 +201,14 @@ def test_typed_ops_round_trip_fix_dicts_and_apply_like_the_functions(tmp_path):
         assert result.label == "swap 1 <-> 2 from frame 10"
         model.apply_delta(result.delta)
         assert_same(model, _fresh(p, run))
+
+
+def test_run_read_from_rows_equals_the_block_read(tmp_path):
+    from sporttrack_gui.project import blocks
+
+    with Project.open(tmp_path / "m.stp", create=True) as p:
+        run = _build(p)
+        raw_a, rec_a = blocks.read_run(p.conn, run)
+        raw_b, rec_b = blocks.read_run_rows(p.conn, run)
+        np.testing.assert_array_equal(raw_a, raw_b)
+        np.testing.assert_array_equal(rec_a, rec_b)
