@@ -161,10 +161,12 @@ def measure(path: Path, edit_frame: int | None) -> dict:
     _pump(app, 0.2)
     _pump(app, until=lambda: not window.assistant.busy(), timeout=300)
     _pump(app, 0.2)
-    while window.undo_stack.canUndo():  # leave a reused project as it was
+    stall, where = beat.worst, beat.where
+    beat.timer.stop()
+    while window.undo_stack.canUndo():  # leave a reused project as it was (not timed)
         window.undo_stack.undo()
     _pump(app, until=lambda: not window.assistant.busy(), timeout=300)
-    out.update(edits=timings, stall=beat.worst, stall_phase=beat.where, idle_stall=idle,
+    out.update(edits=timings, stall=stall, stall_phase=where, idle_stall=idle,
                rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                suspects=len(window.assistant.suspects))
     window.close()
