@@ -54,22 +54,26 @@ class Background(QObject):
         super().__init__(parent)
         self._thread: threading.Thread | None = None
         self._next: tuple[Any, Callable[..., Any], tuple] | None = None
+        self._running = False  # from start until the result reached the GUI thread
         self._lock = threading.Lock()
         self.finished.connect(self._launch_next)
         self.failed.connect(self._launch_next)
 
     def busy(self) -> bool:
-        return self._thread is not None and self._thread.is_alive() or self._next is not None
+        """A call is running or waiting (its result not yet delivered)."""
+        return self._running or self._next is not None
 
     def start(self, tag: Any, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` now, or after the running call (replacing an older waiting one)."""
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
+            if self._running:
                 self._next = (tag, fn, args)
                 return
             self._run(tag, fn, args)
 
     def _run(self, tag: Any, fn: Callable[..., Any], args: tuple) -> None:
+        self._running = True
+
         def body() -> None:
             try:
                 result = fn(*args)
@@ -90,9 +94,10 @@ class Background(QObject):
             signal.emit(tag, value)
 
     def _launch_next(self, *_: Any) -> None:
+        # no join: the finished thread only has to return, and waiting for a loaded
+        # machine to schedule it would stall the GUI thread (seen: ~1 s)
         with self._lock:
-            if self._thread is not None:
-                self._thread.join(timeout=1.0)
+            self._running = False
             nxt, self._next = self._next, None
             if nxt is not None:
                 self._run(*nxt)
