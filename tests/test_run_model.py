@@ -212,3 +212,27 @@ def test_run_read_from_rows_equals_the_block_read(tmp_path):
         raw_b, rec_b = blocks.read_run_rows(p.conn, run)
         np.testing.assert_array_equal(raw_a, raw_b)
         np.testing.assert_array_equal(rec_a, rec_b)
+
+
+def test_jumps_found_a_chunk_of_tracks_at_a_time_equal_one_pass(monkeypatch):
+    from sporttrack_gui.assist import scan
+    from sporttrack_gui.assist.suspects import ScanConfig
+    from sporttrack_gui.formats.mot import MotTable
+
+    rng = np.random.default_rng(4)
+    f = np.repeat(np.arange(1, 301), 6)
+    t = np.tile(np.arange(6), 300)
+    xy = np.c_[t * 60.0 + f * 0.5, t * 20.0 + 10]
+    for _ in range(8):  # plant id swaps: jumps, some paired
+        a, b = rng.choice(6, 2, replace=False)
+        m = f >= rng.integers(2, 300)
+        ta_, tb_ = (t == a) & m, (t == b) & m
+        t[ta_], t[tb_] = b, a
+    ta = scan.TrackArrays.from_table(MotTable.from_arrays(f, t, np.c_[xy, np.full((len(f), 2), 20.0)]))
+    monkeypatch.setattr(scan, "JUMP_CHUNK_ROWS", 10**9)
+    whole = scan.find_jumps(ta, ScanConfig())
+    assert whole[0]
+    for size in (1, 50, 301):
+        monkeypatch.setattr(scan, "JUMP_CHUNK_ROWS", size)
+        part = scan.find_jumps(ta, ScanConfig())
+        assert part[0] == whole[0] and np.array_equal(part[1], whole[1])
