@@ -210,14 +210,15 @@ class RunIndex:
             if began and conn.in_transaction:
                 conn.execute("COMMIT")
         frame = rec["frame"].astype(np.int64)
-        shown, _ = mapping.relabel(segs, raw, frame)
         order = np.argsort(frame, kind="stable")
-        # each column is gathered straight into frame order: one copy, not two
+        # each column is gathered straight into frame order: one copy, not two; the
+        # packed records are freed before the relabelling's temporaries exist
         xywh = np.empty((len(rec), 4), np.float32)
         for i, k in enumerate(("x", "y", "w", "h")):
             xywh[:, i] = rec[k][order]
         cls_, conf = rec["cls"][order].astype(np.int32), rec["conf"][order].astype(np.float32)
         del rec
+        shown, _ = mapping.relabel(segs, raw, frame)
         seg_map: dict[int, np.ndarray] = {}
         if segs is not None:
             cuts = np.flatnonzero(np.diff(segs[:, 0])) + 1
