@@ -17,37 +17,21 @@ import numpy as np
 
 from sporttrack_gui.assist.scan import Embedder, FrameReader, scan_table
 from sporttrack_gui.assist.suspects import ScanConfig, Suspect, next_suspect
-from sporttrack_gui.errors import ProjectError
-from sporttrack_gui.project import edits, history
+from sporttrack_gui.project import edits, history, ops
 from sporttrack_gui.project.store import Project
 
-OPS = ("swap", "merge", "split", "reassign", "interpolate", "delete")
+OPS = tuple(ops.FIX_OPS)
 
 
 def apply_fix(project: Project, run: int, suspect: Suspect | Mapping[str, Any]) -> edits.EditResult:
-    """Perform a suspect's proposed fix (or a fix dict) as one undoable edit.
+    """Perform a suspect's proposed fix (or a fix dict) as one undoable edit: the fix's
+    typed operation (``project.ops.from_fix``), applied like the GUI's and CLI's.
 
     Raises ``ProjectError`` for an unknown op and whatever the edit raises
     (``EditConflict`` / ``ProjectError``) when the project refuses it.
     """
     fix = suspect.fix if isinstance(suspect, Suspect) else suspect
-    op = fix.get("op")
-    if op == "swap":
-        return edits.swap_tracks(project, run, fix["a"], fix["b"], int(fix.get("from_frame", 1)))
-    if op == "merge":
-        return edits.merge_tracks(project, run, fix["a"], fix["b"])
-    if op == "split":
-        return edits.split_track(project, run, fix["a"], int(fix["at_frame"]))
-    if op == "reassign":
-        return edits.reassign_track(project, run, fix["a"], fix.get("b"),
-                                    int(fix.get("from_frame", 1)))
-    if op == "interpolate":
-        return edits.interpolate_track(project, run, fix["a"], int(fix["from_frame"]),
-                                       int(fix["to_frame"]))
-    if op == "delete":
-        return edits.delete_track(project, run, fix["a"], fix.get("from_frame"),
-                                  fix.get("to_frame"))
-    raise ProjectError(f"unknown fix op {op!r}; expected one of {OPS}")
+    return ops.from_fix(fix).apply(project, run)
 
 
 def touched_tracks(fix: Mapping[str, Any], result: edits.EditResult | None = None) -> set[int]:

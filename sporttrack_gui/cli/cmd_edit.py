@@ -51,27 +51,38 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _apply(project, run_id: int, args: argparse.Namespace):
-    from sporttrack_gui.project import edits, history
+def operation(args: argparse.Namespace):
+    """The typed operation (``project.ops``) the command line names; None for
+    undo/redo/history. The GUI and the assistant apply the same operations."""
+    from sporttrack_gui.project import ops
 
     op = args.op
     if op == "swap":
-        return edits.swap_tracks(project, run_id, args.a, args.b, args.start)
+        return ops.Swap(args.a, args.b, args.start)
     if op == "merge":
-        return edits.merge_tracks(project, run_id, args.a, args.b)
+        return ops.Merge(args.a, args.b)
     if op == "split":
-        return edits.split_track(project, run_id, args.a, args.at)
+        return ops.Split(args.a, args.at)
     if op == "reassign":
-        return edits.reassign_track(project, run_id, args.a, args.b, args.start)
+        return ops.Reassign(args.a, args.b, args.start)
     if op == "delete":
-        return edits.delete_track(project, run_id, args.a, args.start, args.end)
+        return ops.Delete(args.a, args.start, args.end)
     if op == "interpolate":
-        return edits.interpolate_track(project, run_id, args.a, args.start, args.end)
+        return ops.Interpolate(args.a, args.start, args.end)
     if op == "label":
-        fields = {k: v for k, v in (("label", args.label), ("team", args.team),
-                                    ("class", args.klass)) if v is not None}
-        return edits.set_track_fields(project, run_id, args.a, **fields)
-    return (history.undo if op == "undo" else history.redo)(project, run_id)
+        fields = tuple((k, v) for k, v in (("label", args.label), ("team", args.team),
+                                           ("class", args.klass)) if v is not None)
+        return ops.SetTrackFields(args.a, fields)
+    return None
+
+
+def _apply(project, run_id: int, args: argparse.Namespace):
+    from sporttrack_gui.project import history
+
+    op = operation(args)
+    if op is not None:
+        return op.apply(project, run_id)
+    return (history.undo if args.op == "undo" else history.redo)(project, run_id)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sporttrack_gui.errors import ProjectError
 from sporttrack_gui.project import mapping, oplog
+from sporttrack_gui.project.delta import Delta
 from sporttrack_gui.project.store import TRACK_FIELDS, Project
 
 Targets = dict[int, list[tuple[int, int]]]
@@ -32,12 +33,14 @@ PARK_BASE = -1_000_000
 
 @dataclass(frozen=True)
 class EditResult:
-    """What an edit (or an undo/redo) did: ``rows`` boxes changed."""
+    """What an edit (or an undo/redo) did: ``rows`` boxes changed; ``delta`` says which
+    (so an in-memory copy of the run follows without re-reading it)."""
 
     op_id: int
     label: str
     rows: int
     new_track: int | None = None
+    delta: Delta | None = field(default=None, compare=False, repr=False)
 
 
 def _apply(project: Project, run: int, label: str, build: Builder,
@@ -48,14 +51,15 @@ def _apply(project: Project, run: int, label: str, build: Builder,
         op_id = int(c.execute("INSERT INTO edit_ops (run_id, label, forward, inverse, state) "
                               "VALUES (?, ?, '{}', '{}', 'done')", (run, label)).lastrowid)
         forward, targets = build(c, op_id)
-        inverse, rows = oplog.execute(c, op_id, forward)
+        delta = Delta(run)
+        inverse, rows = oplog.execute(c, op_id, forward, delta)
         if rows == 0:
             raise ProjectError(f"nothing to change: {label}")
         mapping.check_unique(c, run, targets)  # raising rolls the whole op back
         c.execute("UPDATE edit_ops SET forward = ?, inverse = ? WHERE id = ?",
                   (json.dumps(forward), json.dumps(inverse), op_id))
         project._touch(c, run)  # noqa: SLF001
-    return EditResult(op_id, label, rows, new_track)
+    return EditResult(op_id, label, rows, new_track, delta)
 
 
 def _visible_box(project: Project, box_id: int) -> tuple[int, int, int, int]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sporttrack_gui.errors import ProjectError
 from sporttrack_gui.project import oplog
+from sporttrack_gui.project.delta import Delta
 from sporttrack_gui.project.edits import EditResult
 from sporttrack_gui.project.store import Project
 
@@ -26,12 +27,13 @@ def _step(project: Project, run: int, undo: bool) -> EditResult | None:
             return None
         op_id, label, forward, inverse = row
         record = json.loads(inverse if undo else forward)
-        result, rows = oplog.execute(c, op_id, record)
+        delta = Delta(run)
+        result, rows = oplog.execute(c, op_id, record, delta)
         column = "forward" if undo else "inverse"
         c.execute(f"UPDATE edit_ops SET state = ?, {column} = ? WHERE id = ?",
                   (new_state, json.dumps(result), op_id))
         project._touch(c, run)  # noqa: SLF001 - same package
-    return EditResult(op_id, ("undo " if undo else "redo ") + label, rows)
+    return EditResult(op_id, ("undo " if undo else "redo ") + label, rows, delta=delta)
 
 
 def undo(project: Project, run: int) -> EditResult | None:

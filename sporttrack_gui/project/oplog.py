@@ -30,32 +30,63 @@ from typing import Any
 
 from sporttrack_gui.errors import EditConflict, ProjectError
 from sporttrack_gui.project import blocks, mapping
+from sporttrack_gui.project.delta import (
+    Delta,
+    Step,
+    box_row,
+    retrack_rows,
+    saved_segments,
+    stash_rows,
+)
 
 Record = dict[str, Any]
 BOX_VALUE_COLUMNS = ("frame", "track", "x", "y", "w", "h", "conf", "cls", "vis")
 TRACK_FIELDS = ("label", "class", "team", "colour", "note")
 
 
-def execute(c: sqlite3.Connection, op_id: int, rec: Record) -> tuple[Record, int]:
-    """Apply ``rec`` inside the caller's transaction; return (inverse record, rows changed)."""
+def execute(c: sqlite3.Connection, op_id: int, rec: Record,
+            delta: Delta | None = None) -> tuple[Record, int]:
+    """Apply ``rec`` inside the caller's transaction; return (inverse record, rows changed).
+
+    With ``delta`` given, each primitive also appends what it changed (see
+    :mod:`.delta`): a cost proportional to the change, read inside the transaction.
+    """
     kind = rec["op"]
     if kind == "retrack":
-        return _retrack(c, op_id, rec)
+        out = _retrack(c, op_id, rec)
+        if delta is not None:
+            src, dst = ("old_track", "new_track") if rec["dir"] == 1 else ("new_track", "old_track")
+            removed, added = retrack_rows(c, op_id, rec["part"], src, dst)
+            delta.add(Step(removed=removed, added=added))
+        return out
     if kind == "stash_out":
+        if delta is not None:
+            delta.add(Step(removed=stash_rows(c, op_id, rec["part"])))
         return _stash_out(c, op_id, rec)
     if kind == "stash_in":
-        return _stash_in(c, op_id, rec)
+        out = _stash_in(c, op_id, rec)
+        if delta is not None:
+            delta.add(Step(added=stash_rows(c, op_id, rec["part"])))
+        return out
     if kind == "remap":
         mapping.apply_saved(c, rec["run"], op_id, rec["part"], rec["dir"])
+        if delta is not None:
+            delta.add(Step(segments=saved_segments(c, op_id, rec["part"], rec["dir"])))
         return {**rec, "dir": -rec["dir"]}, rec["rows"]
     if kind == "set_box":
-        return _set_box(c, rec)
+        before = box_row(c, rec["box"]) if delta is not None else None
+        out = _set_box(c, rec)
+        if delta is not None:
+            delta.add(Step(removed=before, added=box_row(c, rec["box"])))
+        return out
     if kind == "track_meta":
+        if delta is not None:
+            delta.add(Step(meta={int(rec["track"])}))
         return _track_meta(c, rec)
     if kind == "batch":
         inverses, total = [], 0
         for sub in rec["ops"]:
-            inv, n = execute(c, op_id, sub)
+            inv, n = execute(c, op_id, sub, delta)
             inverses.append(inv)
             total += n
         return {"op": "batch", "ops": inverses[::-1]}, total

@@ -2,11 +2,16 @@
 
 Model/view/controller kept apart: ``SuspectsModel`` holds the ``assist.Suspect`` list,
 ``AssistantPanel`` is the widget (table, buttons, detail line) and emits intent only,
-``AssistantController`` ties both to the window -- it scans with
-``sporttrack_gui.assist.scan_run`` (Qt-free, shared with the CLI), moves the play head and
-selection to a suspect, applies ``assist.apply_fix`` through ``MainWindow.push_edit`` (so
-a fix is one undoable entry of the run's edit log) and rescans after any edit, feeding
-the same list to the timeline's markers.
+``AssistantController`` ties both to the window -- it scans a snapshot of the shown
+run's model with ``sporttrack_gui.assist.scan_table`` (Qt-free, shared with the CLI),
+moves the play head and selection to a suspect, applies ``assist.apply_fix`` through
+``MainWindow.push_edit`` (so a fix is one undoable entry of the run's edit log) and
+rescans after any edit, feeding the same list to the timeline's markers.
+
+Scans of match-length runs run in a background thread on a snapshot (the shown ids
+copied, ~10 ms); each result carries the model version it was made from and is dropped
+if the model changed meanwhile (a newer scan is then already queued). Short runs are
+scanned inline (a few ms, and the list is there at once).
 """
 
 from __future__ import annotations
@@ -25,9 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sporttrack_gui.assist import Suspect, apply_fix, next_suspect, previous_suspect, scan_run
+from sporttrack_gui.assist import Suspect, apply_fix, next_suspect, previous_suspect
+from sporttrack_gui.assist.incremental import IncrementalScan
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui.actions import ActionSpec, add_actions
+from sporttrack_gui.ui.background import Background
 from sporttrack_gui.ui.errors import show_error
 from sporttrack_gui.ui.runs_panel import RowsModel
 from sporttrack_gui.ui.track_ops import fix_summary
@@ -126,6 +133,16 @@ class AssistantPanel(QWidget):
         return rows[0].row() if rows else None
 
 
+#: models with more boxes than this are scanned in the background
+INLINE_BOXES = 200_000
+
+
+def scan_snapshot(scanner: IncrementalScan, snapshot: Any) -> tuple[int, list[Suspect]]:
+    """(model version, suspects) of a model snapshot: the worker's whole job. The
+    scanner keeps the box-overlap pairs of the run between scans (``assist.incremental``)."""
+    return snapshot.version, scanner.scan(snapshot)
+
+
 class AssistantController(QObject):
     """Keeps the panel's suspects in step with the shown run; ``scanned`` after a scan."""
 
@@ -137,6 +154,14 @@ class AssistantController(QObject):
         self.actions = add_actions(window, ASSIST_SPECS)
         self.current: int | None = None
         self.fixes_applied = 0
+        self.worker = Background(self)
+        self.worker.finished.connect(self._scan_done)
+        self.worker.failed.connect(self._scan_failed)
+        self._key: tuple[Any, ...] | None = None  # (model object id, version) shown
+        self._scanner = IncrementalScan()
+        self._scanner_model = 0  # id() of the model the scanner's cache belongs to
+        self._first = True  # the first scan of a run shows its progress in the status bar
+        window.modelChanged.connect(lambda _change: self.rescan())
         a = self.actions
         a["assist_next"].triggered.connect(lambda: self.step(1))
         a["assist_prev"].triggered.connect(lambda: self.step(-1))
@@ -154,23 +179,64 @@ class AssistantController(QObject):
         return self.panel.model.suspects
 
     # ---- scanning -----------------------------------------------------------------------
+    def busy(self) -> bool:
+        return self.worker.busy()
+
     def rescan(self) -> list[Suspect]:
-        """Scan the shown run (after opening, switching runs and every edit)."""
+        """Scan the shown run (after opening, switching runs and every edit); returns
+        the list when it was scanned inline, else the current one (the new list comes
+        with ``scanned``)."""
         s = self.w.session
         if s is None or s.run is None:
-            found: list[Suspect] = []
+            self._key = None
             self.panel.summary.setText("No run shown")
-        else:
+            return self._show([], None)
+        if s.loading:
+            self.panel.summary.setText(f"Loading “{s.run['name']}”…")
+            return self.suspects
+        model = s.index
+        key = (id(model), model.version)
+        if key == self._key and not self.worker.busy():
+            return self.suspects
+        snap = model.snapshot()
+        if self._scanner_model != id(model):  # another run or a reload: a fresh cache
+            self._scanner, self._scanner_model = IncrementalScan(), id(model)
+        if len(snap.frame) <= INLINE_BOXES:
+            self._key = key
             try:
-                found = scan_run(s.project, int(s.run["id"]))
+                return self._show(scan_snapshot(self._scanner, snap)[1], s.run["name"])
             except SportTrackError as exc:
                 show_error(self.w, exc, "look for ID switches")
-                found = []
+                return self._show([], s.run["name"])
+        self._key = key
+        if self._first:
+            self.w.statusBar().showMessage(
+                f"ID-switch assistant: scanning {len(model):,} boxes…")
+        self.panel.summary.setText(f"Scanning “{s.run['name']}”…")
+        self.worker.start((id(model), int(s.run["id"])), scan_snapshot, self._scanner, snap)
+        return self.suspects
+
+    def _scan_done(self, tag: Any, result: Any) -> None:
+        version, found = result
+        s = self.w.session
+        if s is None or s.run is None or s.loading or tag != (id(s.index), int(s.run["id"])) \
+                or version != s.index.version:
+            return  # stale: the model changed meanwhile (a newer scan is queued)
+        if self._first:
+            self.w.statusBar().showMessage(f"ID-switch assistant: {len(found)} suspect(s)", 4000)
+        self._first = False
+        self._show(found, s.run["name"])
+
+    def _scan_failed(self, _tag: Any, message: str) -> None:
+        show_error(self.w, message, "look for ID switches")
+
+    def _show(self, found: list[Suspect], run_name: str | None) -> list[Suspect]:
+        if run_name is not None:
             kinds: dict[str, int] = {}
             for x in found:
                 kinds[x.kind] = kinds.get(x.kind, 0) + 1
             parts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-            self.panel.summary.setText(f"{len(found)} suspect(s) in “{s.run['name']}”"
+            self.panel.summary.setText(f"{len(found)} suspect(s) in “{run_name}”"
                                        + (f": {parts}" if parts else " – nothing to fix"))
         self.panel.model.set_suspects(found)
         self.current = None

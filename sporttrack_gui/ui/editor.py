@@ -2,7 +2,7 @@
 
 Why a controller of its own: the main window lays widgets out; this class turns user
 gestures (drags, context menus, shortcuts, edited cells) into calls of Qt-free
-``project.edits`` functions, each pushed through ``MainWindow.push_edit`` so it is one
+typed ``project.ops`` operations (the CLI's too), each pushed through ``MainWindow.push_edit`` so it is one
 entry of the run's persistent edit log and one step of the undo stack. It holds no
 project state: the selection is the window's (primary track) and the view's (partner
 track for swaps and merges).
@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QPoint, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from sporttrack_gui.project import edits
+from sporttrack_gui.project import edits, ops
 from sporttrack_gui.ui.actions import ActionSpec, add_actions
 from sporttrack_gui.ui.edit_tools import EditTool, NewBoxTool
 from sporttrack_gui.ui.errors import show_error
@@ -232,7 +232,7 @@ class BoxEditor(QObject):
         s = self.w.session
         assert s is not None
         ok = self._push(f"move/resize box of {track} on frame {self.frame()}",
-                        lambda: edits.set_box_xywh(s.project, box_id, xywh))
+                        lambda: ops.SetBox(box_id, xywh).apply(s.project, run))
         if not ok:
             self.w.refresh_overlay()
         return ok
@@ -260,7 +260,7 @@ class BoxEditor(QObject):
         if t is None or t < 0 or (s.frame(frame).track_id == t).any():
             t = edits.next_track_id(s.project, run)
         ok = self._push(f"add box to track {t} on frame {frame}",
-                        lambda: edits.add_box(s.project, run, frame, t, (x, y, w, h)))
+                        lambda: ops.AddBox(frame, t, (x, y, w, h)).apply(s.project, run))
         if ok:
             self.w.select_track(t)
         return ok
@@ -277,7 +277,7 @@ class BoxEditor(QObject):
         s = self.w.session
         assert s is not None
         return self._push(f"delete box of {t} on frame {frame}",
-                          lambda: edits.delete_box(s.project, box_id))
+                          lambda: ops.DeleteBox(box_id).apply(s.project, run))
 
     # ---- track edits ----------------------------------------------------------------
     def _other(self, a: int, b: int | None, verb: str) -> int | None:
@@ -304,7 +304,7 @@ class BoxEditor(QObject):
         s = self.w.session
         assert s is not None
         return self._push(f"swap {a} ↔ {b} from frame {f}",
-                          lambda: edits.swap_tracks(s.project, run, a, b, f))
+                          lambda: ops.Swap(a, b, f).apply(s.project, run))
 
     def reassign(self, a: int | None = None, target: int | None = None,
                  from_frame: int | None = None, *, new_id: bool = False) -> bool:
@@ -324,7 +324,7 @@ class BoxEditor(QObject):
         assert s is not None
         dest = None if new_id else target
         return self._push(f"reassign {a} → {dest or 'new id'} from frame {f}",
-                          lambda: edits.reassign_track(s.project, run, a, dest, f))
+                          lambda: ops.Reassign(a, dest, f).apply(s.project, run))
 
     def merge(self, a: int | None = None, b: int | None = None) -> bool:
         """Track ``b`` (the partner) becomes part of ``a`` (the selected track)."""
@@ -336,7 +336,7 @@ class BoxEditor(QObject):
             return False
         s = self.w.session
         assert s is not None
-        ok = self._push(f"merge {b} into {a}", lambda: edits.merge_tracks(s.project, run, a, b))
+        ok = self._push(f"merge {b} into {a}", lambda: ops.Merge(a, b).apply(s.project, run))
         if ok:
             self.w.view.set_partner(None)
         return ok
@@ -349,7 +349,7 @@ class BoxEditor(QObject):
         s = self.w.session
         assert s is not None
         return self._push(f"split {a} at frame {f}",
-                          lambda: edits.split_track(s.project, run, a, f))
+                          lambda: ops.Split(a, f).apply(s.project, run))
 
     def delete_track(self, a: int | None = None) -> bool:
         a, run = self._track(a), self._run()
@@ -357,7 +357,7 @@ class BoxEditor(QObject):
             return False
         s = self.w.session
         assert s is not None
-        ok = self._push(f"delete track {a}", lambda: edits.delete_track(s.project, run, a))
+        ok = self._push(f"delete track {a}", lambda: ops.Delete(a).apply(s.project, run))
         if ok:
             self.w.select_track(None)
         return ok
@@ -377,13 +377,16 @@ class BoxEditor(QObject):
         assert s is not None
         lo, hi = int(first), int(last)
         return self._push(f"delete {a} frames {lo}-{hi}",
-                          lambda: edits.delete_track(s.project, run, a, lo, hi))
+                          lambda: ops.Delete(a, lo, hi).apply(s.project, run))
 
     def _keyframes(self, a: int, frame: int) -> tuple[int, int] | None:
         s = self.w.session
         assert s is not None and s.run is not None
-        frames = s.project.boxes(s.run["id"], track=a).frame
-        keys = keyframes_around(np.asarray(frames), frame)
+        if s.loading:  # the model is not in yet: read the track
+            frames = s.project.boxes(s.run["id"], track=a).frame
+            keys = keyframes_around(np.asarray(frames), frame)
+        else:  # the model's stretches of the track: no box read
+            keys = s.index.keyframes(a, frame)
         if keys is None:
             self.w.statusBar().showMessage(
                 f"track {a} has no gap around frame {frame} to interpolate", 5000)
@@ -399,7 +402,7 @@ class BoxEditor(QObject):
         s = self.w.session
         assert s is not None
         return self._push(f"interpolate {a} frames {keys[0]}-{keys[1]}",
-                          lambda: edits.interpolate_track(s.project, run, a, *keys))
+                          lambda: ops.Interpolate(a, *keys).apply(s.project, run))
 
     def interpolate_with_tracker(self, a: int | None = None, frame: int | None = None,
                                  tracker: str = "csrt") -> CallWorker | None:
@@ -436,14 +439,14 @@ class BoxEditor(QObject):
         self._pending = None
 
     @Slot(object)
-    def _tracker_done(self, _result: Any) -> None:
+    def _tracker_done(self, result: Any) -> None:
         if self._pending is None:
             return
         (run, label), self._pending = self._pending, None
         s = self.w.session
         if s is None or s.run is None or int(s.run["id"]) != run:
             return  # another run is shown: its stack is rebuilt from the log when reshown
-        self.w.record_edit(label)
+        self.w.record_edit(label, result)
         self.w.statusBar().showMessage(f"done: {label}", 5000)
         self.edited.emit(label)
 
@@ -455,4 +458,4 @@ class BoxEditor(QObject):
             return False
         text = value.strip() or None
         return self._push(f"set {field} of {track} to {text!r}",
-                          lambda: edits.set_track_fields(s.project, run, track, **{field: text}))
+                          lambda: ops.SetTrackFields(track, ((field, text),)).apply(s.project, run))

@@ -132,6 +132,26 @@ def build_lanes(frame: np.ndarray, track_id: np.ndarray, xywh: np.ndarray | None
         return LaneLayout.empty()
     order = track_order(frame, track_id)
     seg_t, seg_a, seg_b = presence_segments(frame, track_id, order)
+    if suspects is None and xywh is not None:
+        from sporttrack_gui.assist import scan_table
+        from sporttrack_gui.formats.mot import MotTable
+
+        suspects = scan_table(MotTable.from_arrays(frame, track_id, np.asarray(xywh).reshape(-1, 4)))
+    return lanes_from_segments(seg_t, seg_a, seg_b, suspects=suspects)
+
+
+def lanes_from_segments(seg_t: np.ndarray, seg_a: np.ndarray, seg_b: np.ndarray, *,
+                        suspects: Sequence[Any] | None = None) -> LaneLayout:
+    """The layout from presence segments sorted by (track, first frame).
+
+    Why separate: the run model keeps each track's segments and updates only the
+    tracks an edit touched, so after an edit the lanes cost O(segments), not O(boxes).
+    """
+    seg_t = np.asarray(seg_t, np.int64)
+    seg_a = np.asarray(seg_a, np.int64)
+    seg_b = np.asarray(seg_b, np.int64)
+    if seg_t.size == 0:
+        return LaneLayout.empty()
     ids = np.unique(seg_t)
     first_seen = np.full(len(ids), np.iinfo(np.int64).max)
     np.minimum.at(first_seen, np.searchsorted(ids, seg_t), seg_a)
@@ -149,11 +169,6 @@ def build_lanes(frame: np.ndarray, track_id: np.ndarray, xywh: np.ndarray | None
     same = np.flatnonzero(seg_t[1:] == seg_t[:-1])
     gap_x = (seg_b[same] + 1).astype(np.float64)
     gap_y = seg_lane[same]
-    if suspects is None and xywh is not None:
-        from sporttrack_gui.assist import scan_table
-        from sporttrack_gui.formats.mot import MotTable
-
-        suspects = scan_table(MotTable.from_arrays(frame, track_id, np.asarray(xywh).reshape(-1, 4)))
     markers = suspect_markers(suspects or [])
     sw_x, sw_y = _marker_arrays(markers, ids, lane_of)
     return LaneLayout(lane_order, seg_x, seg_y, connect, gap_x, gap_y, sw_x, sw_y, markers)

@@ -31,6 +31,7 @@ from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui import settings
 from sporttrack_gui.ui.actions import SPECS, add_actions
 from sporttrack_gui.ui.assistant_panel import AssistantController, AssistantPanel
+from sporttrack_gui.ui.background import Background
 from sporttrack_gui.ui.editor import BoxEditor
 from sporttrack_gui.ui.errors import show_error
 from sporttrack_gui.ui.exports import ExportControl
@@ -43,10 +44,11 @@ from sporttrack_gui.ui.plot_panels import PlotsDock, metric
 from sporttrack_gui.ui.project_files import ProjectFilesMixin
 from sporttrack_gui.ui.proxy_status import attach_proxy_status
 from sporttrack_gui.ui.relink import RelinkControl
+from sporttrack_gui.ui.run_index import ModelChange
 from sporttrack_gui.ui.runs_panel import RunsPanel
 from sporttrack_gui.ui.scene_items import FrameBoxes
 from sporttrack_gui.ui.season_view import open_season_dialog
-from sporttrack_gui.ui.session import Session
+from sporttrack_gui.ui.session import Session, load_model
 from sporttrack_gui.ui.shortcuts_dialog import ShortcutsDialog
 from sporttrack_gui.ui.undo import ProjectEditCommand, rebuild_stack
 
@@ -59,6 +61,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
     sessionChanged = Signal()
     frameShown = Signal(int)  # the full-resolution pixels of this frame are on screen
     runEdited = Signal()  # an edit, undo or redo changed the shown run
+    modelChanged = Signal(object)  # ModelChange: the shown run's model followed an edit
+    modelReady = Signal()  # the shown run's model is loaded (lanes, track list filled)
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +75,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.selected_track: int | None = None
         self.frame_size = (0, 0)
         self._frame_error_shown = False
+        self._no_pixels = False  # the sequence's source does not open
 
         self.playback = Playback(self)
         self.loader = FrameLoader(self)
@@ -79,6 +84,13 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.setCentralWidget(self.view)
         self.undo_stack = QUndoStack(self)
         self._stack_key: tuple[str, int | None] | None = None  # (project, run) it mirrors
+        self.background = Background(self)  # loads the shown run's model
+        self.counter = Background(self)  # counts boxes of the runs list
+        self.spans = Background(self)  # the track list while a long run's model loads
+        for bg in (self.background, self.counter, self.spans):
+            bg.finished.connect(self._background_done)
+            bg.failed.connect(self._background_failed)
+        self._run_rows: dict[int, dict[str, Any]] = {}  # runs list rows with box counts
 
         from sporttrack_gui.ui.timeline import Timeline
 
@@ -257,6 +269,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.runs_panel.sequenceChosen.connect(self.show_sequence)
         self.runs_panel.runChosen.connect(self.show_run)
         self.heatmap.settingsChanged.connect(self.refresh_heatmap)
+        self.docks["heatmap"].visibilityChanged.connect(
+            lambda on: self.refresh_heatmap() if on else None)
 
     # ---- settings -------------------------------------------------------------------
     def _restore_settings(self) -> bool:
@@ -307,6 +321,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         seq = s.sequence
         self.runs_panel.set_sequences(s.sequences(), None if seq is None else seq["id"])
         self._frame_error_shown = False
+        self._no_pixels = False
         if seq is None:
             self.playback.set_media(0, 25.0)
             self.refresh_runs()
@@ -317,12 +332,13 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.playback.set_media(s.frame_count(), s.fps())
         self.refresh_runs()
         self.playback.seek(1, force=True)
+        self._load_model()
 
     def show_sequence(self, seq_id: int) -> None:
         if self.session is None:
             return
         try:
-            self.session.select_sequence(seq_id)
+            self.session.select_sequence(seq_id, load=False)
         except SportTrackError as exc:
             show_error(self, exc, "show the sequence")
             return
@@ -332,56 +348,134 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         if self.session is None:
             return
         try:
-            self.session.select_run(run_id)
+            self.session.select_run(run_id, load=False)
         except SportTrackError as exc:
             show_error(self, exc, "show the run")
             return
         self.refresh_runs()
         self.refresh_overlay()
+        self._load_model()
+
+    # ---- the shown run's model ---------------------------------------------------------
+    def _load_model(self) -> None:
+        """Start loading a long run's model in the background (short ones are loaded)."""
+        s = self.session
+        if s is None or s.run is None or not s.loading:
+            if s is not None and s.run is not None:
+                self.modelReady.emit()  # loaded inline
+            return
+        self.statusBar().showMessage(f"Loading run “{s.run['name']}”…")
+        self.background.start(("model", int(s.run["id"]), s.generation), load_model,
+                              str(s.path), int(s.run["id"]))
+        self.spans.start(("spans", int(s.run["id"])), _track_spans, str(s.path), int(s.run["id"]))
+
+    def _background_done(self, tag: Any, result: Any) -> None:
+        s = self.session
+        if s is None:
+            return
+        if tag[0] == "model":
+            if s.set_model(tag[1], result, tag[2]):
+                self.statusBar().showMessage(f"Run “{s.run['name']}”: {len(result):,} boxes", 4000)
+                self._update_shown_run_row()
+                self.refresh_tracks()
+                self.refresh_overlay()
+                self.refresh_heatmap()
+                self.assistant.rescan()
+                self.modelReady.emit()
+            elif s.loading:  # an edit landed while loading: load again
+                self._load_model()
+        elif tag[0] == "spans":
+            if s.loading and s.run is not None and int(s.run["id"]) == tag[1]:
+                self._show_track_rows({int(t): (int(a), int(b), None) for t, a, b in
+                                       zip(result["track"], result["first"], result["last"],
+                                           strict=True)})
+        elif tag[0] == "stats":
+            for run_id, stats in result.items():
+                if run_id in self._run_rows:
+                    self._run_rows[run_id] = {**self._run_rows[run_id], "boxes": stats["boxes"],
+                                              "tracks": stats["tracks"]}
+            self._show_run_rows()
+
+    def _background_failed(self, tag: Any, message: str) -> None:
+        show_error(self, message, "load the run" if tag[0] == "model" else "count boxes")
 
     def refresh_runs(self) -> None:
-        """Re-read runs, tracks and lanes of the shown run (after a job or a switch)."""
+        """Re-read the runs list, tracks and lanes of the shown run (after a job or a
+        switch). Box counts of match-length runs are counted in the background."""
         s = self.session
         if s is None:
             return
         shown = s.run["id"] if s.run else None
         self._sync_undo_stack()
-        rows = []
+        old = self._run_rows
+        self._run_rows = {}
+        missing = []
         for r in s.runs():
-            stats = s.project.run_stats(r["id"])
-            rows.append({**r, "boxes": stats["boxes"], "tracks": stats["tracks"],
-                         "MOTA": metric(r["metrics"], "mota") if r["metrics"] else None,
-                         "IDF1": metric(r["metrics"], "idf1") if r["metrics"] else None,
-                         "shown": r["id"] == shown})
-        self.runs_panel.set_runs(rows)
-        self.plots.compare.set_runs(rows)
+            known = old.get(r["id"], {})
+            same = known.get("updated") == r["updated"] and "boxes" in known
+            row = {**r, "boxes": known.get("boxes") if same else None,
+                   "tracks": known.get("tracks") if same else None,
+                   "MOTA": metric(r["metrics"], "mota") if r["metrics"] else None,
+                   "IDF1": metric(r["metrics"], "idf1") if r["metrics"] else None,
+                   "shown": r["id"] == shown}
+            self._run_rows[r["id"]] = row
+            if not same:
+                missing.append(r["id"])
+        if missing and s.frame_count() <= 5000:
+            for run_id in missing:
+                stats = s.project.run_stats(run_id)
+                self._run_rows[run_id].update(boxes=stats["boxes"], tracks=stats["tracks"])
+        elif missing:
+            self.counter.start(("stats",), _count_runs, str(s.path), missing)
+        self._show_run_rows()
         self.refresh_tracks()
         self.heatmap.set_teams(s.teams())
         self.sessionChanged.emit()
         self.refresh_heatmap()
 
-    def refresh_tracks(self) -> None:
-        """Tracks list and timeline lanes of the shown (possibly growing) run."""
+    def _show_run_rows(self) -> None:
+        rows = list(self._run_rows.values())
+        self.runs_panel.set_runs(rows)
+        self.plots.compare.set_runs(rows)
+
+    def _update_shown_run_row(self) -> None:
+        """The shown run's counts from its model (after an edit: no SQL count)."""
+        s = self.session
+        if s is None or s.run is None or s.loading or int(s.run["id"]) not in self._run_rows:
+            return
+        run_id = int(s.run["id"])  # a new dict: the table spots changed rows by value
+        self._run_rows[run_id] = {**self._run_rows[run_id], "boxes": len(s.index),
+                                  "tracks": len(s.index.track_stats())}
+        self.runs_panel.set_runs(list(self._run_rows.values()))
+
+    def refresh_tracks(self, keep_view: bool = False) -> None:
+        """Tracks list and timeline lanes of the shown (possibly growing) run: O(tracks)
+        from the model's per-track table (``keep_view``: the timeline keeps its zoom)."""
         s = self.session
         assert s is not None
         lanes = s.index.lanes()
         stats = s.index.track_stats()
+        self._show_track_rows({tid: stats[tid] for tid in lanes.track_ids.tolist()})
+        self.timeline.set_lanes(lanes, keep_view)
+        self.timeline.set_selected(self.selected_track)
+
+    def _show_track_rows(self, stats: dict[int, tuple[int, int, int | None]]) -> None:
+        """The tracks table from track id -> (first, last, count or None), in order."""
+        s = self.session
+        assert s is not None
         rows = []
-        for tid in lanes.track_ids.tolist():
-            first, last, count = stats[tid]
+        for tid, (first, last, count) in stats.items():
             meta = s.meta.get(tid, {})
             rows.append({"track": tid, "label": meta.get("label") or "",
                          "team": meta.get("team") or "", "class": meta.get("class") or "",
                          "first": first, "last": last, "count": count})
         self.runs_panel.set_tracks(rows)
-        self.timeline.set_lanes(lanes)
-        self.timeline.set_selected(self.selected_track)
 
     # ---- frames ----------------------------------------------------------------------
     def _frame_requested(self, frame: int) -> None:
         self.status_frame.setText(f"frame {frame} / {self.playback.frame_count}")
         self.status_time.setText(format_time(frame, self.playback.fps))
-        if self.session is not None and self.session.source():
+        if self.session is not None and self.session.source() and not self._no_pixels:
             self.loader.request(frame)
         else:
             self._show_blank(frame)
@@ -399,6 +493,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         frames past the images on disk (partial downloads) only a status message."""
         on_disk = self.session.frames_on_disk() if self.session is not None else None
         expected = frame > 0 and on_disk is not None and frame > on_disk
+        if frame == 0:  # the source does not open: boxes on a dark canvas from now on
+            self._no_pixels = True
         if not expected and (frame == 0 or not self._frame_error_shown):
             self._frame_error_shown = True
             show_error(self, message, "open the sequence's images" if frame == 0 else
@@ -451,29 +547,29 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             self.refresh_heatmap()
 
     def refresh_heatmap(self) -> None:
+        """Only while the heatmap is on screen (it aggregates every box of the run)."""
         s = self.session
-        if s is None or not self.frame_size[0]:
+        if s is None or not self.frame_size[0] or not self.heatmap.isVisible():
             return
         key = self.heatmap.selection()
         idx = s.index
-        idx.lanes()  # flushes pending live boxes
         if key == SELECTED:
             if self.selected_track is None:
                 self.heatmap.show_boxes(np.zeros((0, 4)), self.frame_size, "no track selected")
                 return
-            mask = idx.track_id == self.selected_track
+            xywh = idx.track_xywh(self.selected_track)
             caption = f"track {self.selected_track}"
         elif key == EVERYONE:
-            mask = idx.track_id >= 0
+            xywh = idx.track_xywh()
             caption = "everyone"
         else:
             team = key.split(":", 1)[1]
-            mask = np.isin(idx.track_id, list(s.team_tracks(team)))
+            xywh = idx.track_xywh(tracks=s.team_tracks(team))
             caption = f"team {team}"
         image = self.current_frame_image()
         if image is not None:
             self.heatmap.set_frame(image)
-        self.heatmap.show_boxes(idx.xywh[mask], self.frame_size, caption)
+        self.heatmap.show_boxes(xywh, self.frame_size, caption)
 
     # ---- edits (undoable) ---------------------------------------------------------------
     def push_edit(self, label: str, apply: Callable[[], Any]) -> bool:
@@ -486,26 +582,48 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         if s is None or s.run is None:
             return False
         try:
-            apply()
+            result = apply()
         except SportTrackError as exc:
             show_error(self, exc, label)
             return False
-        self.record_edit(label)
+        self.record_edit(label, result)
         return True
 
-    def record_edit(self, label: str) -> None:
+    def record_edit(self, label: str, result: Any = None) -> None:
         """Push the undo step of an edit already in the shown run's log (applied here by
-        ``push_edit`` or by a worker, e.g. tracker-assisted interpolation) and refresh."""
+        ``push_edit`` or by a worker, e.g. tracker-assisted interpolation) and let the
+        views follow its delta (``result``: the ``EditResult``; without it the run is
+        reloaded)."""
         s = self.session
         if s is None or s.run is None:
             return
-        self.undo_stack.push(ProjectEditCommand(s.project, s.run["id"], label, self._after_edit))
+        self.undo_stack.push(ProjectEditCommand(s.project, s.run["id"], label, self._after_edit,
+                                                result))
 
-    def _after_edit(self) -> None:
-        if self.session is not None:
-            self.session.reload_run()
-        self.refresh_runs()
-        self.refresh_overlay()
+    def _after_edit(self, result: Any = None) -> None:
+        """An edit, undo or redo of the shown run: the model follows its delta in place
+        and only what changed is redrawn; without a delta the run is reloaded."""
+        s = self.session
+        if s is None:
+            return
+        change = s.apply(result)
+        if change is None:
+            if s.run is not None and not s.loading:
+                s.select_run(int(s.run["id"]), load=False)
+            self._load_model()
+            change = ModelChange(frozenset(), (1, max(1, s.frame_count())), frozenset())
+        self._show_change(change)
+
+    def _show_change(self, change: ModelChange) -> None:
+        """Redraw what ``change`` touched: the track list and lanes (O(tracks)), the
+        shown frame, the runs row of the shown run; the assistant rescans."""
+        if change.boxes_changed or change.meta:
+            self._update_shown_run_row()
+            self.refresh_tracks(keep_view=True)
+            self.refresh_overlay()
+            if self.heatmap.selection() != SELECTED or self.selected_track in change.tracks:
+                self.refresh_heatmap()
+        self.modelChanged.emit(change)
         self.runEdited.emit()
 
     def _sync_undo_stack(self) -> None:
@@ -553,3 +671,20 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "sporttrack.png", "PNG (*.png)")
         if path:
             self.grab().save(path, "PNG")
+
+
+def _count_runs(path: str, runs: list[int]) -> dict[int, dict[str, int]]:
+    """Box and track counts of runs (index scans; a worker's own connection)."""
+    from sporttrack_gui.project import Project
+
+    with Project.open(path) as project:
+        return {r: project.run_stats(r) for r in runs}
+
+
+def _track_spans(path: str, run: int) -> dict:
+    """First/last frame per shown track (index seeks, no counts): the track list while
+    the run's model loads."""
+    from sporttrack_gui.project import Project
+
+    with Project.open(path) as project:
+        return project.track_spans(run, with_counts=False)

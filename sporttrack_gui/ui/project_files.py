@@ -49,7 +49,7 @@ class ProjectFilesMixin:
     def open_project(self, path: str | Path, create: bool = False) -> bool:
         """Open (or create) a project; errors are shown, never raised."""
         try:
-            session = Session.open(path, create=create)
+            session = Session.open(path, create=create, load=False)
         except SportTrackError as exc:
             show_error(self, exc, f"open the project {path}")
             return False
@@ -120,7 +120,7 @@ class ProjectFilesMixin:
         project, _source = self._import_target
         if self.session is None or Path(self.session.path) != project:
             return  # another project was opened meanwhile: it stays as the user left it
-        self.session.select_sequence(summary.sequence_id)
+        self.session.select_sequence(summary.sequence_id, load=False)
         self._load_sequence()
         self.statusBar().showMessage(
             f"Imported {summary.sequence}: {summary.frame_count} frames, "

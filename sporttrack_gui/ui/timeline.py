@@ -62,24 +62,33 @@ class LanesPlot(pg.PlotWidget):
         self.scene().sigMouseClicked.connect(self._clicked)
         self._frame_count = 1
         self._selected: int | None = None
+        self._lane_ids = np.zeros(0, np.int64)
 
-    def set_layout(self, layout: LaneLayout, frame_count: int) -> None:
+    def set_layout(self, layout: LaneLayout, frame_count: int, keep_view: bool = False) -> None:
+        """Draw ``layout``; ``keep_view`` (after an edit) keeps the user's zoom and scroll
+        when the lanes fit the same range."""
+        keep_view = keep_view and max(1, frame_count) == self._frame_count \
+            and layout.n_lanes == self.layout_.n_lanes
         self.layout_ = layout
         self._frame_count = max(1, frame_count)
+        same_lanes = keep_view and np.array_equal(layout.track_ids, self._lane_ids)
         self.lanes.setData(layout.seg_x, layout.seg_y, connect=layout.connect)
         n = layout.n_lanes
-        self.swatches.setData(np.zeros(n), np.arange(n, dtype=float),
-                              brush=[pg.mkBrush(track_qcolor(int(t))) for t in layout.track_ids])
+        if not same_lanes:  # colour swatches and id ticks only change with the lanes
+            self._lane_ids = layout.track_ids.copy()
+            self.swatches.setData(np.zeros(n), np.arange(n, dtype=float),
+                                  brush=[pg.mkBrush(track_qcolor(int(t))) for t in layout.track_ids])
+            step = max(1, int(np.ceil(n / MAX_TICKS)))
+            ticks = [(float(k), str(int(layout.track_ids[k]))) for k in range(0, n, step)]
+            self.getPlotItem().getAxis("left").setTicks([ticks, []])
         self.gaps.setData(layout.gap_x, layout.gap_y)
         self.switches.setData(layout.switch_x, layout.switch_y)
-        step = max(1, int(np.ceil(n / MAX_TICKS)))
-        ticks = [(float(k), str(int(layout.track_ids[k]))) for k in range(0, n, step)]
-        self.getPlotItem().getAxis("left").setTicks([ticks, []])
-        vb = self.getPlotItem().getViewBox()
-        vb.setLimits(xMin=-0.02 * self._frame_count, xMax=self._frame_count * 1.02 + 1,
-                     yMin=-1.5, yMax=max(n, 1) + 0.5)
-        vb.setRange(xRange=(1, self._frame_count + 1), padding=0)
-        self._fit_lanes(top=-0.5)
+        if not keep_view:
+            vb = self.getPlotItem().getViewBox()
+            vb.setLimits(xMin=-0.02 * self._frame_count, xMax=self._frame_count * 1.02 + 1,
+                         yMin=-1.5, yMax=max(n, 1) + 0.5)
+            vb.setRange(xRange=(1, self._frame_count + 1), padding=0)
+            self._fit_lanes(top=-0.5)
         self.set_selected(self._selected)
 
     def _fit_lanes(self, top: float | None = None) -> None:
@@ -196,11 +205,17 @@ class Timeline(QWidget):
         b.clicked.connect(slot)
         return b
 
-    def set_lanes(self, layout: LaneLayout) -> None:
-        self.lanes.set_layout(layout, self.playback.frame_count)
+    def set_lanes(self, layout: LaneLayout, keep_view: bool = False) -> None:
+        """New lanes (after an edit: the model's cached layout, ``keep_view``); the
+        assistant's markers stay until its next list arrives."""
+        suspects = getattr(self, "_suspects", None)
+        if suspects:
+            layout = layout.with_suspects(suspects)
+        self.lanes.set_layout(layout, self.playback.frame_count, keep_view)
 
     def set_suspects(self, suspects: list) -> None:
         """Markers of the ID-switch assistant's suspects (``assist.Suspect`` list)."""
+        self._suspects = list(suspects)
         lay = self.lanes.layout_.with_suspects(suspects)
         self.lanes.layout_ = lay
         self.lanes.switches.setData(lay.switch_x, lay.switch_y)

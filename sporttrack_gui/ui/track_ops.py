@@ -71,24 +71,15 @@ def clip_box(box: tuple[float, float, float, float], width: int, height: int,
 
 
 def fix_summary(fix: dict[str, Any]) -> str:
-    """A proposed fix in words for the assistant panel ("swap 3 and 7 from frame 412")."""
-    op = fix.get("op", "?")
-    if op == "swap":
-        return f"swap {fix['a']} and {fix['b']} from frame {fix.get('from_frame', 1)}"
-    if op == "merge":
-        return f"merge {fix['b']} into {fix['a']}"
-    if op == "split":
-        return f"split {fix['a']} at frame {fix['at_frame']}"
-    if op == "reassign":
-        target = fix.get("b") if fix.get("b") is not None else "a new id"
-        return f"give {fix['a']} the id {target} from frame {fix.get('from_frame', 1)}"
-    if op == "interpolate":
-        return f"interpolate {fix['a']} frames {fix['from_frame']}-{fix['to_frame']}"
-    if op == "delete":
-        if fix.get("from_frame") is not None:
-            return f"delete {fix['a']} frames {fix['from_frame']}-{fix.get('to_frame', 'end')}"
-        return f"delete track {fix['a']}"
-    return str(fix)
+    """A proposed fix in words for the assistant panel ("swap 3 and 7 from frame 412"):
+    its typed operation's ``describe``."""
+    from sporttrack_gui.errors import ProjectError
+    from sporttrack_gui.project.ops import from_fix
+
+    try:
+        return from_fix(fix).describe()
+    except ProjectError:
+        return str(fix)
 
 
 def tracker_interpolation(project_path: str, run: int, track: int, f0: int, f1: int,

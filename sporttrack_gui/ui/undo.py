@@ -5,7 +5,8 @@ log, not the Qt stack, is the truth. One design, used everywhere:
 
 * An edit is applied first (so a refused edit -- a conflict -- never reaches the stack),
   then a ``ProjectEditCommand`` is pushed whose Qt undo/redo map onto
-  ``history.undo``/``history.redo`` of the same run.
+  ``history.undo``/``history.redo`` of the same run. Each hands the ``EditResult`` (with
+  its delta) to the window's refresh, so the views follow the edit in place.
 * Whenever the window starts showing a run (opening a project, switching runs), the
   stack is rebuilt from ``history.history(project, run)``: one command per logged op,
   the stack index at the number of ops still applied. So Ctrl+Z after reopening the
@@ -28,30 +29,31 @@ class ProjectEditCommand(QUndoCommand):
     #: while True (stack rebuilds) undo/redo only move Qt's index, never the project
     replaying: ClassVar[bool] = False
 
-    def __init__(self, project: Any, run: int, label: str, refresh: Callable[[], None]) -> None:
+    def __init__(self, project: Any, run: int, label: str, refresh: Callable[[Any], None],
+                 result: Any = None) -> None:
         super().__init__(label)
         self.project, self.run = project, run
         self._refresh = refresh
+        self._first = result  # the applied edit's EditResult: its delta is shown on push
         self._pushed = False
 
     def redo(self) -> None:
         if ProjectEditCommand.replaying:
             self._pushed = True
             return
-        if self._pushed:
-            history.redo(self.project, self.run)
+        result = history.redo(self.project, self.run) if self._pushed else self._first
+        self._first = None
         self._pushed = True
-        self._refresh()
+        self._refresh(result)
 
     def undo(self) -> None:
         if ProjectEditCommand.replaying:
             return
-        history.undo(self.project, self.run)
-        self._refresh()
+        self._refresh(history.undo(self.project, self.run))
 
 
 def rebuild_stack(stack: QUndoStack, project: Any, run: int | None,
-                  refresh: Callable[[], None]) -> int:
+                  refresh: Callable[[Any], None]) -> int:
     """Make ``stack`` mirror the stored edit log of ``run``; returns the number of ops.
 
     Undone ops are always the newest ones (a new edit drops them), so the log maps onto
