@@ -43,8 +43,9 @@ def test_first_start_builds_the_demo_and_tracks_it_from_gt(qtbot, demo_home):
     assert finished.args == ["pipeline", "complete"]
     qtbot.waitUntil(lambda: not w.jobs.busy(), timeout=10000)
     run = s.project.run(s.project.run_id("bytetrack"))
-    # exact gt boxes as detections: tracking is near perfect on the synthetic match
-    assert run["metrics"]["mota"] > 0.95
+    # exact gt boxes as detections: tracking is near perfect on the synthetic match (the
+    # small, fast ball - class 2 - counts too: no MOTChallenge distractor rule on sports gt)
+    assert run["metrics"]["mota"] > 0.93
     assert w.plots.live.point_count() > 0
     # a second start reuses the cached demo instead of rendering again
     from sporttrack_gui.ui.demo import demo_project

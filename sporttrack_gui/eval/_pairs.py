@@ -81,7 +81,7 @@ def positive_pairs(gt_frame: np.ndarray, gt_xyxy: np.ndarray,
     Both tables must be sorted by frame. Cost is proportional to the sum over frames of
     ``n_gt * n_pred``, done in padded blocks.
     """
-    common = np.intersect1d(gt_frame, pred_frame)
+    common = np.intersect1d(_distinct(gt_frame), _distinct(pred_frame), assume_unique=True)
     if len(common) == 0:
         return Pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
     g_start, g_cnt = frame_spans(common, gt_frame)
@@ -109,8 +109,16 @@ def positive_pairs(gt_frame: np.ndarray, gt_xyxy: np.ndarray,
     g = np.concatenate(out_g)
     p = np.concatenate(out_p)
     v = np.concatenate(out_iou)
-    order = np.lexsort((p, g))
+    # (gt row, pred row) is unique: one int64 argsort replaces a two-key lexsort
+    order = np.argsort(g * (int(p.max()) + 1) + p) if len(p) else np.zeros(0, np.int64)
     return Pairs(g[order], p[order], v[order])
+
+
+def _distinct(sorted_values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of an already sorted column, in linear time."""
+    keep = np.ones(len(sorted_values), bool)
+    keep[1:] = sorted_values[1:] != sorted_values[:-1]
+    return sorted_values[keep]
 
 
 def _padded_rows(start: np.ndarray, count: np.ndarray, width: int) -> np.ndarray:
