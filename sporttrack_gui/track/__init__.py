@@ -32,6 +32,10 @@ _BUILTINS: dict[str, tuple[str, str, str]] = {
                   "ByteTrack: two-stage high/low score association with a lost-track buffer"),
     "deepsort": ("sporttrack_gui.track.deepsort", "DeepSortTracker",
                  "DeepSORT: Mahalanobis-gated appearance cascade, then IoU"),
+    "cbiou": ("sporttrack_gui.track.bytetrack", "CBIoUTracker",
+              "C-BIoU: ByteTrack stages on cascaded buffered IoU, for fast irregular motion"),
+    "ocsort": ("sporttrack_gui.track.ocsort", "OcSortTracker",
+               "OC-SORT: observation-centric momentum, recovery and re-update after gaps"),
 }
 _LOADED = False
 

@@ -27,19 +27,20 @@ from sporttrack_gui.track.state import LOST
 class DeepSortTracker(KalmanMotTracker):
     name = "deepsort"
 
-    def __init__(self, *, max_age: int = 30, n_init: int = 3, max_cosine_distance: float = 0.2,
-                 max_iou_distance: float = 0.7, nn_budget: int = 100,
-                 gating_only_position: bool = False, lambda_motion: float = 0.0,
-                 min_conf: float = 0.3, **base: Any):
-        super().__init__(gallery=max(1, int(nn_budget)), **base)
-        self.max_age = self.scaled(max_age)
-        self.n_init = int(n_init)
-        self.max_cos = float(max_cosine_distance)
-        self.max_iou = float(max_iou_distance)
-        self.only_position = bool(gating_only_position)
+    def __init__(self, **overrides: Any):
+        super().__init__(**overrides)
+        p = self.params
+        self.max_age = self.scaled(p["max_age"])
+        self.n_init = int(p["n_init"])
+        self.max_cos = float(p["max_cosine_distance"])
+        self.max_iou = float(p["max_iou_distance"])
+        self.only_position = bool(p["gating_only_position"])
         self.gate = CHI2INV95[2 if self.only_position else 4]
-        self.lam = float(lambda_motion)
-        self.min_conf = float(min_conf)
+        self.lam = float(p["lambda_motion"])
+        self.min_conf = float(p["min_conf"])
+
+    def _gallery_size(self, params: dict[str, Any]) -> int:
+        return max(1, int(params["nn_budget"]))  # the gallery IS nn_budget (settable by --param)
 
     def _cascade_cost(self, rows: np.ndarray, dets: Detections, feats: np.ndarray | None
                       ) -> tuple[np.ndarray, float]:

@@ -17,6 +17,27 @@ def iou_cost(track_xyxy: np.ndarray, det_xyxy: np.ndarray) -> np.ndarray:
     return 1.0 - iou_matrix(track_xyxy, det_xyxy)
 
 
+def buffer_boxes(xyxy: np.ndarray, buffer: float) -> np.ndarray:
+    """Boxes grown by ``buffer`` times their width/height on every side (C-BIoU's buffer)."""
+    xyxy = np.asarray(xyxy, np.float32)
+    if buffer == 0 or len(xyxy) == 0:
+        return xyxy
+    pad = (xyxy[:, 2:] - xyxy[:, :2]) * np.float32(buffer)
+    return np.concatenate([xyxy[:, :2] - pad, xyxy[:, 2:] + pad], axis=1)
+
+
+def buffered_iou_cost(track_xyxy: np.ndarray, det_xyxy: np.ndarray, buffer: float) -> np.ndarray:
+    """``1 - BIoU`` (Yang et al., WACV 2023): IoU of both boxes grown by ``buffer``.
+
+    Why: a fast, irregular move (a sprint, a sudden turn) leaves a prediction and its
+    detection with little or no overlap; growing both boxes restores overlap in
+    proportion to their size while distant boxes still do not meet. ``buffer=0`` is IoU.
+    """
+    if buffer == 0:
+        return iou_cost(track_xyxy, det_xyxy)
+    return iou_cost(buffer_boxes(track_xyxy, buffer), buffer_boxes(det_xyxy, buffer))
+
+
 def fuse_score(cost: np.ndarray, det_score: np.ndarray) -> np.ndarray:
     """``1 - IoU * score`` (ByteTrack): a weak box only wins against a strong one on overlap."""
     return 1.0 - (1.0 - cost) * np.asarray(det_score, np.float32)[None, :]

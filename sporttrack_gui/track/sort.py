@@ -23,13 +23,13 @@ from sporttrack_gui.track.state import LOST
 class SortTracker(KalmanMotTracker):
     name = "sort"
 
-    def __init__(self, *, iou_threshold: float = 0.3, min_hits: int = 3, max_age: int = 30,
-                 min_conf: float = 0.3, **base: Any):
-        super().__init__(**base)
-        self.iou_threshold = float(iou_threshold)
-        self.min_hits = int(min_hits)
-        self.max_age = self.scaled(max_age)
-        self.min_conf = float(min_conf)
+    def __init__(self, **overrides: Any):
+        super().__init__(**overrides)
+        p = self.params
+        self.iou_threshold = float(p["iou_threshold"])
+        self.min_hits = int(p["min_hits"])
+        self.max_age = self.scaled(p["max_age"])
+        self.min_conf = float(p["min_conf"])
 
     def _associate(self, dets: Detections, feats: np.ndarray | None) -> None:
         s = self.store
