@@ -102,8 +102,10 @@ class OcSortTracker(KalmanMotTracker):
     def _match(self, iou: np.ndarray, bonus: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
         """Max ``iou + bonus`` matching; pairs below ``iou_threshold`` IoU are forbidden."""
         gain = iou if bonus is None else iou + bonus
-        cost = np.where(iou >= self.iou_threshold, -gain, np.inf)
-        return linear_assignment(cost, np.inf)
+        # cost 2 - gain <= 2: every allowed pair with a positive gain beats leaving both
+        # sides unmatched, so this maximises the total gain over the allowed pairs
+        cost = np.where(iou >= self.iou_threshold, 2.0 - gain, np.inf)
+        return linear_assignment(cost, 2.0)
 
     def _associate(self, dets: Detections, feats: np.ndarray | None) -> None:
         s = self.store
