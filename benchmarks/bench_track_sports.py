@@ -100,11 +100,11 @@ def _rows(out: list[tuple[int, np.ndarray, np.ndarray]]) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros((0, 6))
 
 
-def ours(name: str) -> Runner:
+def ours(name: str, **params) -> Runner:
     def run(dets: list[Detections], seq: Seq) -> tuple[np.ndarray, float]:
-        kw = {"frame_rate": seq.fps}
+        kw = {**params, "frame_rate": seq.fps}
         if "embedder" in tracker_specs()[name].defaults:
-            kw["embedder"] = "none"  # detections only: no pixels for anybody
+            kw.setdefault("embedder", "none")  # detections only: no pixels for anybody
         trk = create_tracker(name, **kw)
         out = []
         t0 = time.perf_counter()

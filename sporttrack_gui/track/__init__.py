@@ -21,7 +21,11 @@ from sporttrack_gui.track.base import (
 )
 from sporttrack_gui.track.config import load_defaults, merge_params
 
-__all__ = ["Tracker", "SingleTracker", "TrackerSpec", "register_tracker", "tracker_specs",
+#: THE default multi-object tracker of the CLI, the pipeline and the GUI's run dialog: the
+#: built-in that ranks first on the held-out half of benchmarks/bench_track_sports.py
+DEFAULT_TRACKER = "cbiou"
+
+__all__ = ["DEFAULT_TRACKER", "Tracker", "SingleTracker", "TrackerSpec", "register_tracker", "tracker_specs",
            "create_tracker", "tracker_names", "load_builtin_trackers", "tracker_needs_pixels"]
 
 #: name -> (module, class, description) of the built-in trackers

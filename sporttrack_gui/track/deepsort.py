@@ -38,6 +38,7 @@ class DeepSortTracker(KalmanMotTracker):
         self.gate = CHI2INV95[2 if self.only_position else 4]
         self.lam = float(p["lambda_motion"])
         self.min_conf = float(p["min_conf"])
+        self.new_thresh = float(p["new_track_thresh"])
 
     def _gallery_size(self, params: dict[str, Any]) -> int:
         return max(1, int(params["nn_budget"]))  # the gallery IS nn_budget (settable by --param)
@@ -95,7 +96,8 @@ class DeepSortTracker(KalmanMotTracker):
         s.streak[missed] = 0
         s.state[missed] = LOST
         s.keep(~(missed & ~s.confirmed) & (s.misses <= self.max_age))
-        self._spawn(dets, cols[u_cols], feats, confirmed=False)
+        new = cols[u_cols]
+        self._spawn(dets, new[dets.conf[new] >= self.new_thresh], feats, confirmed=False)
 
     def _visible(self) -> np.ndarray:
         s = self.store

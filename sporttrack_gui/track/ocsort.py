@@ -82,29 +82,39 @@ class OcSortTracker(KalmanMotTracker):
             found |= ok
         return out
 
-    def _direction_cost(self, rows: np.ndarray, dets: Detections, cols: np.ndarray) -> np.ndarray:
-        """OCM: ``inertia * score * (pi/2 - angle between track motion and track->det) / pi``."""
+    def _direction_bonus(self, rows: np.ndarray, dets: Detections, cols: np.ndarray
+                         ) -> np.ndarray:
+        """OCM for given (track row, detection) PAIRS: ``inertia * score * (pi/2 - angle
+        between the track's observed motion and the track->detection direction) / pi``.
+
+        Pairs, not a dense matrix: only pairs that pass the IoU gate need it (a crowd of
+        thousands of boxes has few such pairs)."""
         s = self.store
-        if len(rows) == 0 or len(cols) == 0 or self.inertia == 0:
-            return np.zeros((len(rows), len(cols)))
+        if len(rows) == 0 or self.inertia == 0:
+            return np.zeros(len(rows))
         prev = _centres(self._previous_obs(rows))
-        dc = _centres(dets.xyxy[cols])
-        dy = dc[None, :, 1] - prev[:, None, 1]
-        dx = dc[None, :, 0] - prev[:, None, 0]
-        norm = np.sqrt(dx**2 + dy**2) + 1e-6
+        d = _centres(dets.xyxy[cols]) - prev
+        norm = np.linalg.norm(d, axis=1) + 1e-6
         vel = s.vel[rows]
-        cos = np.clip(vel[:, 0:1] * dy / norm + vel[:, 1:2] * dx / norm, -1.0, 1.0)
-        angle = (np.pi / 2 - np.abs(np.arccos(cos))) / np.pi
+        cos = np.clip((vel[:, 0] * d[:, 1] + vel[:, 1] * d[:, 0]) / norm, -1.0, 1.0)
+        angle = (np.pi / 2 - np.arccos(cos)) / np.pi
         moving = np.any(vel != 0, axis=1)  # a track without observed motion gets no bonus
-        return np.where(moving[:, None], angle, 0.0) * self.inertia * dets.conf[cols][None, :]
+        return np.where(moving, angle, 0.0) * self.inertia * dets.conf[cols]
 
     # ------------------------------------------------------------------ association
-    def _match(self, iou: np.ndarray, bonus: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
-        """Max ``iou + bonus`` matching; pairs below ``iou_threshold`` IoU are forbidden."""
-        gain = iou if bonus is None else iou + bonus
-        # cost 2 - gain <= 2: every allowed pair with a positive gain beats leaving both
-        # sides unmatched, so this maximises the total gain over the allowed pairs
-        cost = np.where(iou >= self.iou_threshold, 2.0 - gain, np.inf)
+    def _match(self, iou: np.ndarray, dets: Detections | None = None,
+               rows: np.ndarray | None = None, cols: np.ndarray | None = None
+               ) -> tuple[np.ndarray, ...]:
+        """Max ``IoU (+ OCM bonus when dets/rows/cols are given)`` matching; pairs below
+        ``iou_threshold`` IoU are forbidden.
+
+        Cost ``2 - gain`` <= 2: every allowed pair with a positive gain beats leaving both
+        sides unmatched, so this maximises the total gain over the allowed pairs."""
+        ok = iou >= self.iou_threshold
+        cost = np.where(ok, np.float32(2.0) - iou, np.float32(np.inf))  # float32 like iou
+        if dets is not None and rows is not None and cols is not None and self.inertia:
+            i, j = np.nonzero(ok)
+            cost[i, j] -= self._direction_bonus(rows[i], dets, cols[j])
         return linear_assignment(cost, 2.0)
 
     def _associate(self, dets: Detections, feats: np.ndarray | None) -> None:
@@ -115,8 +125,7 @@ class OcSortTracker(KalmanMotTracker):
         boxes = s.xyxy()
         rows_all = np.arange(len(s))
 
-        m1, u_rows, u_hi = self._match(iou_matrix(boxes, dets.xyxy[hi]),
-                                       self._direction_cost(rows_all, dets, hi))
+        m1, u_rows, u_hi = self._match(iou_matrix(boxes, dets.xyxy[hi]), dets, rows_all, hi)
         rows_m, cols_m = [m1[:, 0]], [hi[m1[:, 1]]]
         rest, left = u_rows, hi[u_hi]
         if self.use_byte and len(rest) and len(lo):

@@ -30,6 +30,7 @@ class SortTracker(KalmanMotTracker):
         self.min_hits = int(p["min_hits"])
         self.max_age = self.scaled(p["max_age"])
         self.min_conf = float(p["min_conf"])
+        self.new_thresh = float(p["new_track_thresh"])
 
     def _associate(self, dets: Detections, feats: np.ndarray | None) -> None:
         s = self.store
@@ -43,7 +44,8 @@ class SortTracker(KalmanMotTracker):
         s.confirmed |= s.streak >= self.min_hits
         s.keep(s.misses <= self.max_age)
         early = self.frame_id <= self.min_hits  # the first frames report at once, as SORT does
-        self._spawn(dets, cols_all[u_cols], feats, confirmed=False)
+        new = cols_all[u_cols]
+        self._spawn(dets, new[dets.conf[new] >= self.new_thresh], feats, confirmed=False)
         if early:
             s.confirmed[s.misses == 0] = True
 
