@@ -16,12 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.boxes import Detections
 from sporttrack_gui.core.iou import iou_matrix
 from sporttrack_gui.track import matching
 from sporttrack_gui.track.mot_base import KalmanMotTracker
 from sporttrack_gui.track.state import LOST, TRACKED
+
+_NO_MATCH = np.zeros((0, 2), np.int64)
 
 
 class ByteTracker(KalmanMotTracker):
@@ -53,6 +54,8 @@ class ByteTracker(KalmanMotTracker):
 
     def _cost(self, rows: np.ndarray, boxes: np.ndarray, dets: Detections, cols: np.ndarray,
               feats: np.ndarray | None, fuse: bool = True, buffer: float = 0.0) -> np.ndarray:
+        if len(rows) == 0 or len(cols) == 0:  # common (nothing left over): skip the numpy calls
+            return np.zeros((len(rows), len(cols)), np.float32)
         cost = matching.buffered_iou_cost(boxes[rows], dets.xyxy[cols], buffer)
         if self.fuse and fuse:
             cost = matching.fuse_score(cost, dets.conf[cols])
@@ -73,31 +76,35 @@ class ByteTracker(KalmanMotTracker):
         s, t = self.store, self.frame_id
         boxes = s.xyxy()
         conf = dets.conf
-        hi = np.flatnonzero(conf >= self.high)
-        lo = np.flatnonzero((conf > self.low) & (conf < self.high))
+        is_hi = conf >= self.high
+        hi = np.flatnonzero(is_hi)
+        lo = np.flatnonzero(~is_hi & (conf > self.low))
         confirmed = s.confirmed.copy()
         pool = np.flatnonzero(confirmed)
         unconf = np.flatnonzero(~confirmed)
 
-        m1, u_pool, u_hi = linear_assignment(
+        m1, u_pool, u_hi = matching.assign(
             self._cost(pool, boxes, dets, hi, feats, buffer=self.buffer_first), self.match_thresh)
         rows1, cols1 = pool[m1[:, 0]], hi[m1[:, 1]]
         rest, left = pool[u_pool], hi[u_hi]
-        if self.buffer_cascade > 0:  # C-BIoU: what is left meets again with a bigger buffer
-            mc, u_rest, u_left = linear_assignment(
+        if self.buffer_cascade > 0 and len(rest) and len(left):  # C-BIoU: what is left meets again with a bigger buffer
+            mc, u_rest, u_left = matching.assign(
                 self._cost(rest, boxes, dets, left, feats, buffer=self.buffer_cascade),
                 self.cascade_thresh)
             rows1 = np.concatenate([rows1, rest[mc[:, 0]]])
             cols1 = np.concatenate([cols1, left[mc[:, 1]]])
             rest, left = rest[u_rest], left[u_left]
         rest = rest[s.state[rest] == TRACKED]
-        cost2 = matching.buffered_iou_cost(boxes[rest], dets.xyxy[lo], self.buffer_low)
-        if feats is not None and len(feats) and "feat" in s.cols:  # veto other-kit boxes only
-            app = matching.cosine_cost(s.feat[rest], feats[lo])
-            cost2 = np.where(np.any(s.feat[rest] != 0, axis=1)[:, None] & (app > self.app_reject),
-                             np.inf, cost2)
-        m2, u_rest, _ = linear_assignment(cost2, self.second_thresh)
-        m3, u_unc, u_left = linear_assignment(self._cost(unconf, boxes, dets, left, feats),
+        if len(rest) and len(lo):
+            cost2 = matching.buffered_iou_cost(boxes[rest], dets.xyxy[lo], self.buffer_low)
+            if feats is not None and len(feats) and "feat" in s.cols:  # veto other-kit boxes
+                app = matching.cosine_cost(s.feat[rest], feats[lo])
+                cost2 = np.where(np.any(s.feat[rest] != 0, axis=1)[:, None]
+                                 & (app > self.app_reject), np.inf, cost2)
+            m2, u_rest, _ = matching.assign(cost2, self.second_thresh)
+        else:
+            m2, u_rest = _NO_MATCH, np.arange(len(rest))
+        m3, u_unc, u_left = matching.assign(self._cost(unconf, boxes, dets, left, feats),
                                               self.unconfirmed_thresh)
 
         rows = np.concatenate([rows1, rest[m2[:, 0]], unconf[m3[:, 0]]])

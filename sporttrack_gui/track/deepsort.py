@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.boxes import Detections
 from sporttrack_gui.core.kalman import CHI2INV95, xyxy_to_xyah
 from sporttrack_gui.track import matching
@@ -73,7 +72,7 @@ class DeepSortTracker(KalmanMotTracker):
             cols = np.flatnonzero(free)
             if len(cols) == 0:
                 break
-            m, _, _ = linear_assignment(cost[np.ix_(at, cols)], thresh)
+            m, _, _ = matching.assign(cost[np.ix_(at, cols)], thresh)
             rows_m.append(confirmed[at[m[:, 0]]])
             cols_m.append(cols[m[:, 1]])
             free[cols[m[:, 1]]] = False
@@ -83,7 +82,7 @@ class DeepSortTracker(KalmanMotTracker):
 
         cand = np.flatnonzero(~matched & (~s.confirmed | (s.misses == 0)))
         cols = np.flatnonzero(free)
-        m, _, u_cols = linear_assignment(matching.iou_cost(s.xyxy(cand), dets.xyxy[cols]),
+        m, _, u_cols = matching.assign(matching.iou_cost(s.xyxy(cand), dets.xyxy[cols]),
                                          self.max_iou)
         rows = np.concatenate([*rows_m, cand[m[:, 0]]]).astype(np.int64)
         det_cols = np.concatenate([*cols_m, cols[m[:, 1]]]).astype(np.int64)

@@ -9,7 +9,32 @@ from __future__ import annotations
 
 import numpy as np
 
+from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.iou import iou_matrix
+
+_EMPTY = np.zeros((0, 2), np.int64)
+
+
+def assign(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``linear_assignment`` with a shortcut for the common sports frame.
+
+    Why: most frames, every track has at most one detection within the threshold and
+    vice versa (players are apart); then the optimal thresholded assignment is exactly
+    those pairs, found with a few array ops instead of the solver (the per-frame hot path
+    of every tracker, called several times a frame). Otherwise the solver decides.
+    """
+    n, m = cost.shape
+    if n == 0 or m == 0:
+        return _EMPTY, np.arange(n), np.arange(m)
+    ok = cost <= thresh
+    if ok.sum(axis=0).max() <= 1 and ok.sum(axis=1).max() <= 1:
+        rows, cols = np.nonzero(ok)
+        um_r = np.ones(n, bool)
+        um_r[rows] = False
+        um_c = np.ones(m, bool)
+        um_c[cols] = False
+        return np.stack([rows, cols], axis=1), np.flatnonzero(um_r), np.flatnonzero(um_c)
+    return linear_assignment(cost, thresh)
 
 
 def iou_cost(track_xyxy: np.ndarray, det_xyxy: np.ndarray) -> np.ndarray:

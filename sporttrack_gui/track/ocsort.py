@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.boxes import Detections
 from sporttrack_gui.core.iou import iou_matrix
 from sporttrack_gui.core.kalman import xyxy_to_xyah
+from sporttrack_gui.track import matching
 from sporttrack_gui.track.mot_base import KalmanMotTracker
 from sporttrack_gui.track.state import LOST
 
@@ -115,7 +115,7 @@ class OcSortTracker(KalmanMotTracker):
         if dets is not None and rows is not None and cols is not None and self.inertia:
             i, j = np.nonzero(ok)
             cost[i, j] -= self._direction_bonus(rows[i], dets, cols[j])
-        return linear_assignment(cost, 2.0)
+        return matching.assign(cost, 2.0)
 
     def _associate(self, dets: Detections, feats: np.ndarray | None) -> None:
         s = self.store

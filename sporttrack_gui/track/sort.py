@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.boxes import Detections
 from sporttrack_gui.track import matching
 from sporttrack_gui.track.mot_base import KalmanMotTracker
@@ -36,7 +35,7 @@ class SortTracker(KalmanMotTracker):
         s = self.store
         cols_all = np.flatnonzero(dets.conf >= self.min_conf)
         cost = matching.iou_cost(s.xyxy(), dets.xyxy[cols_all])
-        m, u_rows, u_cols = linear_assignment(cost, 1.0 - self.iou_threshold)
+        m, u_rows, u_cols = matching.assign(cost, 1.0 - self.iou_threshold)
         self._apply_matches(m[:, 0], dets, cols_all[m[:, 1]], feats)
         s.misses[u_rows] += 1
         s.streak[u_rows] = 0
