@@ -56,9 +56,10 @@ class ByteTracker(KalmanMotTracker):
               feats: np.ndarray | None, fuse: bool = True, buffer: float = 0.0) -> np.ndarray:
         if len(rows) == 0 or len(cols) == 0:  # common (nothing left over): skip the numpy calls
             return np.zeros((len(rows), len(cols)), np.float32)
-        cost = matching.buffered_iou_cost(boxes[rows], dets.xyxy[cols], buffer)
-        if self.fuse and fuse:
-            cost = matching.fuse_score(cost, dets.conf[cols])
+        sim = matching.buffered_iou(boxes[rows], dets.xyxy[cols], buffer)
+        if self.fuse and fuse:  # ByteTrack's score fusion: cost = 1 - IoU * score
+            sim *= dets.conf[cols]
+        cost = 1.0 - sim
         if feats is None or not len(feats) or "feat" not in self.store.cols:
             return cost
         s = self.store

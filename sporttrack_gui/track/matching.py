@@ -58,9 +58,14 @@ def buffered_iou_cost(track_xyxy: np.ndarray, det_xyxy: np.ndarray, buffer: floa
     detection with little or no overlap; growing both boxes restores overlap in
     proportion to their size while distant boxes still do not meet. ``buffer=0`` is IoU.
     """
+    return 1.0 - buffered_iou(track_xyxy, det_xyxy, buffer)
+
+
+def buffered_iou(track_xyxy: np.ndarray, det_xyxy: np.ndarray, buffer: float) -> np.ndarray:
+    """BIoU itself (a fresh float32 array, safe to scale in place); ``buffer=0`` is IoU."""
     if buffer == 0:
-        return iou_cost(track_xyxy, det_xyxy)
-    return iou_cost(buffer_boxes(track_xyxy, buffer), buffer_boxes(det_xyxy, buffer))
+        return iou_matrix(track_xyxy, det_xyxy)
+    return iou_matrix(buffer_boxes(track_xyxy, buffer), buffer_boxes(det_xyxy, buffer))
 
 
 def fuse_score(cost: np.ndarray, det_score: np.ndarray) -> np.ndarray:

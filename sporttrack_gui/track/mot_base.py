@@ -176,10 +176,15 @@ class KalmanMotTracker:
         """Visible tracks; ``matched``: a detector frame, where matched tracks report their
         detection (when ``report_detection``) and the others their prediction."""
         s = self.store
-        boxes = s.xyxy(rows)
         if matched and self.report_detection and len(rows):
             now = s.last[rows] == self.frame_id
-            boxes[now] = s.det[rows[now]]
+            if now.all():  # the usual case: no filter box needed at all
+                boxes = s.det[rows]
+            else:
+                boxes = s.xyxy(rows)
+                boxes[now] = s.det[rows[now]]
+        else:
+            boxes = s.xyxy(rows)
         return Tracks(boxes, s.track_id[rows], s.score[rows], s.cls[rows])
 
     # ----------------------------------------------------------------- subclass hooks
