@@ -24,8 +24,9 @@ Peers are benchmark-only (never runtime dependencies). Create their venv once:
 
     python3.11 -m venv /work/venv-bench
     /work/venv-bench/bin/pip install torch==2.13.0          # FIRST: the local CPU build
-    /work/venv-bench/bin/pip install -c constraints.txt -e ".[bench]"
-    /work/venv-bench/bin/python benchmarks/bench_track_sports.py
+    /work/venv-bench/bin/pip install -c constraints.txt ultralytics trackeval trackers \
+        supervision lap pyyaml platformdirs av             # = the "bench" extra + what we import
+    PYTHONPATH=. /work/venv-bench/bin/python benchmarks/bench_track_sports.py
 
 (roboflow ``trackers``: SORT, ByteTrack, OC-SORT, BoT-SORT, C-BIoU; ultralytics
 BYTETracker and BOT-SORT; ``trackeval``.) Missing peers are skipped with a message.
