@@ -15,6 +15,7 @@ import time
 
 from sporttrack_gui.cli.common import emit, progress_printer
 from sporttrack_gui.errors import InputError
+from sporttrack_gui.track import DEFAULT_TRACKER
 
 
 def register(subparsers) -> None:
@@ -26,7 +27,8 @@ def register(subparsers) -> None:
     p.add_argument("source", help="video file, image folder or MOT sequence folder")
     p.add_argument("--detector", required=True, metavar="SPEC",
                    help="e.g. yolo:yolov8n.pt, yolo:/path/best.onnx, det:det/det.txt")
-    p.add_argument("--tracker", default="bytetrack", help="tracker name (default bytetrack)")
+    p.add_argument("--tracker", default=DEFAULT_TRACKER,
+                   help=f"tracker name (default {DEFAULT_TRACKER})")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="tracker parameter override (repeatable)")
     p.add_argument("--stride", type=int, default=1, metavar="K",

@@ -18,7 +18,7 @@ from typing import Any
 
 from sporttrack_gui.cli.common import emit
 from sporttrack_gui.errors import InputError
-from sporttrack_gui.track import tracker_names
+from sporttrack_gui.track import DEFAULT_TRACKER, tracker_names
 from sporttrack_gui.track.config import parse_param_args
 
 
@@ -26,7 +26,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("track", help="run SORT / ByteTrack / DeepSORT over a sequence",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", help="MOT sequence folder, image folder or video file")
-    p.add_argument("--tracker", default="bytetrack", help=f"one of: {', '.join(tracker_names())}")
+    p.add_argument("--tracker", default=DEFAULT_TRACKER,
+                   help=f"one of: {', '.join(tracker_names())} (default {DEFAULT_TRACKER})")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--det", help="detections file (MOTChallenge det.txt)")
     src.add_argument("--detector", help="detector spec, e.g. yolo:model.pt (runs the pipeline)")

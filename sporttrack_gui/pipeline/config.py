@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sporttrack_gui.errors import InputError
+from sporttrack_gui.track import DEFAULT_TRACKER
 
 STAGES: tuple[str, ...] = ("decode", "detect", "track", "write")
 
@@ -27,7 +28,7 @@ class PipelineConfig:
 
     source: str | Path | None
     detector: str
-    tracker: str = "bytetrack"
+    tracker: str = DEFAULT_TRACKER
     tracker_params: dict[str, Any] = field(default_factory=dict)
     detector_options: dict[str, Any] = field(default_factory=dict)
     stride: int = 1

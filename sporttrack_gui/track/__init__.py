@@ -21,7 +21,11 @@ from sporttrack_gui.track.base import (
 )
 from sporttrack_gui.track.config import load_defaults, merge_params
 
-__all__ = ["Tracker", "SingleTracker", "TrackerSpec", "register_tracker", "tracker_specs",
+#: THE default multi-object tracker of the CLI, the pipeline and the GUI's run dialog: the
+#: built-in that ranks first on the held-out half of benchmarks/bench_track_sports.py
+DEFAULT_TRACKER = "cbiou"
+
+__all__ = ["DEFAULT_TRACKER", "Tracker", "SingleTracker", "TrackerSpec", "register_tracker", "tracker_specs",
            "create_tracker", "tracker_names", "load_builtin_trackers", "tracker_needs_pixels"]
 
 #: name -> (module, class, description) of the built-in trackers
@@ -32,6 +36,10 @@ _BUILTINS: dict[str, tuple[str, str, str]] = {
                   "ByteTrack: two-stage high/low score association with a lost-track buffer"),
     "deepsort": ("sporttrack_gui.track.deepsort", "DeepSortTracker",
                  "DeepSORT: Mahalanobis-gated appearance cascade, then IoU"),
+    "cbiou": ("sporttrack_gui.track.bytetrack", "CBIoUTracker",
+              "C-BIoU: ByteTrack stages on cascaded buffered IoU, for fast irregular motion"),
+    "ocsort": ("sporttrack_gui.track.ocsort", "OcSortTracker",
+               "OC-SORT: observation-centric momentum, recovery and re-update after gaps"),
 }
 _LOADED = False
 

@@ -1,7 +1,9 @@
 """ByteTrack (Zhang et al., 2022) over the columnar track store.
 
 Per frame: (1) confirmed and lost tracks vs high-score boxes on (score-fused) IoU, plus
-appearance when an embedder is set; (2) still-unmatched *tracked* tracks vs low-score
+appearance when an embedder is set — optionally on buffered IoU (``buffer_first``) and
+followed by a second high-score round on a larger buffer for what is left
+(``buffer_cascade``: C-BIoU's cascade, which the ``cbiou`` tracker turns on); (2) still-unmatched *tracked* tracks vs low-score
 boxes on IoU alone, so occluded players whose detector score dropped keep their id;
 (3) one-frame-old (unconfirmed) tracks vs the remaining high boxes; (4) new tracks from
 what is left above ``new_track_thresh``; (5) lost tracks older than the buffer and
@@ -14,48 +16,50 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.boxes import Detections
 from sporttrack_gui.core.iou import iou_matrix
 from sporttrack_gui.track import matching
 from sporttrack_gui.track.mot_base import KalmanMotTracker
 from sporttrack_gui.track.state import LOST, TRACKED
 
+_NO_MATCH = np.zeros((0, 2), np.int64)
+
 
 class ByteTracker(KalmanMotTracker):
     name = "bytetrack"
 
-    def __init__(self, *, track_high_thresh: float = 0.5, track_low_thresh: float = 0.1,
-                 new_track_thresh: float = 0.6, match_thresh: float = 0.8,
-                 second_match_thresh: float = 0.5, unconfirmed_match_thresh: float = 0.7,
-                 track_buffer: int = 30, fuse_score: bool = True, lost_velocity_decay: float = 1.0,
-                 duplicate_iou: float = 0.85, appearance_alpha: float = 0.5,
-                 appearance_thresh: float = 0.35, appearance_reject: float = 0.6,
-                 reid_radius: float = 1.5,
-                 feature_momentum: float = 0.9, **base: Any):
-        super().__init__(**base)
-        self.high, self.low = float(track_high_thresh), float(track_low_thresh)
-        self.new_thresh = float(new_track_thresh)
-        self.match_thresh = float(match_thresh)
-        self.second_thresh = float(second_match_thresh)
-        self.unconfirmed_thresh = float(unconfirmed_match_thresh)
-        self.max_time_lost = self.scaled(track_buffer)
-        self.fuse = bool(fuse_score)
-        self.decay = float(lost_velocity_decay)
-        self.duplicate_iou = float(duplicate_iou)
-        self.alpha, self.app_thresh = float(appearance_alpha), float(appearance_thresh)
-        self.app_reject = float(appearance_reject)
-        self.reid_radius, self.momentum = float(reid_radius), float(feature_momentum)
+    def __init__(self, **overrides: Any):
+        super().__init__(**overrides)
+        p = self.params
+        self.high, self.low = float(p["track_high_thresh"]), float(p["track_low_thresh"])
+        self.new_thresh = float(p["new_track_thresh"])
+        self.match_thresh = float(p["match_thresh"])
+        self.second_thresh = float(p["second_match_thresh"])
+        self.unconfirmed_thresh = float(p["unconfirmed_match_thresh"])
+        self.max_time_lost = self.scaled(p["track_buffer"])
+        self.fuse = bool(p["fuse_score"])
+        self.decay = float(p["lost_velocity_decay"])
+        self.duplicate_iou = float(p["duplicate_iou"])
+        self.buffer_first = float(p["buffer_first"])
+        self.buffer_cascade = float(p["buffer_cascade"])
+        self.cascade_thresh = float(p["cascade_match_thresh"])
+        self.buffer_low = float(p["buffer_low"])
+        self.alpha, self.app_thresh = float(p["appearance_alpha"]), float(p["appearance_thresh"])
+        self.app_reject = float(p["appearance_reject"])
+        self.reid_radius, self.momentum = float(p["reid_radius"]), float(p["feature_momentum"])
 
     def _damp_lost(self, lost: np.ndarray) -> None:
         if self.decay != 1.0:
             self.store.mean[lost, 4:6] *= self.decay
 
     def _cost(self, rows: np.ndarray, boxes: np.ndarray, dets: Detections, cols: np.ndarray,
-              feats: np.ndarray | None, fuse: bool = True) -> np.ndarray:
-        cost = matching.iou_cost(boxes[rows], dets.xyxy[cols])
-        if self.fuse and fuse:
-            cost = matching.fuse_score(cost, dets.conf[cols])
+              feats: np.ndarray | None, fuse: bool = True, buffer: float = 0.0) -> np.ndarray:
+        if len(rows) == 0 or len(cols) == 0:  # common (nothing left over): skip the numpy calls
+            return np.zeros((len(rows), len(cols)), np.float32)
+        sim = matching.buffered_iou(boxes[rows], dets.xyxy[cols], buffer)
+        if self.fuse and fuse:  # ByteTrack's score fusion: cost = 1 - IoU * score
+            sim *= dets.conf[cols]
+        cost = 1.0 - sim
         if feats is None or not len(feats) or "feat" not in self.store.cols:
             return cost
         s = self.store
@@ -73,28 +77,39 @@ class ByteTracker(KalmanMotTracker):
         s, t = self.store, self.frame_id
         boxes = s.xyxy()
         conf = dets.conf
-        hi = np.flatnonzero(conf >= self.high)
-        lo = np.flatnonzero((conf > self.low) & (conf < self.high))
+        is_hi = conf >= self.high
+        hi = np.flatnonzero(is_hi)
+        lo = np.flatnonzero(~is_hi & (conf > self.low))
         confirmed = s.confirmed.copy()
         pool = np.flatnonzero(confirmed)
         unconf = np.flatnonzero(~confirmed)
 
-        m1, u_pool, u_hi = linear_assignment(self._cost(pool, boxes, dets, hi, feats),
-                                             self.match_thresh)
-        rest = pool[u_pool]
+        m1, u_pool, u_hi = matching.assign(
+            self._cost(pool, boxes, dets, hi, feats, buffer=self.buffer_first), self.match_thresh)
+        rows1, cols1 = pool[m1[:, 0]], hi[m1[:, 1]]
+        rest, left = pool[u_pool], hi[u_hi]
+        if self.buffer_cascade > 0 and len(rest) and len(left):  # C-BIoU: what is left meets again with a bigger buffer
+            mc, u_rest, u_left = matching.assign(
+                self._cost(rest, boxes, dets, left, feats, buffer=self.buffer_cascade),
+                self.cascade_thresh)
+            rows1 = np.concatenate([rows1, rest[mc[:, 0]]])
+            cols1 = np.concatenate([cols1, left[mc[:, 1]]])
+            rest, left = rest[u_rest], left[u_left]
         rest = rest[s.state[rest] == TRACKED]
-        cost2 = matching.iou_cost(boxes[rest], dets.xyxy[lo])
-        if feats is not None and len(feats) and "feat" in s.cols:  # veto other-kit boxes only
-            app = matching.cosine_cost(s.feat[rest], feats[lo])
-            cost2 = np.where(np.any(s.feat[rest] != 0, axis=1)[:, None] & (app > self.app_reject),
-                             np.inf, cost2)
-        m2, u_rest, _ = linear_assignment(cost2, self.second_thresh)
-        left = hi[u_hi]
-        m3, u_unc, u_left = linear_assignment(self._cost(unconf, boxes, dets, left, feats),
+        if len(rest) and len(lo):
+            cost2 = matching.buffered_iou_cost(boxes[rest], dets.xyxy[lo], self.buffer_low)
+            if feats is not None and len(feats) and "feat" in s.cols:  # veto other-kit boxes
+                app = matching.cosine_cost(s.feat[rest], feats[lo])
+                cost2 = np.where(np.any(s.feat[rest] != 0, axis=1)[:, None]
+                                 & (app > self.app_reject), np.inf, cost2)
+            m2, u_rest, _ = matching.assign(cost2, self.second_thresh)
+        else:
+            m2, u_rest = _NO_MATCH, np.arange(len(rest))
+        m3, u_unc, u_left = matching.assign(self._cost(unconf, boxes, dets, left, feats),
                                               self.unconfirmed_thresh)
 
-        rows = np.concatenate([pool[m1[:, 0]], rest[m2[:, 0]], unconf[m3[:, 0]]])
-        cols = np.concatenate([hi[m1[:, 1]], lo[m2[:, 1]], left[m3[:, 1]]])
+        rows = np.concatenate([rows1, rest[m2[:, 0]], unconf[m3[:, 0]]])
+        cols = np.concatenate([cols1, lo[m2[:, 1]], left[m3[:, 1]]])
         self._apply_matches(rows, dets, cols, feats, self.momentum)
         s.confirmed[unconf[m3[:, 0]]] = True
         missed = np.ones(len(s), bool)
@@ -136,3 +151,13 @@ class ByteTracker(KalmanMotTracker):
     def _visible(self) -> np.ndarray:
         s = self.store
         return np.flatnonzero((s.state == TRACKED) & s.confirmed)
+
+
+class CBIoUTracker(ByteTracker):
+    """C-BIoU (Yang et al., WACV 2023): ByteTrack's stages on cascaded buffered IoU.
+
+    Same code path as ByteTrack; only the defaults differ (``resources/trackers/cbiou.yaml``
+    turns the buffers on), so the two cannot drift apart.
+    """
+
+    name = "cbiou"

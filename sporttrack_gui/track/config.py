@@ -7,6 +7,7 @@ without importing the tracker module (which may pull heavy optional dependencies
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,19 @@ def load_defaults(name: str, path: Path | None = None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError("expected a mapping of parameter: value", str(path))
     return dict(data)
+
+
+@cache
+def _builtin_defaults(name: str) -> tuple[tuple[str, Any], ...]:
+    return tuple(load_defaults(name).items())
+
+
+def builtin_defaults(name: str) -> dict[str, Any]:
+    """A built-in tracker's defaults: THE one source (constructors read them from here).
+
+    Read once per process; every tracker construction gets a fresh copy.
+    """
+    return dict(_builtin_defaults(name))
 
 
 def merge_params(name: str, defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

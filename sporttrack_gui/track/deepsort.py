@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.boxes import Detections
 from sporttrack_gui.core.kalman import CHI2INV95, xyxy_to_xyah
 from sporttrack_gui.track import matching
@@ -27,19 +26,21 @@ from sporttrack_gui.track.state import LOST
 class DeepSortTracker(KalmanMotTracker):
     name = "deepsort"
 
-    def __init__(self, *, max_age: int = 30, n_init: int = 3, max_cosine_distance: float = 0.2,
-                 max_iou_distance: float = 0.7, nn_budget: int = 100,
-                 gating_only_position: bool = False, lambda_motion: float = 0.0,
-                 min_conf: float = 0.3, **base: Any):
-        super().__init__(gallery=max(1, int(nn_budget)), **base)
-        self.max_age = self.scaled(max_age)
-        self.n_init = int(n_init)
-        self.max_cos = float(max_cosine_distance)
-        self.max_iou = float(max_iou_distance)
-        self.only_position = bool(gating_only_position)
+    def __init__(self, **overrides: Any):
+        super().__init__(**overrides)
+        p = self.params
+        self.max_age = self.scaled(p["max_age"])
+        self.n_init = int(p["n_init"])
+        self.max_cos = float(p["max_cosine_distance"])
+        self.max_iou = float(p["max_iou_distance"])
+        self.only_position = bool(p["gating_only_position"])
         self.gate = CHI2INV95[2 if self.only_position else 4]
-        self.lam = float(lambda_motion)
-        self.min_conf = float(min_conf)
+        self.lam = float(p["lambda_motion"])
+        self.min_conf = float(p["min_conf"])
+        self.new_thresh = float(p["new_track_thresh"])
+
+    def _gallery_size(self, params: dict[str, Any]) -> int:
+        return max(1, int(params["nn_budget"]))  # the gallery IS nn_budget (settable by --param)
 
     def _cascade_cost(self, rows: np.ndarray, dets: Detections, feats: np.ndarray | None
                       ) -> tuple[np.ndarray, float]:
@@ -71,7 +72,7 @@ class DeepSortTracker(KalmanMotTracker):
             cols = np.flatnonzero(free)
             if len(cols) == 0:
                 break
-            m, _, _ = linear_assignment(cost[np.ix_(at, cols)], thresh)
+            m, _, _ = matching.assign(cost[np.ix_(at, cols)], thresh)
             rows_m.append(confirmed[at[m[:, 0]]])
             cols_m.append(cols[m[:, 1]])
             free[cols[m[:, 1]]] = False
@@ -81,7 +82,7 @@ class DeepSortTracker(KalmanMotTracker):
 
         cand = np.flatnonzero(~matched & (~s.confirmed | (s.misses == 0)))
         cols = np.flatnonzero(free)
-        m, _, u_cols = linear_assignment(matching.iou_cost(s.xyxy(cand), dets.xyxy[cols]),
+        m, _, u_cols = matching.assign(matching.iou_cost(s.xyxy(cand), dets.xyxy[cols]),
                                          self.max_iou)
         rows = np.concatenate([*rows_m, cand[m[:, 0]]]).astype(np.int64)
         det_cols = np.concatenate([*cols_m, cols[m[:, 1]]]).astype(np.int64)
@@ -94,7 +95,8 @@ class DeepSortTracker(KalmanMotTracker):
         s.streak[missed] = 0
         s.state[missed] = LOST
         s.keep(~(missed & ~s.confirmed) & (s.misses <= self.max_age))
-        self._spawn(dets, cols[u_cols], feats, confirmed=False)
+        new = cols[u_cols]
+        self._spawn(dets, new[dets.conf[new] >= self.new_thresh], feats, confirmed=False)
 
     def _visible(self) -> np.ndarray:
         s = self.store

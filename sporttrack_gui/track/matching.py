@@ -9,12 +9,63 @@ from __future__ import annotations
 
 import numpy as np
 
+from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.iou import iou_matrix
+
+_EMPTY = np.zeros((0, 2), np.int64)
+
+
+def assign(cost: np.ndarray, thresh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``linear_assignment`` with a shortcut for the common sports frame.
+
+    Why: most frames, every track has at most one detection within the threshold and
+    vice versa (players are apart); then the optimal thresholded assignment is exactly
+    those pairs, found with a few array ops instead of the solver (the per-frame hot path
+    of every tracker, called several times a frame). Otherwise the solver decides.
+    """
+    n, m = cost.shape
+    if n == 0 or m == 0:
+        return _EMPTY, np.arange(n), np.arange(m)
+    ok = cost <= thresh
+    if ok.sum(axis=0).max() <= 1 and ok.sum(axis=1).max() <= 1:
+        rows, cols = np.nonzero(ok)
+        um_r = np.ones(n, bool)
+        um_r[rows] = False
+        um_c = np.ones(m, bool)
+        um_c[cols] = False
+        return np.stack([rows, cols], axis=1), np.flatnonzero(um_r), np.flatnonzero(um_c)
+    return linear_assignment(cost, thresh)
 
 
 def iou_cost(track_xyxy: np.ndarray, det_xyxy: np.ndarray) -> np.ndarray:
     """``1 - IoU``: 0 for identical boxes, 1 for disjoint ones."""
     return 1.0 - iou_matrix(track_xyxy, det_xyxy)
+
+
+def buffer_boxes(xyxy: np.ndarray, buffer: float) -> np.ndarray:
+    """Boxes grown by ``buffer`` times their width/height on every side (C-BIoU's buffer)."""
+    xyxy = np.asarray(xyxy, np.float32)
+    if buffer == 0 or len(xyxy) == 0:
+        return xyxy
+    pad = (xyxy[:, 2:] - xyxy[:, :2]) * np.float32(buffer)
+    return np.concatenate([xyxy[:, :2] - pad, xyxy[:, 2:] + pad], axis=1)
+
+
+def buffered_iou_cost(track_xyxy: np.ndarray, det_xyxy: np.ndarray, buffer: float) -> np.ndarray:
+    """``1 - BIoU`` (Yang et al., WACV 2023): IoU of both boxes grown by ``buffer``.
+
+    Why: a fast, irregular move (a sprint, a sudden turn) leaves a prediction and its
+    detection with little or no overlap; growing both boxes restores overlap in
+    proportion to their size while distant boxes still do not meet. ``buffer=0`` is IoU.
+    """
+    return 1.0 - buffered_iou(track_xyxy, det_xyxy, buffer)
+
+
+def buffered_iou(track_xyxy: np.ndarray, det_xyxy: np.ndarray, buffer: float) -> np.ndarray:
+    """BIoU itself (a fresh float32 array, safe to scale in place); ``buffer=0`` is IoU."""
+    if buffer == 0:
+        return iou_matrix(track_xyxy, det_xyxy)
+    return iou_matrix(buffer_boxes(track_xyxy, buffer), buffer_boxes(det_xyxy, buffer))
 
 
 def fuse_score(cost: np.ndarray, det_score: np.ndarray) -> np.ndarray:

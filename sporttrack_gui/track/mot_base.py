@@ -2,7 +2,15 @@
 camera-motion compensation, appearance features, the predict-only path and the output.
 
 Subclasses implement only ``_associate`` (their matching policy) and ``_visible`` (which
-tracks they report). The clock ``frame_id`` counts frames on which a detector ran;
+tracks they report). Parameters have ONE source, ``resources/trackers/<name>.yaml``: a
+constructor takes overrides only, validated and merged onto those defaults, so code, CLI
+``--param`` and the GUI cannot disagree on a default.
+
+Reported boxes: a track matched on this frame reports the detection it matched
+(``report_detection``, default on), because the detector localises the object on that
+frame better than a constant-velocity prediction does; the filter's box is reported only
+for frames the track was predicted through (detection stride). Association always uses
+the filter state. The clock ``frame_id`` counts frames on which a detector ran;
 predict-only frames advance the motion model but not that clock, so detection stride
 never ages tracks toward deletion.
 """
@@ -18,6 +26,7 @@ from sporttrack_gui.core.boxes import Detections, Tracks
 from sporttrack_gui.core.kalman import KalmanBoxFilter, xyxy_to_xyah
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.track.cmc import CameraMotion
+from sporttrack_gui.track.config import builtin_defaults, merge_params
 from sporttrack_gui.track.embed import Embedder, make_embedder
 from sporttrack_gui.track.state import LOST, TRACKED, TrackStore
 
@@ -29,19 +38,29 @@ class KalmanMotTracker:
 
     name = "kalman"
 
-    def __init__(self, *, cmc: str = "none", cmc_downscale: int = 4, embedder: str = "none",
-                 frame_rate: float = 30, gallery: int = 0, **params: Any):
+    def __init__(self, **overrides: Any):
+        p = merge_params(self.name, builtin_defaults(self.name), overrides)
+        frame_rate = p["frame_rate"]
         if frame_rate is None or not np.isfinite(frame_rate) or frame_rate <= 0:
             raise InputError(f"{self.name}: frame_rate must be positive, got {frame_rate!r}")
-        self.params: dict[str, Any] = dict(params, cmc=cmc, cmc_downscale=cmc_downscale,
-                                           embedder=embedder, frame_rate=frame_rate)
+        self.params: dict[str, Any] = p
         self.frame_rate = float(frame_rate)
+        self.report_detection = bool(p["report_detection"])
         self.kf = KalmanBoxFilter()
-        self.cmc = CameraMotion(cmc, cmc_downscale)
-        self.embedder: Embedder | None = make_embedder(embedder)
-        self.store = TrackStore(feat_dim=self.embedder.dim if self.embedder else 0, gallery=gallery)
-        self.needs_pixels = self.embedder is not None or cmc != "none"
+        self.cmc = CameraMotion(p["cmc"], p["cmc_downscale"])
+        self.embedder: Embedder | None = make_embedder(p.get("embedder", "none"))
+        self.store = TrackStore(feat_dim=self.embedder.dim if self.embedder else 0,
+                                gallery=self._gallery_size(p), extra=self._extra_columns())
+        self.needs_pixels = self.embedder is not None or p["cmc"] != "none"
         self.reset()
+
+    def _gallery_size(self, params: dict[str, Any]) -> int:
+        """Hook: appearance features kept per track (DeepSORT's ``nn_budget``); 0 = EMA only."""
+        return 0
+
+    def _extra_columns(self) -> dict[str, tuple[type, tuple[int, ...]]]:
+        """Hook: tracker-specific per-track columns for the store."""
+        return {}
 
     def scaled(self, frames: float) -> int:
         """A duration given in frames at 30 fps, converted to this source's frame rate."""
@@ -68,7 +87,7 @@ class KalmanMotTracker:
         self._compensate(frame, dets.xyxy)
         feats = self._features(dets, frame)
         self._associate(dets, feats)
-        return self._output(self._visible())
+        return self._output(self._visible(), matched=True)
 
     def predict(self, frame: np.ndarray | None = None) -> Tracks:
         """Frame without detections *by design* (detection stride): move tracks, keep them.
@@ -136,6 +155,7 @@ class KalmanMotTracker:
         s.mean[rows], s.cov[rows] = m, c
         s.state[rows] = TRACKED
         s.score[rows] = dets.conf[cols]
+        s.det[rows] = dets.xyxy[cols]
         s.cls[rows] = dets.cls[cols]
         s.last[rows] = self.frame_id
         s.hits[rows] += 1
@@ -152,9 +172,20 @@ class KalmanMotTracker:
         self.store.add(mean, cov, dets.conf[cols], dets.cls[cols], self.frame_id, confirmed,
                        None if feats is None or not len(feats) else feats[cols])
 
-    def _output(self, rows: np.ndarray) -> Tracks:
+    def _output(self, rows: np.ndarray, matched: bool = False) -> Tracks:
+        """Visible tracks; ``matched``: a detector frame, where matched tracks report their
+        detection (when ``report_detection``) and the others their prediction."""
         s = self.store
-        return Tracks(s.xyxy(rows), s.track_id[rows], s.score[rows], s.cls[rows])
+        if matched and self.report_detection and len(rows):
+            now = s.last[rows] == self.frame_id
+            if now.all():  # the usual case: no filter box needed at all
+                boxes = s.det[rows]
+            else:
+                boxes = s.xyxy(rows)
+                boxes[now] = s.det[rows[now]]
+        else:
+            boxes = s.xyxy(rows)
+        return Tracks(boxes, s.track_id[rows], s.score[rows], s.cls[rows])
 
     # ----------------------------------------------------------------- subclass hooks
     def _associate(self, dets: Detections, feats: np.ndarray | None) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.core.assignment import linear_assignment
 from sporttrack_gui.core.boxes import Detections
 from sporttrack_gui.track import matching
 from sporttrack_gui.track.mot_base import KalmanMotTracker
@@ -23,19 +22,20 @@ from sporttrack_gui.track.state import LOST
 class SortTracker(KalmanMotTracker):
     name = "sort"
 
-    def __init__(self, *, iou_threshold: float = 0.3, min_hits: int = 3, max_age: int = 30,
-                 min_conf: float = 0.3, **base: Any):
-        super().__init__(**base)
-        self.iou_threshold = float(iou_threshold)
-        self.min_hits = int(min_hits)
-        self.max_age = self.scaled(max_age)
-        self.min_conf = float(min_conf)
+    def __init__(self, **overrides: Any):
+        super().__init__(**overrides)
+        p = self.params
+        self.iou_threshold = float(p["iou_threshold"])
+        self.min_hits = int(p["min_hits"])
+        self.max_age = self.scaled(p["max_age"])
+        self.min_conf = float(p["min_conf"])
+        self.new_thresh = float(p["new_track_thresh"])
 
     def _associate(self, dets: Detections, feats: np.ndarray | None) -> None:
         s = self.store
         cols_all = np.flatnonzero(dets.conf >= self.min_conf)
         cost = matching.iou_cost(s.xyxy(), dets.xyxy[cols_all])
-        m, u_rows, u_cols = linear_assignment(cost, 1.0 - self.iou_threshold)
+        m, u_rows, u_cols = matching.assign(cost, 1.0 - self.iou_threshold)
         self._apply_matches(m[:, 0], dets, cols_all[m[:, 1]], feats)
         s.misses[u_rows] += 1
         s.streak[u_rows] = 0
@@ -43,7 +43,8 @@ class SortTracker(KalmanMotTracker):
         s.confirmed |= s.streak >= self.min_hits
         s.keep(s.misses <= self.max_age)
         early = self.frame_id <= self.min_hits  # the first frames report at once, as SORT does
-        self._spawn(dets, cols_all[u_cols], feats, confirmed=False)
+        new = cols_all[u_cols]
+        self._spawn(dets, new[dets.conf[new] >= self.new_thresh], feats, confirmed=False)
         if early:
             s.confirmed[s.misses == 0] = True
 

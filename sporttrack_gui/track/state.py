@@ -39,21 +39,26 @@ _COLUMNS: dict[str, tuple[type, tuple[int, ...]]] = {
     "hits": (np.int32, ()),       # matches so far (all time)
     "streak": (np.int32, ()),     # consecutive matches (DeepSORT/SORT confirmation)
     "misses": (np.int32, ()),     # detector frames since the last match
+    "det": (np.float32, (4,)),    # xyxy of the last matched detection (the reported box)
 }
 
 
 class TrackStore:
     """All live tracks of one tracker instance."""
 
-    def __init__(self, feat_dim: int = 0, gallery: int = 0):
+    def __init__(self, feat_dim: int = 0, gallery: int = 0,
+                 extra: dict[str, tuple[type, tuple[int, ...]]] | None = None):
         self.feat_dim = feat_dim
         self.gallery = gallery
+        #: tracker-specific columns (OC-SORT's observation history...), zero for new tracks
+        self.extra = dict(extra or {})
         self._next_id = 1
         self.clear()
 
     def clear(self) -> None:
         self.cols: dict[str, np.ndarray] = {
-            k: np.zeros((0, *shape), dtype) for k, (dtype, shape) in _COLUMNS.items()}
+            k: np.zeros((0, *shape), dtype)
+            for k, (dtype, shape) in {**_COLUMNS, **self.extra}.items()}
         if self.feat_dim:
             self._add_feature_columns(self.feat_dim)
 
@@ -99,7 +104,10 @@ class TrackStore:
             "start": np.full(n, frame), "last": np.full(n, frame),
             "hits": np.ones(n, np.int32), "streak": np.ones(n, np.int32),
             "misses": np.zeros(n, np.int32),
+            "det": xyah_to_xyxy(mean[:, :4]),  # a new track's box is its detection
         }
+        for k, (dtype, shape) in self.extra.items():
+            new[k] = np.zeros((n, *shape), dtype)
         if "feat" in self.cols:
             f = (np.zeros((n, self.feat_dim), np.float32) if feat is None
                  else np.asarray(feat, np.float32))

@@ -98,7 +98,7 @@ class JobControl(QObject):
 
     # ---- tracker runs -------------------------------------------------------------------
     def open_run_dialog(self) -> RunDialog | None:
-        from sporttrack_gui.track import tracker_specs
+        from sporttrack_gui.track import DEFAULT_TRACKER, tracker_specs
         from sporttrack_gui.ui.run_dialog import RunDialog
         from sporttrack_gui.ui.run_request import detection_choices
 
@@ -111,7 +111,7 @@ class JobControl(QObject):
         if self.dialog is not None:
             self.dialog.close()
         dialog = RunDialog(s.sequence["name"], detection_choices(s.sequence, s.runs()), trackers,
-                           str(settings.value("run/last_tracker", "bytetrack")),
+                           str(settings.value("run/last_tracker", DEFAULT_TRACKER)),
                            has_gt=s.gt_run() is not None, parent=self.w)
         dialog.startRequested.connect(self.start_run_from_dialog)
         dialog.cancelRequested.connect(self.runner.cancel)

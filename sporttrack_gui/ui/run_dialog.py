@@ -51,7 +51,7 @@ class RunDialog(QDialog):
     cancelRequested = Signal()
 
     def __init__(self, sequence_name: str, detections: list[DetectionChoice],
-                 trackers: dict[str, dict[str, Any]], last_tracker: str = "bytetrack",
+                 trackers: dict[str, dict[str, Any]], last_tracker: str,
                  has_gt: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Run tracker")
