@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sporttrack_gui.errors import InputError, ProjectError
-from sporttrack_gui.multicam.group import load_group
+from sporttrack_gui.multicam.group import load_group, resolved_offsets
 
 LOG_KEY = "camera_group_edits"
 LOG_LIMIT = 500
@@ -31,10 +31,11 @@ class GlobalEditResult:
 def _runs(project, group_name: str, run_name: str) -> list[tuple[str, int, int, int]]:
     """(camera, sequence id, run id, offset) of every camera holding ``run_name``."""
     g = load_group(project, group_name)
+    offsets = resolved_offsets(project, g, run_name)
     out = []
-    for c in g.cameras:
+    for c, off in zip(g.cameras, offsets, strict=True):
         try:
-            out.append((c.camera, c.sequence_id, project.run_id(run_name, c.sequence_id), c.offset or 0))
+            out.append((c.camera, c.sequence_id, project.run_id(run_name, c.sequence_id), off))
         except ProjectError:
             continue
     if not out:
@@ -71,6 +72,8 @@ def apply_global_edit(project, group_name: str, op: str, a: int, b: int | None =
     done, rows, cams = [], 0, []
     with project.transaction():
         for cam, _seq, run, off in runs:
+            if frame is not None and op == "delete" and int(frame) - off < 1:
+                continue  # that global frame is before this camera's clip: nothing of it to delete
             f = max(1, int(frame) - off) if frame is not None else 1
             try:
                 if op == "swap":

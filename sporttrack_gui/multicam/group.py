@@ -75,6 +75,25 @@ def load_group(project, name: str) -> CameraGroup:
     return CameraGroup(name, cams)
 
 
+def resolved_offsets(project, group: CameraGroup, run_name: str) -> list[int]:
+    """Each camera's frame offset as the global run ``run_name`` was computed with it.
+
+    Why: an offset left unknown in the group (``null``) is estimated by each
+    ``sporttrack multicam`` run and stored only in that run's params (``offset``); the
+    view and the global-id edits must use that value, not 0. A known group offset wins;
+    a camera without such a run (or an older run without the param) gets 0.
+    """
+    out = []
+    for c in group.cameras:
+        if c.offset is not None:
+            out.append(int(c.offset))
+            continue
+        used = [r["params"].get("offset") for r in project.runs(c.sequence_id)
+                if r["name"] == run_name and isinstance(r.get("params"), dict)]
+        out.append(int(used[0]) if used and isinstance(used[0], int | float) else 0)
+    return out
+
+
 def save_group(project, group: CameraGroup) -> list[str]:
     """Write the group into its sequences' meta (one transaction); members that left it
     (sequences carrying the name but no longer listed) are unlinked. A sequence belongs
