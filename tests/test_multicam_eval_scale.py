@@ -90,3 +90,19 @@ def test_position_errors_majority_truth_per_fused_row():
     pe = ev.position_errors(obs, fused, truth, truth_xy, gid)
     assert pe["fused_median_m"] == pytest.approx(0.5)      # errors 0.5, 2, 0
     assert pe["multi_fused_median_m"] == pytest.approx(1.25)
+
+
+def test_per_track_hints_spread_to_every_box():
+    from sporttrack_gui.multicam.associate import _expand
+    from sporttrack_gui.multicam.observations import Observations
+
+    cam = np.array([0, 1, 0, 1, 2, 0], np.int16)
+    local = np.array([5, 5, 7, 5, 5, 5], np.int64)
+    obs = Observations(cam, np.arange(6, dtype=np.int32), local, np.zeros((6, 2)),
+                       np.tile(np.eye(2), (6, 1, 1)), np.ones(6, np.int32), np.arange(6))
+    team = _expand({(0, 5): 1, (1, 5): 0}, obs, -1, np.int64)
+    assert team.tolist() == [1, 0, -1, 0, -1, 1]
+    feat = _expand({(0, 7): np.array([1.0, 0.0]), (2, 5): np.array([0.0, 1.0])}, obs,
+                   np.zeros(2), np.float64)
+    assert feat.tolist() == [[0, 0], [0, 0], [1, 0], [0, 0], [0, 1], [0, 0]]
+    assert _expand(None, obs, -1, np.int64) is None
