@@ -97,3 +97,25 @@ def test_unwritable_csv_is_exit_2_and_the_project_is_unchanged(tmp_path, capsys)
         assert all(r["name"] != "global" for r in p.runs())
     assert sorted(x.name for x in folder.iterdir()) == []
 
+
+
+def test_offsets_given_for_one_run_are_the_ones_its_view_uses(tmp_path):
+    from sporttrack_gui.multicam.view_data import load_group_view
+    from sporttrack_gui.multicam.workflow import run_multicam
+
+    path, _ = _project(tmp_path)
+    with Project.open(path) as p:
+        g = load_group(p, "match")
+        for c in g.cameras:
+            c.offset = 0                           # stored offsets are wrong ...
+        save_group(p, g)
+    run_multicam(path, "match", "gt", offsets=[0, 7, 13])   # ... this run was told the right ones
+    assert [c.offset for c in load_group_view(path, "match").cameras] == [0, 7, 13]
+
+
+def test_screenshot_of_an_unknown_group_is_refused(tmp_path, capsys):
+    path, _ = _project(tmp_path)
+    out = tmp_path / "shot.png"
+    assert main(["multicam", str(path), "--group", "nope", "--screenshot", str(out)]) == 2
+    assert "no camera group 'nope'" in capsys.readouterr().err
+    assert not out.exists()

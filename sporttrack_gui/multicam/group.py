@@ -78,19 +78,21 @@ def load_group(project, name: str) -> CameraGroup:
 def resolved_offsets(project, group: CameraGroup, run_name: str) -> list[int]:
     """Each camera's frame offset as the global run ``run_name`` was computed with it.
 
-    Why: an offset left unknown in the group (``null``) is estimated by each
-    ``sporttrack multicam`` run and stored only in that run's params (``offset``); the
-    view and the global-id edits must use that value, not 0. A known group offset wins;
-    a camera without such a run (or an older run without the param) gets 0.
+    Why: ``sporttrack multicam`` estimates offsets left unknown in the group (``null``)
+    and takes ``--offsets`` for one run; either way the offset it used is stored only in
+    that run's params (``offset``), and the view and the global-id edits must use that
+    value (not 0, not a different stored one) to line the cameras up as the ids were
+    computed. A camera without such a run (the input run shown before any global run)
+    gets the group's offset, 0 when unknown.
     """
     out = []
     for c in group.cameras:
-        if c.offset is not None:
-            out.append(int(c.offset))
-            continue
         used = [r["params"].get("offset") for r in project.runs(c.sequence_id)
                 if r["name"] == run_name and isinstance(r.get("params"), dict)]
-        out.append(int(used[0]) if used and isinstance(used[0], int | float) else 0)
+        if used and isinstance(used[0], int) and not isinstance(used[0], bool):
+            out.append(int(used[0]))
+        else:
+            out.append(int(c.offset or 0))
     return out
 
 

@@ -387,6 +387,11 @@ def save_screenshot(project: str | Path, group: str, frame: int, out: str | Path
     """Render the view offscreen on ``frame`` and save a PNG (docs, tests)."""
     from PySide6.QtWidgets import QApplication
 
+    from sporttrack_gui.multicam.group import load_group
+    from sporttrack_gui.project import Project
+
+    with Project.open(project, readonly=True) as p:
+        load_group(p, group)  # an unknown group is refused, not replaced by the first one
     app = QApplication.instance() or QApplication([])
     w = MulticamWindow(project, group)
     w.resize(*size)
