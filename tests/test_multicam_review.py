@@ -119,3 +119,20 @@ def test_screenshot_of_an_unknown_group_is_refused(tmp_path, capsys):
     assert main(["multicam", str(path), "--group", "nope", "--screenshot", str(out)]) == 2
     assert "no camera group 'nope'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_rendered_homographies_appear_only_when_complete(tmp_path, monkeypatch):
+    from sporttrack_gui.media import sim_multicam
+    from sporttrack_gui.media.sim_multicam import HOMOGRAPHY_FILE, MultiCamConfig, render_multicam
+    from sporttrack_gui.media.synthetic import MatchConfig
+
+    def cut(file, arr, **kw):
+        with open(file, "wb") as fh:
+            fh.write(b"\x93NUMPY half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sim_multicam.np, "save", cut)
+    with pytest.raises(OSError):
+        render_multicam(tmp_path, MultiCamConfig(MatchConfig(n_frames=12, seed=3), cameras=2,
+                                                 offsets=(0, 2)))
+    assert not list(tmp_path.rglob(HOMOGRAPHY_FILE))
