@@ -136,3 +136,15 @@ def test_rendered_homographies_appear_only_when_complete(tmp_path, monkeypatch):
         render_multicam(tmp_path, MultiCamConfig(MatchConfig(n_frames=12, seed=3), cameras=2,
                                                  offsets=(0, 2)))
     assert not list(tmp_path.rglob(HOMOGRAPHY_FILE))
+
+
+def test_undo_after_the_global_runs_were_replaced_has_nothing_to_undo(tmp_path, capsys):
+    path, _ = _project(tmp_path, frames=60)
+    assert main(["multicam", str(path), "--group", "match"]) == 0
+    assert main(["multicam", str(path), "--group", "match", "--edit", "swap", "1", "2",
+                 "--frame", "10"]) == 0
+    assert main(["multicam", str(path), "--group", "match", "--replace"]) == 0
+    capsys.readouterr()
+    # the edit belonged to runs that no longer exist: not "no run with id 7"
+    assert main(["multicam", str(path), "--group", "match", "--edit", "undo", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["edit"] == "nothing to undo"

@@ -102,6 +102,17 @@ def apply_global_edit(project, group_name: str, op: str, a: int, b: int | None =
     return GlobalEditResult(label, rows, cams, new_id)
 
 
+def forget_runs(project, group_name: str, run_ids: set[int]) -> None:
+    """Drop the group's logged edits that touched any of ``run_ids`` (runs being deleted,
+    e.g. global runs replaced by a new ``multicam`` run): they can never be undone."""
+    if not run_ids:
+        return
+    first, log = _log(project, group_name)
+    kept = [e for e in log if not any(int(run) in run_ids for run, _ in e.get("ops", []))]
+    if len(kept) != len(log):
+        project.set_sequence_meta(first, LOG_KEY, kept)
+
+
 def _step(project, group_name: str, undo: bool) -> GlobalEditResult | None:
     from sporttrack_gui.project import history
 

@@ -291,9 +291,14 @@ def _check_can_write(p, cams: list[CameraData], name: str, replace: bool) -> Non
 def _write_runs(p, res: MulticamResult, name: str, replace: bool,
                 params: AssociationParams | None) -> dict[str, int]:
     """One ``name`` run per camera, all in one transaction."""
+    from sporttrack_gui.multicam.edits import forget_runs
+
     out = {}
     tables = res.global_tables()
     with p.transaction():
+        replaced = {int(r["id"]) for cd in res.cameras for r in p.runs(cd.camera.sequence_id)
+                    if r["name"] == name and replace}
+        forget_runs(p, res.group, replaced)  # their global edits can no longer be undone
         for cd, table in zip(res.cameras, tables, strict=True):
             for r in p.runs(cd.camera.sequence_id):
                 if r["name"] == name and replace:
