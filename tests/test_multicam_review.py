@@ -148,3 +148,21 @@ def test_undo_after_the_global_runs_were_replaced_has_nothing_to_undo(tmp_path, 
     # the edit belonged to runs that no longer exist: not "no run with id 7"
     assert main(["multicam", str(path), "--group", "match", "--edit", "undo", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["edit"] == "nothing to undo"
+
+
+def test_global_csv_stays_parseable_with_a_comma_in_a_camera_name(tmp_path):
+    import csv
+
+    from sporttrack_gui.multicam.workflow import run_multicam
+
+    path, _ = _project(tmp_path, frames=40)
+    with Project.open(path) as p:
+        g = load_group(p, "match")
+        g.cameras[1].camera = 'stand "B", row 2'
+        save_group(p, g)
+    out = tmp_path / "global.csv"
+    res = run_multicam(path, "match", "gt", write_run=None, out_csv=out)
+    with open(out, newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert all(len(r) == 7 for r in rows)
+    assert {r[0] for r in rows[1:]} == {c.camera.camera for c in res.cameras}

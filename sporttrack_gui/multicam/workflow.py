@@ -364,7 +364,7 @@ def write_global_csv(res: MulticamResult, path: str | Path) -> None:
     from sporttrack_gui.atomic_io import atomic_path
 
     o = res.observations
-    names = np.array([c.camera.camera for c in res.cameras])
+    names = np.array([_csv_field(c.camera.camera) for c in res.cameras])
     with _writing(path), atomic_path(path) as tmp, open(tmp, "w") as fh:
         fh.write("camera,frame,global_frame,local_id,global_id,x_m,y_m\n")
         cam_frame = o.frame - np.asarray(res.offsets)[o.cam]
@@ -372,6 +372,14 @@ def write_global_csv(res: MulticamResult, path: str | Path) -> None:
                                            o.local_id.tolist(), res.association.global_id.tolist(),
                                            o.xy[:, 0].tolist(), o.xy[:, 1].tolist(), strict=True):
             fh.write(f"{c},{f},{g},{lid},{gid},{x:.3f},{y:.3f}\n")
+
+
+def _csv_field(text: str) -> str:
+    """``text`` quoted as RFC 4180 wants when it holds a comma, quote or line break (camera
+    names are sequence names, free text); plain names are written as they are."""
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 @contextlib.contextmanager
