@@ -135,6 +135,22 @@ def test_internal_error_exit_code_and_crash_report(home, capsys, monkeypatch):
     assert Path(data["report"]).parent == home / "logs" and Path(data["report"]).is_file()
 
 
+
+def test_a_path_that_cannot_be_written_is_bad_input_not_a_bug(tmp_path, home, capsys):
+    """An OSError on a path the user gave (here: a folder below a file) is exit 2 with the
+    file named, as --help documents ("missing file"), not exit 3 with a crash report."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["demo", "--out", str(afile / "sub"), "--frames", "5", "--json"]) == 2
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["kind"] == "input" and data["exit_code"] == 2
+    assert data["file"].startswith(str(afile)) and "Not a directory" in data["error"]
+    assert "Traceback" not in err
+    assert not (home / "logs").exists() or not list((home / "logs").glob("crash-*"))
+    assert main(["demo", "--out", str(afile / "sub"), "--frames", "5"]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {afile}")
+
 class _Tty(io.StringIO):
     def isatty(self) -> bool:
         return True

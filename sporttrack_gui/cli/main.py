@@ -31,7 +31,7 @@ from sporttrack_gui.cli.common import (
     report_error,
     split_common_options,
 )
-from sporttrack_gui.errors import SportTrackError
+from sporttrack_gui.errors import InputError, SportTrackError
 
 log = logging.getLogger("sporttrack.cli")
 
@@ -127,6 +127,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `sporttrack ... | head`: the reader left, not an error of ours
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:
+        # a path the user gave that cannot be read or written (missing, a folder, no
+        # permission, disk full): bad input naming the file, as --help documents
+        err = InputError(exc.strerror or str(exc),
+                         path=None if exc.filename is None else str(exc.filename))
+        log.info("%s: %s", type(exc).__name__, err)
+        report_error(err, EXIT_INPUT, args.json)
+        return EXIT_INPUT
     except Exception as exc:  # a bug: keep the traceback for the report, exit distinctly
         from sporttrack_gui.diagnostics import write_crash_report
 

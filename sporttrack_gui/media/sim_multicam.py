@@ -285,7 +285,7 @@ def render_multicam(out_dir: str | Path, config: MultiCamConfig | None = None,
     (exact image->pitch homography per camera frame); ``group.json`` lists the cameras
     with their frame offsets.
     """
-    from sporttrack_gui.atomic_io import atomic_write_text
+    from sporttrack_gui.atomic_io import atomic_path, atomic_write_text
     from sporttrack_gui.formats.mot import SeqInfo, write_mot, write_seqinfo
     from sporttrack_gui.media.sim_render import write_frames
 
@@ -302,7 +302,8 @@ def render_multicam(out_dir: str | Path, config: MultiCamConfig | None = None,
         write_seqinfo(folder / "seqinfo.ini", SeqInfo(
             name=c.name, img_dir="img1", frame_rate=m.config.match.fps, seq_length=c.n_frames,
             width=c.width, height=c.height, img_ext=".jpg"))
-        np.save(folder / HOMOGRAPHY_FILE, c.homography)
+        with atomic_path(folder / HOMOGRAPHY_FILE) as tmp:  # suffix kept: np.save adds none
+            np.save(tmp, c.homography)
         folders.append(folder)
     group = {"name": out.name or "match", "fps": m.config.match.fps,
              "cameras": [{"name": c.name, "folder": c.name, "offset": c.offset,

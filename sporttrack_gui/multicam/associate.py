@@ -113,10 +113,15 @@ class _State:
 
 
 def _expand(per_track: Mapping[tuple[int, int], object] | None, obs: Observations, default, dtype):
+    """Per-track values spread to every observation: one dict look-up per (camera, local
+    track), not per box (millions at match scale)."""
     if not per_track:
         return None
-    return np.array([per_track.get((int(c), int(t)), default) for c, t in zip(obs.cam, obs.local_id,
-                                                                               strict=True)], dtype)
+    keys = (obs.cam.astype(np.int64) << _KEY_SHIFT) | (obs.local_id & ((1 << _KEY_SHIFT) - 1))
+    uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+    vals = np.array([per_track.get((int(c), int(t)), default) for c, t in
+                     zip(obs.cam[first].tolist(), obs.local_id[first].tolist(), strict=True)], dtype)
+    return vals[inv.ravel()]
 
 
 def associate(obs: Observations, fps: float, params: AssociationParams | None = None, *,
@@ -138,9 +143,8 @@ def associate(obs: Observations, fps: float, params: AssociationParams | None = 
     dim = len(next(iter(appearance.values()))) if appearance else 0
     obs_feat = None
     if appearance:
-        zero = np.zeros(dim)
-        obs_feat = np.stack([np.asarray(appearance.get((int(c), int(t)), zero), np.float64)
-                             for c, t in zip(obs.cam, obs.local_id, strict=True)])
+        obs_feat = _expand({k: np.asarray(v, np.float64) for k, v in appearance.items()}, obs,
+                           np.zeros(dim), np.float64)
     st = _State(dim)
     binding: dict[int, int] = {}
     owner: dict[tuple[int, int], tuple[int, int]] = {}     # (cam, gid) -> (local key, last frame)

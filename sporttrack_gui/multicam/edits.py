@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sporttrack_gui.errors import InputError, ProjectError
-from sporttrack_gui.multicam.group import load_group
+from sporttrack_gui.multicam.group import load_group, resolved_offsets
 
 LOG_KEY = "camera_group_edits"
 LOG_LIMIT = 500
@@ -31,10 +31,11 @@ class GlobalEditResult:
 def _runs(project, group_name: str, run_name: str) -> list[tuple[str, int, int, int]]:
     """(camera, sequence id, run id, offset) of every camera holding ``run_name``."""
     g = load_group(project, group_name)
+    offsets = resolved_offsets(project, g, run_name)
     out = []
-    for c in g.cameras:
+    for c, off in zip(g.cameras, offsets, strict=True):
         try:
-            out.append((c.camera, c.sequence_id, project.run_id(run_name, c.sequence_id), c.offset or 0))
+            out.append((c.camera, c.sequence_id, project.run_id(run_name, c.sequence_id), off))
         except ProjectError:
             continue
     if not out:
@@ -71,6 +72,8 @@ def apply_global_edit(project, group_name: str, op: str, a: int, b: int | None =
     done, rows, cams = [], 0, []
     with project.transaction():
         for cam, _seq, run, off in runs:
+            if frame is not None and op == "delete" and int(frame) - off < 1:
+                continue  # that global frame is before this camera's clip: nothing of it to delete
             f = max(1, int(frame) - off) if frame is not None else 1
             try:
                 if op == "swap":
@@ -97,6 +100,17 @@ def apply_global_edit(project, group_name: str, op: str, a: int, b: int | None =
         log.append({"label": label, "ops": done, "state": "done"})
         project.set_sequence_meta(first, LOG_KEY, log)
     return GlobalEditResult(label, rows, cams, new_id)
+
+
+def forget_runs(project, group_name: str, run_ids: set[int]) -> None:
+    """Drop the group's logged edits that touched any of ``run_ids`` (runs being deleted,
+    e.g. global runs replaced by a new ``multicam`` run): they can never be undone."""
+    if not run_ids:
+        return
+    first, log = _log(project, group_name)
+    kept = [e for e in log if not any(int(run) in run_ids for run, _ in e.get("ops", []))]
+    if len(kept) != len(log):
+        project.set_sequence_meta(first, LOG_KEY, kept)
 
 
 def _step(project, group_name: str, undo: bool) -> GlobalEditResult | None:

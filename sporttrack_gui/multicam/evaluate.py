@@ -102,14 +102,24 @@ def handoff_accuracy(gt_global: Sequence, pred_global: Sequence, offsets: Sequen
     order = np.lexsort((gf, cam, obj))
     cam, gf, obj, pid = cam[order], gf[order], obj[order], pid[order]
     start = np.concatenate([[True], (obj[1:] != obj[:-1]) | (cam[1:] != cam[:-1]) | (gf[1:] - gf[:-1] > gap)])
-    for s in np.flatnonzero(start):
+    # "latest matched box of the object anywhere before frame f" for every entry by one
+    # binary search (a scan of all boxes per entry was quadratic at match scale): matched
+    # rows sorted by (object, gf * 8 + camera), the earliest row first among equal keys
+    when = gf * 8 + cam
+    m_rows = np.flatnonzero(pid >= 0)
+    m_rows = m_rows[np.lexsort((-m_rows, when[m_rows], obj[m_rows]))]
+    m_obj, m_when = obj[m_rows], when[m_rows]
+    starts = np.flatnonzero(start)
+    lo = np.searchsorted(m_obj, obj[starts], side="left")      # the object's first matched row
+    at = np.searchsorted(m_obj, obj[starts], side="right")     # one past its last
+    for s, a, b in zip(starts.tolist(), lo.tolist(), at.tolist(), strict=True):
         o, c, f = obj[s], cam[s], gf[s]
         seg = np.arange(s, min(s + span, len(obj)))
         seg = seg[(obj[seg] == o) & (cam[seg] == c) & (pid[seg] >= 0)]
-        before = np.flatnonzero((obj == o) & (gf < f) & (pid >= 0))
-        if not len(seg) or not len(before):
+        k = a + int(np.searchsorted(m_when[a:b], f * 8, side="left")) - 1
+        if not len(seg) or k < a:
             continue
-        last = before[np.argmax(gf[before] * 8 + cam[before])]
+        last = m_rows[k]
         vals, counts = np.unique(pid[seg], return_counts=True)
         given = vals[np.argmax(counts)]
         if cam[last] != c:
@@ -198,10 +208,11 @@ def position_errors(obs: Observations, fused: FusedPositions, obs_truth_id: np.n
     pair = np.unique(np.column_stack([row, tid[ok]]), axis=0, return_counts=True)
     rows_t, counts = pair[0], pair[1]
     best = np.full(len(fused), -1, np.int64)
-    best_n = np.zeros(len(fused), np.int64)
-    for (r, t), n in zip(rows_t.tolist(), counts.tolist(), strict=True):
-        if n > best_n[r]:
-            best[r], best_n[r] = t, n
+    if len(rows_t):  # per fused row the most frequent truth id, the smallest on a tie
+        order = np.lexsort((rows_t[:, 1], -counts, rows_t[:, 0]))
+        r_sorted = rows_t[order, 0]
+        first = np.concatenate([[True], r_sorted[1:] != r_sorted[:-1]])
+        best[r_sorted[first]] = rows_t[order[first], 1]
     fr = np.flatnonzero(best > 0)
     fused_err = np.hypot(*(fused.xy[fr] - truth_xy(fused.frame[fr], best[fr])).T)
     multi_rows = fr[fused.n_cams[fr] >= 2]

@@ -75,6 +75,27 @@ def load_group(project, name: str) -> CameraGroup:
     return CameraGroup(name, cams)
 
 
+def resolved_offsets(project, group: CameraGroup, run_name: str) -> list[int]:
+    """Each camera's frame offset as the global run ``run_name`` was computed with it.
+
+    Why: ``sporttrack multicam`` estimates offsets left unknown in the group (``null``)
+    and takes ``--offsets`` for one run; either way the offset it used is stored only in
+    that run's params (``offset``), and the view and the global-id edits must use that
+    value (not 0, not a different stored one) to line the cameras up as the ids were
+    computed. A camera without such a run (the input run shown before any global run)
+    gets the group's offset, 0 when unknown.
+    """
+    out = []
+    for c in group.cameras:
+        used = [r["params"].get("offset") for r in project.runs(c.sequence_id)
+                if r["name"] == run_name and isinstance(r.get("params"), dict)]
+        if used and isinstance(used[0], int) and not isinstance(used[0], bool):
+            out.append(int(used[0]))
+        else:
+            out.append(int(c.offset or 0))
+    return out
+
+
 def save_group(project, group: CameraGroup) -> list[str]:
     """Write the group into its sequences' meta (one transaction); members that left it
     (sequences carrying the name but no longer listed) are unlinked. A sequence belongs

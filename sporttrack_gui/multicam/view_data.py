@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from sporttrack_gui.multicam.fusion import FusedPositions, fuse
-from sporttrack_gui.multicam.group import load_group
+from sporttrack_gui.multicam.group import load_group, resolved_offsets
 
 
 @dataclass
@@ -61,7 +61,7 @@ def load_group_view(project_path: str | Path, group_name: str, run: str = "globa
                 has = False
         shown = run if has else fallback_run
         cams = load_cameras(p, g, shown)
-    offsets = [c.camera.offset or 0 for c in cams]
+        offsets = resolved_offsets(p, g, shown)
     obs = build_observations(cams, offsets)
     ids = obs.local_id if has else obs.local_id + (obs.cam.astype(np.int64) + 1) * 100000
     fused = fuse(obs, ids)

@@ -10,8 +10,10 @@ result against a truth run with global ids when the cameras have one.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,9 +97,13 @@ def _camera_homographies(cam: GroupCamera, seq: dict, table, progress, cancel) -
     if cam.homographies:
         try:
             h = np.load(cam.homographies, allow_pickle=False)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:  # EOF: an empty file
             raise InputError(f"camera {cam.camera!r}: cannot read homographies ({exc})",
                              cam.homographies) from None
+        if not isinstance(h, np.ndarray):  # an .npz archive, not one array
+            h.close()
+            raise InputError(f"camera {cam.camera!r}: expected one .npy array of (frames, 3, 3) "
+                             "homographies, got an .npz archive", cam.homographies)
         if h.ndim != 3 or h.shape[1:] != (3, 3) or not np.isfinite(h).all():
             raise InputError(f"camera {cam.camera!r}: expected finite (frames, 3, 3) homographies, "
                              f"got shape {h.shape}", cam.homographies)
@@ -260,12 +266,13 @@ def run_multicam(project_path: str | Path, group_name: str, runs: list[str] | st
             res.metrics["unmapped_boxes"] = unmapped
         if truth_run:
             res.metrics.update(_score(p, res, truth_run))
+        # the files first: one that cannot be written leaves the project unchanged
+        if out_csv:
+            write_global_csv(res, out_csv)
+        if fused_csv:
+            write_fused_csv(res, fused_csv)
         if write_run is not None:
             res.global_runs = _write_runs(p, res, write_run, replace, params)
-    if out_csv:
-        write_global_csv(res, out_csv)
-    if fused_csv:
-        write_fused_csv(res, fused_csv)
     secs["total"] = time.perf_counter() - t0
     return res
 
@@ -284,9 +291,14 @@ def _check_can_write(p, cams: list[CameraData], name: str, replace: bool) -> Non
 def _write_runs(p, res: MulticamResult, name: str, replace: bool,
                 params: AssociationParams | None) -> dict[str, int]:
     """One ``name`` run per camera, all in one transaction."""
+    from sporttrack_gui.multicam.edits import forget_runs
+
     out = {}
     tables = res.global_tables()
     with p.transaction():
+        replaced = {int(r["id"]) for cd in res.cameras for r in p.runs(cd.camera.sequence_id)
+                    if r["name"] == name and replace}
+        forget_runs(p, res.group, replaced)  # their global edits can no longer be undone
         for cd, table in zip(res.cameras, tables, strict=True):
             for r in p.runs(cd.camera.sequence_id):
                 if r["name"] == name and replace:
@@ -352,8 +364,8 @@ def write_global_csv(res: MulticamResult, path: str | Path) -> None:
     from sporttrack_gui.atomic_io import atomic_path
 
     o = res.observations
-    names = np.array([c.camera.camera for c in res.cameras])
-    with atomic_path(path) as tmp, open(tmp, "w") as fh:
+    names = np.array([_csv_field(c.camera.camera) for c in res.cameras])
+    with _writing(path), atomic_path(path) as tmp, open(tmp, "w") as fh:
         fh.write("camera,frame,global_frame,local_id,global_id,x_m,y_m\n")
         cam_frame = o.frame - np.asarray(res.offsets)[o.cam]
         for c, f, g, lid, gid, x, y in zip(names[o.cam].tolist(), cam_frame.tolist(), o.frame.tolist(),
@@ -362,12 +374,30 @@ def write_global_csv(res: MulticamResult, path: str | Path) -> None:
             fh.write(f"{c},{f},{g},{lid},{gid},{x:.3f},{y:.3f}\n")
 
 
+def _csv_field(text: str) -> str:
+    """``text`` quoted as RFC 4180 wants when it holds a comma, quote or line break (camera
+    names are sequence names, free text); plain names are written as they are."""
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+@contextlib.contextmanager
+def _writing(path: str | Path):
+    """An output file that cannot be written (a folder, no permission, disk full) is bad
+    input naming the file, not a crash."""
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(f"cannot write ({exc.strerror or exc})", str(path)) from None
+
+
 def write_fused_csv(res: MulticamResult, path: str | Path) -> None:
     """``global_frame,global_id,x_m,y_m,sigma_m,cameras`` per id and frame (atomic)."""
     from sporttrack_gui.atomic_io import atomic_path
 
     f = res.fused
     data = np.column_stack([f.frame, f.global_id, f.xy, f.sigma, f.n_cams])
-    with atomic_path(path) as tmp:
+    with _writing(path), atomic_path(path) as tmp:
         np.savetxt(tmp, data, delimiter=",", header="global_frame,global_id,x_m,y_m,sigma_m,cameras",
                    comments="", fmt=["%d", "%d", "%.3f", "%.3f", "%.3f", "%d"])

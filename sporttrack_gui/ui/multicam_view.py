@@ -196,15 +196,23 @@ class MulticamWindow(QMainWindow):
 
     # ------------------------------------------------------------------ data
     def reload(self) -> None:
-        """(Re)load the group's boxes; synchronous (arrays only, no pixels)."""
+        """(Re)load the group's boxes; synchronous (arrays only, no pixels). A group that
+        cannot be loaded (a missing run, an unreadable homography file) is reported in the
+        status line and the view shown so far stays, with its videos still open."""
+        from sporttrack_gui.errors import SportTrackError
         from sporttrack_gui.media.source import open_source
         from sporttrack_gui.multicam.view_data import load_group_view
 
+        try:
+            view = load_group_view(self.project_path, self.group_box.currentText(),
+                                   fallback_run=self.run_box.currentText())
+        except SportTrackError as exc:
+            self.status.setText(f"cannot show group {self.group_box.currentText()!r}: {exc}")
+            return
         for s in self.sources:
             if s is not None:
                 s.close()
-        self.view = load_group_view(self.project_path, self.group_box.currentText(),
-                                    fallback_run=self.run_box.currentText())
+        self.view = view
         self.sources = []
         for c in self.view.cameras:
             try:
@@ -379,6 +387,11 @@ def save_screenshot(project: str | Path, group: str, frame: int, out: str | Path
     """Render the view offscreen on ``frame`` and save a PNG (docs, tests)."""
     from PySide6.QtWidgets import QApplication
 
+    from sporttrack_gui.multicam.group import load_group
+    from sporttrack_gui.project import Project
+
+    with Project.open(project, readonly=True) as p:
+        load_group(p, group)  # an unknown group is refused, not replaced by the first one
     app = QApplication.instance() or QApplication([])
     w = MulticamWindow(project, group)
     w.resize(*size)
@@ -388,14 +401,16 @@ def save_screenshot(project: str | Path, group: str, frame: int, out: str | Path
     w.set_frame(frame)
     for _ in range(5):
         app.processEvents()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    ok = w.grab().save(str(out), "PNG")
-    w.close()
-    w.deleteLater()
-    app.processEvents()
-    if not ok:
-        from sporttrack_gui.errors import MediaError
+    from sporttrack_gui.atomic_io import atomic_path
+    from sporttrack_gui.errors import MediaError
 
-        raise MediaError(f"could not write the screenshot {out}", path=str(out))
+    out = Path(out)
+    try:
+        with atomic_path(out) as tmp:  # the PNG appears under its name only when complete
+            if not w.grab().save(str(tmp), "PNG"):
+                raise MediaError(f"could not write the screenshot {out}", path=str(out))
+    finally:
+        w.close()
+        w.deleteLater()
+        app.processEvents()
     return out

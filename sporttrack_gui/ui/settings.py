@@ -36,9 +36,12 @@ def adopt_legacy_settings() -> Path | None:
     old = old_home / ORG / f"{APP}.ini"
     if old == new or not old.is_file():
         return None
+    from sporttrack_gui.atomic_io import atomic_path
+
     try:
-        new.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(old, new)
+        # all or nothing: a partial INI under its name would count as adopted for good
+        with atomic_path(new) as tmp:
+            shutil.copy2(old, tmp)
     except OSError:
         return None  # unreadable old file or read-only folder: start with defaults
     return new
