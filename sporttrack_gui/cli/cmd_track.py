@@ -17,7 +17,6 @@ from typing import Any
 
 from sporttrack_gui.cli.common import emit
 from sporttrack_gui.errors import InputError
-from sporttrack_gui.track import tracker_names
 from sporttrack_gui.track.config import parse_param_args
 
 
@@ -25,7 +24,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("track", help="run SORT / ByteTrack / DeepSORT over a sequence",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", help="MOT sequence folder, image folder or video file")
-    p.add_argument("--tracker", default="bytetrack", help=f"one of: {', '.join(tracker_names())}")
+    p.add_argument("--tracker", default="bytetrack", help="sort, bytetrack, deepsort or a plugin's tracker "
+                        "(`sporttrack plugins` lists them)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--det", help="detections file (MOTChallenge det.txt)")
     src.add_argument("--detector", help="detector spec, e.g. yolo:model.pt (runs the pipeline)")

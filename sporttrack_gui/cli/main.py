@@ -14,7 +14,7 @@ import pkgutil
 import sys
 
 import sporttrack_gui
-from sporttrack_gui.errors import SportTrackError
+from sporttrack_gui.cli.common import cli_error, finish_output, quiet_stdout
 
 #: explicit order for --help; modules not listed here are appended alphabetically
 _ORDER = ["info", "demo", "import", "export", "track", "run", "eval", "compare", "sot",
@@ -63,16 +63,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
-    except SportTrackError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        code = int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `sporttrack ... | head`: the reader left, not an error of ours
-        sys.stderr.close()
+        quiet_stdout()
         return 0
+    except Exception as exc:  # user errors and faults of the environment: one line, exit 2
+        handled = cli_error(exc, args)
+        if handled is None:
+            raise
+        return handled
+    flushed = finish_output()
+    return code if flushed is None else flushed
 
 
 if __name__ == "__main__":

@@ -147,13 +147,12 @@ def _plan(source: Path, gt: Path | None, det: Path | None, name: str | None) -> 
 
 
 def _looks_like_mot(source: Path) -> bool:
-    from sporttrack_gui.formats.mot import find_mot_sequence
+    """A folder with seqinfo.ini, gt/gt.txt or det/det.txt is a MOT folder, whatever the
+    state of those files: their errors are reported when they are read, never swallowed
+    by importing the folder as plain images without its annotations."""
+    from sporttrack_gui.formats.seqinfo import is_mot_folder
 
-    try:
-        seq = find_mot_sequence(source)
-    except InputError:
-        return False
-    return any((seq.gt, seq.det, seq.seqinfo))
+    return is_mot_folder(source)
 
 
 def import_source(project: Project, source: str | Path, gt: str | Path | None = None,
