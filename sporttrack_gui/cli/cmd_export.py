@@ -8,6 +8,7 @@ motion estimated from the pixels, as ``sporttrack pitch`` does).
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from sporttrack_gui.cli.common import emit
 from sporttrack_gui.errors import InputError
@@ -26,7 +27,8 @@ def register(subparsers) -> None:
     p.add_argument("--classes", default=None,
                    help="YOLO class map: comma-separated names in id order, e.g. player,ball,referee")
     p.add_argument("--overwrite", action="store_true",
-                   help="YOLO: replace an existing images/labels folder")
+                   help="replace existing output (MOT gt.txt/seqinfo.ini, YOLO images/labels, "
+                        "the video file); without it existing files are refused")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             run_id = project.run_id(args.run, args.sequence)
             if args.classes:
                 raise InputError("--classes applies to --format yolo only")
-            result = export_mot(project, run_id, args.out)
+            result = export_mot(project, run_id, args.out, overwrite=args.overwrite)
         else:
             classes = [c.strip() for c in args.classes.split(",")] if args.classes else None
             if classes is not None and not all(classes):
@@ -63,6 +65,8 @@ def _video(project, args: argparse.Namespace) -> dict:
 
     if args.classes:
         raise InputError("--classes applies to --format yolo only")
+    if Path(args.out).exists() and not args.overwrite:
+        raise InputError(f"{args.out} already exists; pass --overwrite to replace it")
     run_id = project.run_id(args.run, args.sequence)
     minimap = None
     if args.calib:

@@ -45,16 +45,19 @@ def resolve_kind(kind: str, ids: np.ndarray, filename: str) -> str:
     return "det" if len(ids) and bool(np.all(ids == -1)) else "results"
 
 
-def check_rows(text: NumericText, kind: str, *, first_only: bool) -> CheckedRows:
+def check_rows(text: NumericText, kind: str, *, first_only: bool,
+               ncol: int | None = None) -> CheckedRows:
     """Apply the MOT rules to every non-blank line of ``text``.
 
     ``first_only`` stops message building at the earliest failing line (strict readers
     raise that one; building 3 million messages for a wholly wrong file would be waste).
+    ``ncol`` fixes the column count (a streamed file's later chunks use the first one's).
     """
     n_lines = len(text.ncols)
     if n_lines == 0:
-        return CheckedRows(np.zeros((0, MIN_COLS)), np.zeros(0, np.int64), MIN_COLS, [])
-    ncol = _expected_columns(text.ncols)
+        return CheckedRows(np.zeros((0, ncol or MIN_COLS)), np.zeros(0, np.int64),
+                           ncol or MIN_COLS, [])
+    ncol = ncol or _expected_columns(text.ncols)
     reason = np.full(n_lines, -1, np.int16)  # first failed rule per line (-1 = good)
     detail: dict[int, str] = {}
 

@@ -94,7 +94,8 @@ def store_sorted(c: sqlite3.Connection, run: int, track: np.ndarray,
                  rec: np.ndarray) -> int:
     """Write blocks for boxes sorted by (track, frame), tracks >= 0 only; returns count."""
     real = track >= 0
-    track, rec = track[real], rec[real]
+    if not real.all():  # (a copy of ~200 MB for a full match only when needed)
+        track, rec = track[real], rec[real]
     if not len(rec):
         return 0
     # frame >> SHIFT < 2**23 and ids <= formats.limits.MAX_TRACK_ID: no int64 overflow

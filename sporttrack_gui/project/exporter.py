@@ -16,8 +16,10 @@ from sporttrack_gui.errors import ProjectError
 from sporttrack_gui.project.store import Project
 
 
-def export_mot(project: Project, run: int, out: str | Path) -> dict[str, Any]:
-    """Write ``OUT/gt/gt.txt`` (``OUT/det/det.txt`` for a det run) and ``OUT/seqinfo.ini``."""
+def export_mot(project: Project, run: int, out: str | Path, *,
+               overwrite: bool = False) -> dict[str, Any]:
+    """Write ``OUT/gt/gt.txt`` (``OUT/det/det.txt`` for a det run) and ``OUT/seqinfo.ini``;
+    existing files there are replaced only with ``overwrite`` (someone's annotations)."""
     from sporttrack_gui.formats.mot import SeqInfo, write_mot, write_seqinfo
 
     info = project.run(run)
@@ -31,6 +33,10 @@ def export_mot(project: Project, run: int, out: str | Path) -> dict[str, Any]:
         raise ProjectError(f"run {info['name']!r} has boxes without an id (-1); assign ids "
                            "or export it as detections")
     target = out / kind / f"{kind}.txt"
+    existing = [p for p in (target, out / "seqinfo.ini") if p.exists()]
+    if existing and not overwrite:
+        raise ProjectError(f"{existing[0]} already exists and was not replaced (export into "
+                           "another folder, or pass --overwrite to replace it)")
     target.parent.mkdir(parents=True, exist_ok=True)
     write_mot(target, table, kind=kind)
     written = {"boxes": len(table), "file": str(target)}

@@ -447,7 +447,18 @@ class Project:
         boxio.validate(cols, str(self.path))
         # rows of a track stored together: an id edit then rewrites contiguous pages
         order = np.lexsort((cols["frame"], cols["track"]))
-        cols = {k: v[order] for k, v in cols.items()}
+        rec = None
+        if all(cols[k].dtype == np.float32 for k in ("x", "y", "w", "h", "conf", "vis")):
+            # float32 input (a MotTable): the sorted columns live in the packed block
+            # records, one copy of the boxes instead of two (a 5 M-box import in < 1 GiB)
+            rec = np.empty(len(order), dtype=blocks.RECORD)
+            for k in blocks.RECORD.names:
+                rec[k] = cols[k][order]
+            cols = {"track": cols["track"][order], **{k: rec[k] for k in blocks.RECORD.names}}
+        else:
+            for k in list(cols):  # one column at a time: peak memory ~ one extra column
+                cols[k] = cols[k][order]
+        del order
         n = len(cols["frame"])
         with self.transaction() as c:
             self._require_run(c, run)
@@ -464,18 +475,18 @@ class Project:
                     raise ProjectError(
                         f"{self.path}: run {run} already has a box for one of these "
                         f"(frame, track) pairs; {self._first_clash(c, run, cols)}") from None
-                self._store_blocks(c, run, cols, was_empty)
+                self._store_blocks(c, run, cols, was_empty, rec)
             self._touch(c, run)
         return n
 
     @staticmethod
     def _store_blocks(c: sqlite3.Connection, run: int, cols: dict[str, np.ndarray],
-                      was_empty: bool) -> None:
+                      was_empty: bool, rec: np.ndarray | None = None) -> None:
         """Packed track blocks for appended boxes (sorted by track, frame): straight from
         the columns into an empty run, else the touched blocks are dropped (they lack the
         new rows) and, unless there are very many, re-read from the rows."""
         if was_empty:
-            blocks.store_sorted(c, run, cols["track"], blocks.pack(cols))
+            blocks.store_sorted(c, run, cols["track"], blocks.pack(cols) if rec is None else rec)
             return
         real = cols["track"] >= 0
         keys = np.unique(np.c_[cols["track"][real], cols["frame"][real] >> blocks.SHIFT],
