@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import bounded, emit, warn_partial_run
 from sporttrack_gui.errors import InputError
 
 
@@ -23,7 +23,7 @@ def register(subparsers) -> None:
     p.add_argument("--format", choices=("mot", "yolo", "video"), default="mot")
     p.add_argument("--out", required=True, help="output folder (an .mp4 file for --format video)")
     p.add_argument("--calib", help="video: pitch calibration JSON for a minimap")
-    p.add_argument("--trail", type=int, default=25, help="video: past positions drawn per track")
+    p.add_argument("--trail", type=bounded(int, 0, 10_000), default=25, help="video: past positions drawn per track")
     p.add_argument("--classes", default=None,
                    help="YOLO class map: comma-separated names in id order, e.g. player,ball,referee")
     p.add_argument("--overwrite", action="store_true",
@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
             run_id = project.run_id(args.run, args.sequence)
             if args.classes:
                 raise InputError("--classes applies to --format yolo only")
+            warn_partial_run(project, run_id)
             result = export_mot(project, run_id, args.out, overwrite=args.overwrite)
         else:
             classes = [c.strip() for c in args.classes.split(",")] if args.classes else None
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
                     [r["id"] for r in project.runs() if r["name"] == args.run])
             if not runs:
                 raise InputError(f"{args.project}: no run named {args.run!r}")
+            for run_id in runs:
+                warn_partial_run(project, run_id)
             result = export_yolo(project, runs, args.out, class_names=classes,
                                  overwrite=args.overwrite)
     emit(result, args.json)
@@ -68,6 +71,7 @@ def _video(project, args: argparse.Namespace) -> dict:
     if Path(args.out).exists() and not args.overwrite:
         raise InputError(f"{args.out} already exists; pass --overwrite to replace it")
     run_id = project.run_id(args.run, args.sequence)
+    warn_partial_run(project, run_id)
     minimap = None
     if args.calib:
         from sporttrack_gui.media.source import open_source

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import bounded, emit
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.track.config import parse_param_args
 
@@ -33,7 +33,7 @@ def register(subparsers) -> None:
     p.add_argument("--param", action="append", metavar="K=V", help="tracker parameter override")
     p.add_argument("--project", help="also store the run in this project file")
     p.add_argument("--run-name", help="name of the tracker run in the project")
-    p.add_argument("--stride", type=int, default=1,
+    p.add_argument("--stride", type=bounded(int, 1, 1000), default=1,
                    help="with --detector: detect every k-th frame, the tracker predicts between")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.set_defaults(func=run)

@@ -161,6 +161,15 @@ def _safe_write(stream, text: str) -> None:
         pass
 
 
+def warn_partial_run(project: Any, run_id: int) -> None:
+    """Print :func:`partial_run_note` on stderr (exports/evaluations of a partial run)."""
+    from sporttrack_gui.project.store import partial_run_note
+
+    note = partial_run_note(project.run(run_id))
+    if note:
+        _safe_write(sys.stderr, f"warning: {note}\n")
+
+
 # ------------------------------------------------------------------ argument types
 def _number(text: str, kind: type, what: str) -> float:
     try:

@@ -200,3 +200,25 @@ def _check_in_range(plan: _Plan, kind: str, table: Any) -> None:
     if last > plan.frame_count:
         raise InputError(f"boxes reach frame {last} but the sequence has {plan.frame_count} "
                          "frames", plan.meta.get(f"{kind}_file"))
+
+
+def ensure_media_project(project_path: str | Path, media: str | Path) -> Path:
+    """A project holding ``media``: created and imported on first use; reused once it has
+    a sequence. A failed import removes the (empty) project, so the next open tries
+    again instead of showing an empty project forever."""
+    from sporttrack_gui.project.naming import remove_project_files
+
+    project_path = Path(project_path)
+    project_path.parent.mkdir(parents=True, exist_ok=True)
+    empty = False
+    try:
+        with Project.open(project_path, create=True) as project:
+            if project.sequences():
+                return project_path
+            empty = True  # import is all or nothing: on failure it stays empty
+            import_source(project, media)
+    except BaseException:
+        if empty:
+            remove_project_files(project_path)
+        raise
+    return project_path

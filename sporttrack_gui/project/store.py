@@ -64,6 +64,17 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
                            timeout=30.0)
 
 
+def partial_run_note(info: dict[str, Any]) -> str | None:
+    """A warning for a run that did not finish (killed, cancelled or failed), or None."""
+    if info.get("status") == "complete":
+        return None
+    why = (info.get("metrics") or {}).get("error")
+    status = "was stopped before its end" if info.get("status") != "running" else \
+        "is still being written by another process"
+    return (f"run {info.get('name')!r} {status}{f' ({why})' if why else ''}: it holds only "
+            "the frames stored so far")
+
+
 def integrity_report(path: str | Path) -> str | None:
     """``PRAGMA integrity_check`` of a project file, read-only ("ok" when sound; None if
     it is not a file); run where damage is suspected (a ``DatabaseError`` on open/read)."""
@@ -116,6 +127,9 @@ class Project:
         if exists:
             if path.is_dir():
                 raise ProjectError(f"{path} is a folder, not a project file")
+            if not path.is_file():  # reading a FIFO would block every command
+                raise ProjectError(f"{path} is not a regular file (a pipe or device), not a "
+                                   "SportTrack project")
             _check_is_sqlite(path)
             if path.stat().st_size == 0 and not create:
                 raise ProjectError(f"{path} is empty, not a SportTrack project")
