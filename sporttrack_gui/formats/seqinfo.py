@@ -71,7 +71,8 @@ def _number(entry: IniValue, name: str, kind: type, limit: float) -> float | int
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"{entry.key} must be > 0, got {entry.value}", name, entry.line)
     if value > limit:
-        raise InputError(f"{entry.key} must be at most {limit:g}, got {entry.value}",
+        shown = int(limit) if float(limit).is_integer() else limit
+        raise InputError(f"{entry.key} must be at most {shown}, got {entry.value}",
                          name, entry.line)
     if kind is int:
         if not value.is_integer():
