@@ -134,6 +134,7 @@ def export_demo_video(project: Project, run: int, out: str | Path, *, source: st
     ``pitch.render.minimap_callback``. Used by ``sporttrack export --format video`` and the
     GUI's File ▸ Export, so both write the same video.
     """
+    from sporttrack_gui.atomic_io import atomic_path
     from sporttrack_gui.media.source import open_source
     from sporttrack_gui.media.writer import write_demo_video
 
@@ -143,9 +144,10 @@ def export_demo_video(project: Project, run: int, out: str | Path, *, source: st
     if labels is None:
         labels = {t: f"{t} {m['label']}" for t, m in project.track_meta(run).items()
                   if m.get("label")}
-    with open_source(source) as src:
-        result = write_demo_video(src, out, table.frame, table.track_id, table.xywh,
+    # all or nothing: a killed or cancelled export leaves no truncated mp4 under its name
+    with open_source(source) as src, atomic_path(out) as tmp:
+        result = write_demo_video(src, tmp, table.frame, table.track_id, table.xywh,
                                   labels=labels or None, trail=trail, minimap=minimap,
                                   frame_range=frame_range, progress=progress, cancel=cancel)
-    return {"file": str(result.path), "frames": result.frames, "boxes": result.boxes,
+    return {"file": str(out), "frames": result.frames, "boxes": result.boxes,
             "bad_frames": list(result.bad_frames), "minimap": minimap is not None}
