@@ -6,7 +6,9 @@ into compact columns (40 bytes a box instead of every token as float64 plus the 
 writes them in one transaction. The file is generated in a temporary folder (never in
 the repository), imported by a child process, and the child's peak RSS is printed with
 the file size and the ratio; a second line imports 1/8 of the rows for a same-run
-comparison. Nothing is asserted; the goal is < 1 GiB.
+comparison, and how long opening the result takes for writing (writers run SQLite's
+``quick_check`` first, so a damaged file is refused) and read-only. Nothing is asserted;
+the goal is < 1 GiB.
 
     .venv/bin/python benchmarks/bench_import_big.py [--rows 5400000] [--limit-mb 0]
 
@@ -57,6 +59,14 @@ if limit:
 from sporttrack_gui.cli.main import main
 code = main(["import", sys.argv[1], sys.argv[2], "--name", "big"])
 print("PEAK_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+import time
+from sporttrack_gui.project import Project
+t0 = time.perf_counter()
+Project.open(sys.argv[1]).close()  # a writer's open runs quick_check on the whole file
+print("OPEN_S", time.perf_counter() - t0)
+t0 = time.perf_counter()
+Project.open(sys.argv[1], readonly=True).close()
+print("OPEN_RO_S", time.perf_counter() - t0)
 sys.exit(code)
 """
 
@@ -68,11 +78,16 @@ def import_peak(gt_dir: Path, project: Path, limit_bytes: int = 0) -> tuple[int,
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(project), str(gt_dir),
                            str(limit_bytes)], capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
-    peak = 0
+    peak, opens = 0, ""
     for line in proc.stdout.splitlines():
         if line.startswith("PEAK_KB"):
             peak = int(line.split()[1]) * 1024
-    return proc.returncode, wall, peak, proc.stderr.strip()[-300:]
+        elif line.startswith("OPEN_S"):
+            opens += f"  open for writing (quick_check) {float(line.split()[1]):.2f} s"
+        elif line.startswith("OPEN_RO_S"):
+            opens += f", read-only {float(line.split()[1]):.3f} s"
+    return proc.returncode, wall, peak, (proc.stderr.strip()[-300:] if proc.returncode
+                                         else opens)
 
 
 def main() -> None:
@@ -90,7 +105,7 @@ def main() -> None:
             code, wall, peak, err = import_peak(seq, Path(tmp) / f"p{rows}.stp")
             print(f"rows {rows:>9,}  file {size / 2**20:7.1f} MiB  exit {code}  "
                   f"{wall:6.1f} s  peak RSS {peak / 2**20:7.1f} MiB  "
-                  f"({peak / size:4.2f}x the file)" + (f"\n  {err}" if code else ""))
+                  f"({peak / size:4.2f}x the file)\n  {err}")
             if args.limit_mb and rows == args.rows:
                 code, wall, peak, err = import_peak(seq, Path(tmp) / f"q{rows}.stp",
                                                     args.limit_mb * 2**20)

@@ -9,6 +9,7 @@ import math
 import os
 import sqlite3
 import sys
+import warnings
 from typing import Any
 
 from sporttrack_gui.errors import InputError, SportTrackError
@@ -57,6 +58,19 @@ def parse_box(text: str, what: str = "--init") -> tuple[float, float, float, flo
     if len(vals) != 4:
         raise InputError(f"{what} expects 4 numbers x,y,w,h, got {len(vals)}")
     return vals  # type: ignore[return-value]
+
+
+def quiet_noise(verbose: bool) -> None:
+    """Keep stderr to the lines that matter: without ``-v``, OpenCV/FFmpeg/Qt chatter and
+    numpy's arithmetic warnings (NaN comparisons the code already handles) are muted."""
+    if verbose:
+        return
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false;qt.*=false")
+    warnings.filterwarnings(
+        "ignore", category=RuntimeWarning,
+        message=r"(invalid value|divide by zero|overflow) encountered|Mean of empty slice")
 
 
 # ------------------------------------------------------------------ errors and exit codes

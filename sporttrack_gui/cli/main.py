@@ -14,7 +14,7 @@ import pkgutil
 import sys
 
 import sporttrack_gui
-from sporttrack_gui.cli.common import cli_error, finish_output, quiet_stdout
+from sporttrack_gui.cli.common import cli_error, finish_output, quiet_noise, quiet_stdout
 
 #: explicit order for --help; modules not listed here are appended alphabetically
 _ORDER = ["info", "demo", "import", "export", "track", "run", "eval", "compare", "sot",
@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    quiet_noise(args.verbose)
     if args.self_test:
         from sporttrack_gui.selftest import run_self_test
 

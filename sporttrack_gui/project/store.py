@@ -148,7 +148,7 @@ class Project:
                 # another program's database: adding our tables to it would damage it
                 raise ProjectError(f"{path} is an SQLite file of another program, "
                                    "not a SportTrack project")
-            if exists:
+            if exists and fresh:  # once per process: later threads share the first check
                 project._refuse_damaged()
             project._configure()
             schema.migrate(conn, str(path))
@@ -164,8 +164,9 @@ class Project:
 
     def _refuse_damaged(self) -> None:
         """Writers refuse a damaged file: an edit on top of broken pages would bury the
-        damage under new work. ``quick_check`` reads every page once (about a second for
-        a full match; reads stay fast since read-only opens skip it)."""
+        damage under new work. ``quick_check`` reads every page once (4 s for a 5.4 M-box
+        project on a loaded machine, see benchmarks/bench_import_big.py); read-only opens
+        skip it and check only when a read fails."""
         rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)").fetchall()]
         if rows != ["ok"]:
             raise ProjectError(
