@@ -65,10 +65,24 @@ def _inode_lock_path(project_path: Path) -> Path | None:
         return None
     folder = Path(tempfile.gettempdir()) / "sporttrack-locks"
     try:
-        folder.mkdir(mode=0o1777, exist_ok=True)
+        if not folder.is_dir():
+            folder.mkdir(exist_ok=True)
+            os.chmod(folder, 0o1777)  # shared by every user, like /tmp itself
     except OSError:
         return None
     return folder / f"{st.st_dev}-{st.st_ino}.lock"
+
+
+def _open_inode_lock(path: Path) -> int | None:
+    """The (device, inode) lock is best effort: a temp folder we cannot write must not
+    stop anyone from writing projects (the sidecar lock still guards symlinks)."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:
+        try:
+            return os.open(path, os.O_RDONLY)  # flock needs no write access
+        except OSError:
+            return None
 
 
 def _open_lock_file(path: Path, project_path: Path) -> int:
@@ -148,10 +162,13 @@ def acquire(project_path: Path) -> bool:
             return False
         taken: list[int] = []
         try:
-            for lpath in (lock_path(project_path), _inode_lock_path(project_path)):
+            for i, lpath in enumerate((lock_path(project_path),
+                                       _inode_lock_path(project_path))):
                 if lpath is None:
                     continue
-                fd = _open_lock_file(lpath, project_path)
+                fd = _open_lock_file(lpath, project_path) if i == 0 else _open_inode_lock(lpath)
+                if fd is None:
+                    continue
                 if not _try_lock(fd):
                     os.close(fd)
                     raise ProjectLockedError(
