@@ -21,6 +21,7 @@ import numpy as np
 from sporttrack_gui.atomic_io import atomic_directory
 from sporttrack_gui.core.boxes import clip_boxes
 from sporttrack_gui.errors import InputError, MediaError
+from sporttrack_gui.formats.limits import MAX_CLASS
 from sporttrack_gui.formats.mot_table import MotTable
 from sporttrack_gui.formats.numtext import parse_numeric_text
 from sporttrack_gui.formats.yolo_split import SPLITS, plan_splits
@@ -165,12 +166,14 @@ def read_yolo_labels(folder: str | os.PathLike) -> dict[str, np.ndarray]:
         rows = text.values.reshape(-1, 5)
         with np.errstate(invalid="ignore"):
             wrong = ~np.isfinite(rows).all(axis=1) | (rows[:, 0] < 0) \
+                | (rows[:, 0] > MAX_CLASS) \
                 | (rows[:, 0] != np.round(rows[:, 0])) | (rows[:, 1:] < 0).any(axis=1) \
                 | (rows[:, 1:] > 1).any(axis=1)
         if wrong.any():
             i = int(np.flatnonzero(wrong)[0])
-            raise InputError(f"need a class id >= 0 and coordinates in [0, 1], got "
-                             f"{rows[i].tolist()}", str(path), int(text.line_no[i]))
+            raise InputError(f"need a class id >= 0 (at most {MAX_CLASS}) and coordinates "
+                             f"in [0, 1], got {rows[i].tolist()}", str(path),
+                             int(text.line_no[i]))
         out[path.stem] = rows
     return out
 
