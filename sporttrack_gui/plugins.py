@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import io
 import logging
 import os
 import sys
@@ -110,7 +111,7 @@ def _guarded(location: str, body) -> str | None:
 
     worker = threading.Thread(target=target, name=f"plugin:{location}", daemon=True)
     limit = _timeout_s()
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr or io.StringIO()):  # no stderr: windowed app
         worker.start()
         worker.join(limit)
     if worker.is_alive():
