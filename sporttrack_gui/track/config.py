@@ -78,8 +78,9 @@ def coerce(tracker: str, key: str, value: Any, default: Any) -> Any:
         if default is None or isinstance(default, str):
             return None if value is None else str(value)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(f"tracker {tracker!r}: parameter {key}={value!r} must be a finite "
-                         f"{type(default).__name__} like the default {default!r}") from None
+        finite = " (a finite number)" if isinstance(default, int | float) else ""
+        raise InputError(f"tracker {tracker!r}: parameter {key}={value!r} must be "
+                         f"{type(default).__name__} like the default {default!r}{finite}") from None
     return value
 
 
