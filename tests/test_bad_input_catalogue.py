@@ -314,6 +314,23 @@ def test_faulty_tracker_stops_the_run_naming_the_frame(capsys, proj, tmp_path, m
         assert p.run_stats(run["id"])["last_frame"] == 29
 
 
+def test_printing_tracker_keeps_json_output_clean(capsys, proj, tmp_path):
+    from sporttrack_gui.track.base import TrackerSpec, register_tracker
+    from sporttrack_gui.track.sort import SortTracker
+
+    class Chatty(SortTracker):
+        def update(self, dets, frame):
+            print("chatty tracker says hi")
+            return super().update(dets, frame)
+
+    register_tracker(TrackerSpec("chatty", lambda **kw: Chatty()))
+    folder = write_mot_folder(tmp_path / "SEQ-12")
+    code, out, err = cli(capsys, "track", folder, "--tracker", "chatty", "--out",
+                         tmp_path / "r.txt", "--json")
+    assert code == 0 and json.loads(out)["boxes"] == 300  # stdout is one JSON object
+    assert "chatty tracker says hi" in err
+
+
 # ------------------------------------------------------ 12. damaged database pages
 def test_damaged_pages_are_reported_and_writers_refuse(capsys, proj):
     data = bytearray(proj.read_bytes())

@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 
-from sporttrack_gui.cli.common import bounded, emit
+from sporttrack_gui.cli.common import bounded, emit, json_stdout_guard
 from sporttrack_gui.errors import InputError
 
 
@@ -119,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set()) if main else None
     try:
-        result = run_pipeline(config, progress=_printer(args.quiet or args.json), cancel=cancel)
+        with json_stdout_guard(args.json):  # a plugin's print must not break --json
+            result = run_pipeline(config, progress=_printer(args.quiet or args.json),
+                                  cancel=cancel)
     finally:
         if main:
             signal.signal(signal.SIGINT, previous)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sporttrack_gui.cli.common import bounded, emit
+from sporttrack_gui.cli.common import bounded, emit, json_stdout_guard
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.track.config import parse_param_args
 
@@ -60,9 +60,11 @@ def run(args: argparse.Namespace) -> int:
         if det is None:
             raise InputError(f"{source}: no detections: give --det det.txt or --detector SPEC")
         detector = f"det:{det}"
-    res = run_pipeline(PipelineConfig(source=source, detector=detector, tracker=args.tracker,
-                                      tracker_params=params, stride=args.stride,
-                                      project=args.project, run_name=args.run_name, out=args.out))
+    with json_stdout_guard(args.json):  # a plugin tracker's print must not break --json
+        res = run_pipeline(PipelineConfig(source=source, detector=detector,
+                                          tracker=args.tracker, tracker_params=params,
+                                          stride=args.stride, project=args.project,
+                                          run_name=args.run_name, out=args.out))
     summary = res.to_dict()
     timings = {k: round(t["ms_per_frame"], 4) for k, t in summary.pop("timings").items()}
     summary["decoded_frames"] = res.frames if res.decoded else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import math
@@ -58,6 +59,14 @@ def parse_box(text: str, what: str = "--init") -> tuple[float, float, float, flo
     if len(vals) != 4:
         raise InputError(f"{what} expects 4 numbers x,y,w,h, got {len(vals)}")
     return vals  # type: ignore[return-value]
+
+
+def json_stdout_guard(as_json: bool):
+    """Under ``--json`` stdout carries one JSON object: anything else printed while the
+    command works (a plugin tracker's ``print``) is sent to stderr instead."""
+    if not as_json:
+        return contextlib.nullcontext()
+    return contextlib.redirect_stdout(sys.stderr)
 
 
 def quiet_noise(verbose: bool) -> None:
