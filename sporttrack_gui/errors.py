@@ -50,3 +50,7 @@ class ModelError(SportTrackError):
 
 class Cancelled(SportTrackError):
     """A long operation stopped because the user asked it to."""
+
+
+class TrackerError(SportTrackError):
+    """A tracker (usually a plugin) failed or returned invalid boxes; names the frame."""

@@ -10,14 +10,25 @@ folder in ``SPORTTRACK_PLUGIN_PATH``). A plugin registers itself by calling
 ``register()``; an entry point may also point straight at a callable returning a
 ``TrackerSpec`` or a ``FormatSpec``. A plugin that fails to import is recorded with its error
 and skipped: one broken file must never stop the app.
+
+Why guarded this way: plugins are third-party code run inside our process. They load
+lazily (on the first tracker/detector lookup, never while the argument parser is built,
+so ``--version`` and ``--help`` cannot be broken by one), each in a worker thread with a
+time limit (a plugin looping at import is abandoned after ``SPORTTRACK_PLUGIN_TIMEOUT``
+seconds, default 10), with its ``print`` output sent to stderr (``--json`` stays clean),
+and ``sys.exit`` at import is caught like any error. A plugin may add names but never
+replace a built-in tracker or detector: that is refused and reported.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import logging
 import os
 import sys
+import threading
 import traceback
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -44,6 +55,71 @@ class PluginRecord:
 
 _RECORDS: list[PluginRecord] = []
 _LOADED = False
+_LOCK = threading.RLock()
+_local = threading.local()  # .plugin: the PluginGuard of the plugin this thread is loading
+DEFAULT_TIMEOUT_S = 10.0
+
+
+class PluginGuard:
+    """Per-plugin state the registries consult: which plugin is registering, and whether
+    it was abandoned (timed out) so late registrations from its thread are refused."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.abandoned = False
+
+
+def loading_plugin() -> PluginGuard | None:
+    """The plugin whose import runs on this thread, if any (registries refuse overrides)."""
+    return getattr(_local, "plugin", None)
+
+
+def check_plugin_registration(kind: str, name: str, builtin: bool) -> None:
+    """Called by ``register_tracker``/``register_detector``: a plugin may not replace a
+    built-in, and a plugin abandoned after its time limit may not register at all."""
+    guard = loading_plugin()
+    if guard is None:
+        return
+    if guard.abandoned:
+        raise RuntimeError(f"plugin {guard.location} registered {kind} {name!r} after its "
+                           "time limit; ignored")
+    if builtin:
+        raise ValueError(f"plugin {guard.location} tried to replace the built-in {kind} "
+                         f"{name!r}; refused (register it under another name)")
+
+
+def _timeout_s() -> float:
+    try:
+        value = float(os.environ.get("SPORTTRACK_PLUGIN_TIMEOUT", DEFAULT_TIMEOUT_S))
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+    return value if value > 0 else DEFAULT_TIMEOUT_S
+
+
+def _guarded(location: str, body) -> str | None:
+    """Run ``body()`` (a plugin import) in a daemon thread with the time limit and stdout
+    sent to stderr; returns an error text, or None when it worked."""
+    guard = PluginGuard(location)
+    outcome: dict[str, str] = {}
+
+    def target() -> None:
+        _local.plugin = guard
+        try:
+            body()
+        except BaseException as exc:  # noqa: BLE001 - SystemExit included: report, never exit
+            outcome["error"] = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        finally:
+            _local.plugin = None
+
+    worker = threading.Thread(target=target, name=f"plugin:{location}", daemon=True)
+    limit = _timeout_s()
+    with contextlib.redirect_stdout(sys.stderr or io.StringIO()):  # no stderr: windowed app
+        worker.start()
+        worker.join(limit)
+    if worker.is_alive():
+        guard.abandoned = True
+        return f"did not finish loading within {limit:g} s; skipped"
+    return outcome.get("error")
 
 
 def plugin_dirs() -> list[tuple[str, Path]]:
@@ -84,7 +160,8 @@ def _added(before: dict[str, int], after: dict[str, int]) -> list[str]:
 def _load_file(origin: str, path: Path) -> PluginRecord:
     mod_name = f"sporttrack_plugin_{path.stem}"
     before = _registry_names()
-    try:
+
+    def body() -> None:
         spec = importlib.util.spec_from_file_location(mod_name, path)
         if spec is None or spec.loader is None:
             raise ImportError(f"cannot load {path}")
@@ -93,11 +170,13 @@ def _load_file(origin: str, path: Path) -> PluginRecord:
         spec.loader.exec_module(module)
         if callable(getattr(module, "register", None)):
             module.register()
-    except Exception as exc:  # noqa: BLE001 - any plugin failure is reported, not raised
+
+    detail = _guarded(str(path), body)
+    if detail is not None:
         sys.modules.pop(mod_name, None)
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         log.warning("plugin %s failed to load: %s", path, detail)
-        return PluginRecord(path.stem, origin, str(path), False, detail)
+        return PluginRecord(path.stem, origin, str(path), False, detail,
+                            registered=_added(before, _registry_names()))
     added = _added(before, _registry_names())
     return PluginRecord(path.stem, origin, str(path), True, registered=added)
 
@@ -106,7 +185,8 @@ def _load_entry_point(ep: metadata.EntryPoint) -> PluginRecord:
     from sporttrack_gui.track.base import TrackerSpec, register_tracker
 
     before = _registry_names()
-    try:
+
+    def body() -> None:
         obj = ep.load()
         result = obj() if callable(obj) and not isinstance(obj, type) else obj
         if isinstance(result, TrackerSpec):
@@ -116,9 +196,11 @@ def _load_entry_point(ep: metadata.EntryPoint) -> PluginRecord:
 
             if isinstance(result, FormatSpec):
                 register_format(result)
-    except Exception as exc:  # noqa: BLE001
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return PluginRecord(ep.name, "entry-point", ep.value, False, detail)
+
+    detail = _guarded(ep.value, body)
+    if detail is not None:
+        return PluginRecord(ep.name, "entry-point", ep.value, False, detail,
+                            registered=_added(before, _registry_names()))
     return PluginRecord(ep.name, "entry-point", ep.value, True,
                         registered=_added(before, _registry_names()))
 
@@ -126,23 +208,42 @@ def _load_entry_point(ep: metadata.EntryPoint) -> PluginRecord:
 def load_plugins(force: bool = False) -> list[PluginRecord]:
     """Discover and import every plugin once per process; returns the records."""
     global _LOADED
-    if _LOADED and not force:
+    with _LOCK:
+        if _LOADED and not force:
+            return list(_RECORDS)
+        _LOADED = True
+        _RECORDS.clear()
+        from sporttrack_gui.track import load_builtin_trackers
+
+        load_builtin_trackers()  # first, so a plugin cannot take a built-in's name
+        try:
+            groups = [metadata.entry_points(group=g) for g in ENTRY_POINT_GROUPS]
+        except Exception as exc:  # noqa: BLE001 - a broken installed package's metadata
+            log.warning("cannot list plugin entry points: %s", exc)
+            groups = []
+        for eps in groups:
+            for ep in eps:
+                _RECORDS.append(_load_entry_point(ep))
+        seen: set[Path] = set()
+        for origin, folder in plugin_dirs():
+            for path in _plugin_files(folder):
+                if path.resolve() in seen:
+                    continue
+                seen.add(path.resolve())
+                _RECORDS.append(_load_file(origin, path))
         return list(_RECORDS)
-    _LOADED = True
-    _RECORDS.clear()
-    for group in ENTRY_POINT_GROUPS:
-        for ep in metadata.entry_points(group=group):
-            _RECORDS.append(_load_entry_point(ep))
-    seen: set[Path] = set()
-    for origin, folder in plugin_dirs():
+
+
+def _plugin_files(folder: Path) -> list[Path]:
+    """``*.py`` files of a plugin folder; an unreadable folder is logged and skipped."""
+    try:
         if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.py")):
-            if path.name.startswith("_") or path.resolve() in seen:
-                continue
-            seen.add(path.resolve())
-            _RECORDS.append(_load_file(origin, path))
-    return list(_RECORDS)
+            return []
+        return [p for p in sorted(folder.glob("*.py"))
+                if not p.name.startswith("_") and p.is_file()]
+    except OSError as exc:
+        log.warning("cannot read plugin folder %s: %s", folder, exc.strerror or exc)
+        return []
 
 
 def plugin_records() -> list[PluginRecord]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import bounded, emit
 
 
 def register(subparsers) -> None:
@@ -25,8 +25,8 @@ def register(subparsers) -> None:
                                    "(crossing,jump,end_begin,duplicate,short,gap)")
     p.add_argument("--apply-all", action="store_true",
                    help="apply proposals with score >= --min-score, rescanning after each")
-    p.add_argument("--min-score", type=float, default=0.5)
-    p.add_argument("--max-fixes", type=int, default=10_000, help="stop after this many fixes")
+    p.add_argument("--min-score", type=bounded(float, 0, 1), default=0.5)
+    p.add_argument("--max-fixes", type=bounded(int, 0, 10**7), default=10_000, help="stop after this many fixes")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 

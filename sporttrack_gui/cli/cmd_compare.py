@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import bounded, emit
 from sporttrack_gui.errors import InputError
 
 
@@ -28,7 +28,7 @@ def register(subparsers) -> None:
                    help="comma-separated tracker names (default bytetrack,sort)")
     p.add_argument("--det", help="detections file (MOTChallenge det.txt)")
     p.add_argument("--gt", help="ground truth: file, MOT folder or PROJECT.stp:RUN")
-    p.add_argument("--iou", type=float, default=0.5, help="IoU threshold for a match")
+    p.add_argument("--iou", type=bounded(float, 0, 1, lo_open=True), default=0.5, help="IoU threshold for a match")
     p.add_argument("--rules", choices=["trackeval", "motmetrics"], default="trackeval",
                    help="CLEAR/ID rules: TrackEval's, as the leaderboards (default), or "
                         "py-motmetrics'")

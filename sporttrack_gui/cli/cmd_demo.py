@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import time
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import bounded, emit
+
+#: a demo is a test clip: 30 minutes at 25 fps; more players than a pitch holds is a typo
+#: (100,000 players took 16 s to die of MemoryError)
+MAX_DEMO_FRAMES = 45_000
+MAX_DEMO_PLAYERS = 50
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,9 +19,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "teams, referee, ball, crossings, a 1 s occlusion, a panning "
                                    "camera) as a MOTChallenge sequence folder.")
     p.add_argument("--out", required=True, help="output folder (becomes a MOT sequence)")
-    p.add_argument("--frames", type=int, default=250, help="number of frames (default 250)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same match)")
-    p.add_argument("--players", type=int, default=10, help="number of players (>= 5)")
+    p.add_argument("--frames", type=bounded(int, 1, MAX_DEMO_FRAMES), default=250,
+                   help=f"number of frames (default 250, at most {MAX_DEMO_FRAMES})")
+    p.add_argument("--seed", type=bounded(int, 0, 2**32 - 1), default=0,
+                   help="random seed (same seed, same match)")
+    p.add_argument("--players", type=bounded(int, 5, MAX_DEMO_PLAYERS), default=10,
+                   help=f"number of players (5..{MAX_DEMO_PLAYERS})")
     p.add_argument("--video", action="store_true", help="also write match.mp4")
     p.add_argument("--cameras", type=int, default=1,
                    help="2-4: film the match with several cameras (one folder each) and write "

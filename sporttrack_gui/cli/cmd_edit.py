@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import argparse
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import emit, frame_arg, track_id_arg
+from sporttrack_gui.errors import InputError
+
+#: operations whose ids must already be tracks of the run (reassign's B may be a new id)
+_EXISTING = {"swap": ("a", "b"), "merge": ("a", "b"), "split": ("a",), "reassign": ("a",),
+             "delete": ("a",), "interpolate": ("a",), "label": ("a",)}
 
 
 def register(subparsers) -> None:
@@ -19,29 +24,29 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true")
     ops = p.add_subparsers(dest="op", metavar="OPERATION", required=True)
     o = ops.add_parser("swap", help="exchange ids A and B from frame F on")
-    o.add_argument("a", type=int)
-    o.add_argument("b", type=int)
-    o.add_argument("--from", dest="start", type=int, default=1)
+    o.add_argument("a", type=track_id_arg)
+    o.add_argument("b", type=track_id_arg)
+    o.add_argument("--from", dest="start", type=frame_arg, default=1)
     o = ops.add_parser("merge", help="track B becomes part of track A")
-    o.add_argument("a", type=int)
-    o.add_argument("b", type=int)
+    o.add_argument("a", type=track_id_arg)
+    o.add_argument("b", type=track_id_arg)
     o = ops.add_parser("split", help="boxes of A from frame F on get a new id")
-    o.add_argument("a", type=int)
-    o.add_argument("--at", type=int, required=True)
+    o.add_argument("a", type=track_id_arg)
+    o.add_argument("--at", type=frame_arg, required=True)
     o = ops.add_parser("reassign", help="boxes of A from frame F on get id B (new id if omitted)")
-    o.add_argument("a", type=int)
-    o.add_argument("b", type=int, nargs="?")
-    o.add_argument("--from", dest="start", type=int, default=1)
+    o.add_argument("a", type=track_id_arg)
+    o.add_argument("b", type=track_id_arg, nargs="?")
+    o.add_argument("--from", dest="start", type=frame_arg, default=1)
     o = ops.add_parser("delete", help="delete track A, or its frames F..G")
-    o.add_argument("a", type=int)
-    o.add_argument("--from", dest="start", type=int)
-    o.add_argument("--to", dest="end", type=int)
+    o.add_argument("a", type=track_id_arg)
+    o.add_argument("--from", dest="start", type=frame_arg)
+    o.add_argument("--to", dest="end", type=frame_arg)
     o = ops.add_parser("interpolate", help="fill missing frames of A between keyframes F and G")
-    o.add_argument("a", type=int)
-    o.add_argument("--from", dest="start", type=int, required=True)
-    o.add_argument("--to", dest="end", type=int, required=True)
+    o.add_argument("a", type=track_id_arg)
+    o.add_argument("--from", dest="start", type=frame_arg, required=True)
+    o.add_argument("--to", dest="end", type=frame_arg, required=True)
     o = ops.add_parser("label", help="set label/team/class of track A")
-    o.add_argument("a", type=int)
+    o.add_argument("a", type=track_id_arg)
     o.add_argument("--label")
     o.add_argument("--team")
     o.add_argument("--class", dest="klass")
@@ -85,11 +90,32 @@ def _apply(project, run_id: int, args: argparse.Namespace):
     return (history.undo if args.op == "undo" else history.redo)(project, run_id)
 
 
+def _check_ids(project, run_id: int, args: argparse.Namespace) -> None:
+    """Refuse an id that is not a track of the run before anything is written
+    (``merge 99999 3`` would otherwise rename 3 to 99999), and frame ranges that end
+    before they start."""
+    names = _EXISTING.get(args.op, ())
+    if not names:
+        return
+    known = set(project.track_spans(run_id, with_counts=False)["track"].tolist())
+    for name in names:
+        value = getattr(args, name)
+        if value is not None and value not in known:
+            raise InputError(f"run {args.run!r} has no track {value} (it has {len(known)} "
+                             "tracks; `sporttrack project` lists them)")
+    if args.op in ("swap", "merge") and args.a == args.b:
+        raise InputError(f"{args.op} needs two different tracks, got {args.a} twice")
+    start, end = getattr(args, "start", None), getattr(args, "end", None)
+    if start is not None and end is not None and end < start:
+        raise InputError(f"--to {end} is before --from {start}")
+
+
 def run(args: argparse.Namespace) -> int:
     from sporttrack_gui.project import Project, history
 
     with Project.open(args.project) as project:
         run_id = project.run_id(args.run, args.sequence)
+        _check_ids(project, run_id, args)
         if args.op == "history":
             for h in history.history(project, run_id):
                 print(f"{h['id']:>5}  {h['state']:<6}  {h['created']}  {h['label']}")

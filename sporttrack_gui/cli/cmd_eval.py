@@ -28,7 +28,7 @@ import io
 import sys
 from typing import Any
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import bounded, emit
 from sporttrack_gui.errors import InputError
 
 HEADLINE = ["rules", "mota", "idf1", "hota", "deta", "assa", "loca", "motp_iou", "precision", "recall",
@@ -86,7 +86,7 @@ def register(subparsers) -> None:
     p.add_argument("--pred-kind", default="auto", choices=["auto", "gt", "det", "results"])
     p.add_argument("--detection", action="store_true",
                    help="detector metrics (precision, recall, AP50, AP50-95) instead of MOT")
-    p.add_argument("--conf", type=float, default=0.0,
+    p.add_argument("--conf", type=bounded(float, 0), default=0.0,
                    help="with --detection: confidence threshold for precision/recall")
     p.add_argument("--json", action="store_true", help="print all metrics as one JSON object")
     p.set_defaults(func=run)

@@ -15,8 +15,9 @@ motion estimated from the pixels, as ``sporttrack pitch`` does).
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import bounded, emit, warn_partial_run
 from sporttrack_gui.errors import InputError
 
 BUILTIN_FORMATS = ("mot", "cvat", "coco", "yolo", "video")
@@ -37,11 +38,13 @@ def register(subparsers) -> None:
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                    help="format option, repeatable: coco video=true, yolo track_ids=true")
     p.add_argument("--calib", help="video: pitch calibration JSON for a minimap")
-    p.add_argument("--trail", type=int, default=None, help="video: past positions drawn per track")
+    p.add_argument("--trail", type=bounded(int, 0, 10_000), default=None,
+                   help="video: past positions drawn per track (default 25)")
     p.add_argument("--classes", default=None,
                    help="YOLO class map: comma-separated names in id order, e.g. player,ball,referee")
     p.add_argument("--overwrite", action="store_true",
-                   help="YOLO: replace an existing images/labels folder")
+                   help="replace existing output (MOT gt.txt/seqinfo.ini, YOLO images/labels, "
+                        "the video file); without it existing files are refused")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
@@ -73,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
                     raise InputError(f"{args.project}: no run named {args.run!r}")
             else:
                 runs = [project.run_id(args.run, args.sequence)]
+            for run_id in runs:
+                warn_partial_run(project, run_id)
             result = spec.export(project, runs, output_path(spec, args.out), options)
     emit(result, args.json)
     return 0
@@ -81,7 +86,10 @@ def run(args: argparse.Namespace) -> int:
 def _video(project, args: argparse.Namespace) -> dict:
     from sporttrack_gui.project.exporter import export_demo_video
 
+    if Path(args.out).exists() and not args.overwrite:
+        raise InputError(f"{args.out} already exists; pass --overwrite to replace it")
     run_id = project.run_id(args.run, args.sequence)
+    warn_partial_run(project, run_id)
     minimap = None
     if args.calib:
         from sporttrack_gui.media.source import open_source

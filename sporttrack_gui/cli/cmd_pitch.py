@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import bounded, emit
 from sporttrack_gui.errors import InputError
 
 
@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="CSV of pitch positions per frame")
     p.add_argument("--cmc", choices=["sparse", "ecc", "none"], default="sparse",
                    help="camera-motion estimation for panning shots (none = fixed camera)")
-    p.add_argument("--fps", type=float, help="override the sequence frame rate")
-    p.add_argument("--sprint-kmh", type=float, default=25.0, help="sprint threshold (km/h)")
+    p.add_argument("--fps", type=bounded(float, 0, 1000, lo_open=True), help="override the sequence frame rate")
+    p.add_argument("--sprint-kmh", type=bounded(float, 0, 100, lo_open=True), default=25.0, help="sprint threshold (km/h)")
     p.add_argument("--heatmaps", type=Path, help="folder for PNG pitch heatmaps (all, per team)")
     p.add_argument("--teams", action="store_true",
                    help="assign teams from kit colour and store them as track metadata")

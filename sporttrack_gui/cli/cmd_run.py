@@ -13,7 +13,7 @@ import signal
 import threading
 import time
 
-from sporttrack_gui.cli.common import emit, progress_printer
+from sporttrack_gui.cli.common import bounded, emit, json_stdout_guard, progress_printer
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.track import DEFAULT_TRACKER
 
@@ -31,24 +31,24 @@ def register(subparsers) -> None:
                    help=f"tracker name (default {DEFAULT_TRACKER})")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="tracker parameter override (repeatable)")
-    p.add_argument("--stride", type=int, default=1, metavar="K",
+    p.add_argument("--stride", type=bounded(int, 1, 1000), default=1, metavar="K",
                    help="detect every K-th frame; the tracker predicts in between")
     p.add_argument("--project", help="project file to write the run into (created if missing)")
     p.add_argument("--sequence", help="sequence name in the project (default: source name)")
     p.add_argument("--run-name", help="run name (default: tracker name, numbered if taken)")
     p.add_argument("--out", help="MOTChallenge results file to write")
     p.add_argument("--frames", metavar="FIRST-LAST", help="1-based inclusive frame range")
-    p.add_argument("--batch", type=int, default=4, help="frames per detector call")
-    p.add_argument("--conf", type=float, help="YOLO confidence threshold (default 0.25)")
-    p.add_argument("--iou", type=float, help="YOLO NMS IoU threshold (default 0.5)")
-    p.add_argument("--imgsz", type=int, help="YOLO inference size (default 640)")
+    p.add_argument("--batch", type=bounded(int, 1, 1024), default=4, help="frames per detector call")
+    p.add_argument("--conf", type=bounded(float, 0, 1), help="YOLO confidence threshold (default 0.25)")
+    p.add_argument("--iou", type=bounded(float, 0, 1, lo_open=True), help="YOLO NMS IoU threshold (default 0.5)")
+    p.add_argument("--imgsz", type=bounded(int, 32, 8192), help="YOLO inference size (default 640)")
     p.add_argument("--device", help="auto (default), cpu, cuda, cuda:N")
-    p.add_argument("--threads", type=int,
+    p.add_argument("--threads", type=bounded(int, 1, 1024),
                    help="torch CPU threads (default: all cores; fewer helps on a busy machine)")
     p.add_argument("--classes", metavar="MAP",
                    help="class map 'person=player,sports ball=ball' or 'all'")
     p.add_argument("--onnx", action="store_true", help="export to ONNX and run with onnxruntime")
-    p.add_argument("--min-conf", type=float, help="det:/gt: files: drop rows below this score")
+    p.add_argument("--min-conf", type=bounded(float, 0), help="det:/gt: files: drop rows below this score")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
     p.set_defaults(func=run)
@@ -108,7 +108,9 @@ def run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set()) if main else None
     try:
         t0 = time.perf_counter()
-        result = run_pipeline(config, progress=progress_printer(args.quiet or args.json), cancel=cancel)
+        with json_stdout_guard(args.json):  # a plugin's print must not break --json
+            result = run_pipeline(config, progress=progress_printer(args.quiet or args.json),
+                                  cancel=cancel)
         elapsed = time.perf_counter() - t0
     finally:
         if main:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.cli.common import emit, parse_box
+from sporttrack_gui.cli.common import emit, frame_arg, parse_box
 from sporttrack_gui.errors import InputError
 
 OTB_GT_NAMES = ("groundtruth_rect.txt", "groundtruth.txt")
@@ -45,8 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("source", help="video file, image folder, MOT or OTB sequence folder")
     p.add_argument("--tracker", default="csrt", choices=single_tracker_names())
     p.add_argument("--init", help="start box x,y,w,h in pixels (default: gt box of --frame)")
-    p.add_argument("--frame", type=int, default=1, help="1-based start frame (default 1)")
-    p.add_argument("--end", type=int, help="last frame to track (default: end of source)")
+    p.add_argument("--frame", type=frame_arg, default=1, help="1-based start frame (default 1)")
+    p.add_argument("--end", type=frame_arg, help="last frame to track (default: end of source)")
     p.add_argument("--gt", help="ground truth, one x,y,w,h per frame (OTB groundtruth_rect)")
     p.add_argument("--recover", action="store_true",
                    help="re-acquire the target after loss (Kalman prior + template search)")

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import bounded, emit, json_stdout_guard
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.track import DEFAULT_TRACKER, tracker_names
 from sporttrack_gui.track.config import parse_param_args
@@ -35,7 +35,7 @@ def register(subparsers) -> None:
     p.add_argument("--param", action="append", metavar="K=V", help="tracker parameter override")
     p.add_argument("--project", help="also store the run in this project file")
     p.add_argument("--run-name", help="name of the tracker run in the project")
-    p.add_argument("--stride", type=int, default=1,
+    p.add_argument("--stride", type=bounded(int, 1, 1000), default=1,
                    help="with --detector: detect every k-th frame, the tracker predicts between")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.set_defaults(func=run)
@@ -63,9 +63,11 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{source}: no detections: give --det det.txt or --detector SPEC")
         detector = f"det:{det}"
     t0 = time.perf_counter()
-    res = run_pipeline(PipelineConfig(source=source, detector=detector, tracker=args.tracker,
-                                      tracker_params=params, stride=args.stride,
-                                      project=args.project, run_name=args.run_name, out=args.out))
+    with json_stdout_guard(args.json):  # a plugin tracker's print must not break --json
+        res = run_pipeline(PipelineConfig(source=source, detector=detector,
+                                          tracker=args.tracker, tracker_params=params,
+                                          stride=args.stride, project=args.project,
+                                          run_name=args.run_name, out=args.out))
     elapsed = time.perf_counter() - t0
     summary = res.to_dict()
     timings = {k: round(t["ms_per_frame"], 4) for k, t in summary.pop("timings").items()}

@@ -12,7 +12,7 @@ import argparse
 import sys
 import threading
 
-from sporttrack_gui.cli.common import emit
+from sporttrack_gui.cli.common import bounded, emit
 
 
 def register(subparsers) -> None:
@@ -23,16 +23,16 @@ def register(subparsers) -> None:
                     "(offline), and report loss/mAP curves and test precision/recall.")
     p.add_argument("project", help="project file")
     p.add_argument("--runs", required=True, help="comma-separated run names (one per sequence)")
-    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--epochs", type=bounded(int, 1, 100_000), default=20)
     p.add_argument("--model", default="yolov8n.yaml",
                    help="start from weights (.pt path/name) or an architecture (.yaml)")
     p.add_argument("--out", required=True, help="folder for the dataset, weights and curves")
-    p.add_argument("--imgsz", type=int, default=640)
-    p.add_argument("--batch", type=int, default=8)
-    p.add_argument("--tile", type=int, help="train on native-resolution tiles of this size")
+    p.add_argument("--imgsz", type=bounded(int, 32, 8192), default=640)
+    p.add_argument("--batch", type=bounded(int, 1, 1024), default=8)
+    p.add_argument("--tile", type=bounded(int, 32, 8192), help="train on native-resolution tiles of this size")
     p.add_argument("--classes", default="player",
                    help="comma-separated class names (default: one class, 'player')")
-    p.add_argument("--frame-stride", type=int, default=1, help="export every N-th frame")
+    p.add_argument("--frame-stride", type=bounded(int, 1, 10**6), default=1, help="export every N-th frame")
     p.add_argument("--device", default="cpu")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)

@@ -4,9 +4,16 @@ the progress line, exit codes and argument parsing."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import errno
 import json
 import logging
+import math
+import os
+import sqlite3
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -85,12 +92,23 @@ class UsageError(SportTrackError):
         super().__init__(message)
 
 
+class FaultError(SportTrackError):
+    """A fault of the environment met while working on the user's files (a full disk, a
+    read-only medium, a damaged project, memory exhausted by a too large input): reported
+    like bad input, naming the file, never as a bug."""
+
+    def __init__(self, message: str, path: str | None = None):
+        self.path = path
+        self.line = None
+        super().__init__(message)
+
+
 def error_kind(exc: BaseException) -> str:
     """``usage``, ``input``, ``media``, ``project``, ``model``, ``cancelled``, ``error`` or
     ``internal``: what a script needs to decide whether to retry, fix a file or report a bug."""
     from sporttrack_gui import errors
 
-    for cls, kind in ((UsageError, "usage"), (errors.InputError, "input"),
+    for cls, kind in ((UsageError, "usage"), (errors.InputError, "input"), (FaultError, "input"),
                       (errors.MediaError, "media"), (errors.ProjectError, "project"),
                       (errors.ModelError, "model"), (errors.Cancelled, "cancelled"),
                       (SportTrackError, "error")):
@@ -234,3 +252,182 @@ def parse_box(text: str, what: str = "--init") -> tuple[float, float, float, flo
     if len(vals) != 4:
         raise InputError(f"{what} expects 4 numbers x,y,w,h, got {len(vals)}")
     return vals  # type: ignore[return-value]
+
+
+def json_stdout_guard(as_json: bool):
+    """Under ``--json`` stdout carries one JSON object: anything else printed while the
+    command works (a plugin tracker's ``print``) is sent to stderr instead."""
+    if not as_json:
+        return contextlib.nullcontext()
+    return contextlib.redirect_stdout(sys.stderr)
+
+
+def quiet_noise(verbose: bool) -> None:
+    """Keep stderr to the lines that matter: without ``-v``, OpenCV/FFmpeg/Qt chatter and
+    numpy's arithmetic warnings (NaN comparisons the code already handles) are muted."""
+    if verbose:
+        return
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    os.environ.setdefault("QT_LOGGING_RULES", "*.debug=false;qt.*=false")
+    warnings.filterwarnings(
+        "ignore", category=RuntimeWarning,
+        message=r"(invalid value|divide by zero|overflow) encountered|Mean of empty slice")
+
+
+# ------------------------------------------------------------------ faults and exit codes
+def cli_error(exc: BaseException, args: Any) -> int | None:
+    """Exit code for an exception that reached the CLI, after reporting it; None when it
+    is a bug that should surface with its traceback and a crash report.
+
+    Faults of the environment are errors of the input, not bugs: a full disk, a read-only
+    medium, a damaged project file, memory exhausted by an input too large.
+    """
+    as_json = bool(getattr(args, "json", False))
+    if isinstance(exc, UsageError):
+        report_error(exc, EXIT_USAGE, as_json)
+        return EXIT_USAGE
+    if isinstance(exc, SportTrackError):
+        logging.getLogger("sporttrack.cli").info("%s: %s", type(exc).__name__, exc)
+        report_error(exc, EXIT_INPUT, as_json)
+        return EXIT_INPUT
+    fault: FaultError | None = None
+    if isinstance(exc, sqlite3.DatabaseError):
+        project = getattr(args, "project", None)
+        fault = FaultError(damaged_project_message(project, exc), project)
+    elif isinstance(exc, MemoryError):
+        fault = FaultError("out of memory (the input is too large for this machine)")
+    elif isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+        fault = FaultError(os_error_message(exc),
+                           None if exc.filename is None else str(exc.filename))
+    if fault is None:
+        return None
+    logging.getLogger("sporttrack.cli").info("%s: %s", type(exc).__name__, fault)
+    report_error(fault, EXIT_INPUT, as_json)
+    return EXIT_INPUT
+
+
+def os_error_message(exc: OSError) -> str:
+    """``<file>: <reason>`` with a hint for the faults a user can fix."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    hint = {errno.ENOSPC: " (the disk is full: free space and run again; nothing was "
+                          "written under the final name)",
+            errno.EROFS: " (read-only medium: write the output somewhere else)",
+            errno.EACCES: " (no permission)"}.get(exc.errno or 0, "")
+    return f"{where}{reason}{hint}"
+
+
+def damaged_project_message(project: str | None, exc: BaseException) -> str:
+    """A database error while reading/writing a project: say which file, and what SQLite's
+    integrity check finds (run only now, when damage is suspected)."""
+    if not project:
+        return f"database error: {exc}"
+    from sporttrack_gui.project.store import integrity_report
+
+    report = integrity_report(project)
+    if report is None or report == "ok":
+        return f"{project}: database error: {exc}"
+    return (f"{project} is damaged ({exc}); integrity check: {report}. Restore it from a "
+            "backup; nothing was written")
+
+
+def finish_output() -> int | None:
+    """Flush stdout at the end of a command: a closed or full stdout is reported on
+    stderr (exit 2) instead of a traceback at interpreter exit; None when all was written."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        quiet_stdout()
+        return 0
+    except OSError as exc:
+        quiet_stdout()
+        _safe_write(sys.stderr, f"error: cannot write the output: {exc.strerror or exc}\n")
+        return 2
+    except ValueError:  # stdout closed
+        return 2
+    return None
+
+
+def quiet_stdout() -> None:
+    """Point stdout at the null device so the interpreter's final flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _safe_write(stream, text: str) -> None:
+    try:
+        if stream is not None:
+            stream.write(text)
+            stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def warn_partial_run(project: Any, run_id: int) -> None:
+    """Print :func:`partial_run_note` on stderr (exports/evaluations of a partial run)."""
+    from sporttrack_gui.project.store import partial_run_note
+
+    note = partial_run_note(project.run(run_id))
+    if note:
+        _safe_write(sys.stderr, f"warning: {note}\n")
+
+
+# ------------------------------------------------------------------ argument types
+def _number(text: str, kind: type, what: str) -> float:
+    try:
+        value = kind(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} expects a {'whole ' if kind is int else ''}number, "
+                         f"got {text!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number, got {text!r}")
+    return value
+
+
+def frame_arg(text: str) -> int:
+    """argparse type of a 1-based frame number (refuses 0, negatives and absurd values)."""
+    from sporttrack_gui.formats.limits import MAX_FRAME
+
+    value = int(_number_or_arg_error(text, int, "frame"))
+    if not 1 <= value <= MAX_FRAME:
+        raise argparse.ArgumentTypeError(f"frame must be 1..{MAX_FRAME}, got {text}")
+    return value
+
+
+def track_id_arg(text: str) -> int:
+    """argparse type of a track id (0..MAX_TRACK_ID)."""
+    from sporttrack_gui.formats.limits import MAX_TRACK_ID
+
+    value = int(_number_or_arg_error(text, int, "track id"))
+    if not 0 <= value <= MAX_TRACK_ID:
+        raise argparse.ArgumentTypeError(f"track id must be 0..{MAX_TRACK_ID}, got {text}")
+    return value
+
+
+def bounded(kind: type, lo: float | None = None, hi: float | None = None, *,
+            lo_open: bool = False):
+    """argparse type: a ``kind`` number within [lo, hi] (``lo_open``: strictly above lo)."""
+    def parse(text: str):
+        value = _number_or_arg_error(text, kind, "value")
+        if lo is not None and (value <= lo if lo_open else value < lo):
+            raise argparse.ArgumentTypeError(
+                f"must be {'>' if lo_open else '>='} {lo:g}, got {text}")
+        if hi is not None and value > hi:
+            raise argparse.ArgumentTypeError(f"must be <= {hi:g}, got {text}")
+        return kind(value)
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+def _number_or_arg_error(text: str, kind: type, what: str) -> float:
+    try:
+        return _number(text, kind, what)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -20,18 +20,20 @@ import sporttrack_gui
 from sporttrack_gui.cli.common import (
     COMMON_HELP,
     EXIT_CODES_HELP,
-    EXIT_INPUT,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
+    cli_error,
     configure_logging,
     error_payload,
+    finish_output,
+    quiet_noise,
+    quiet_stdout,
     report_error,
     split_common_options,
 )
-from sporttrack_gui.errors import InputError, SportTrackError
 
 log = logging.getLogger("sporttrack.cli")
 
@@ -104,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         setattr(args, name, getattr(args, name, False) or getattr(common, name))
     # the self-test works in its own temporary app home: it must not write the user's log
     configure_logging(common, file_log=not args.self_test)
+    quiet_noise(args.verbose)
     if args.self_test:
         from sporttrack_gui.selftest import run_self_test
 
@@ -113,29 +116,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     log.info("sporttrack %s: %s", sporttrack_gui.__version__, " ".join(rest))
     try:
-        return int(args.func(args) or 0)
-    except UsageError as exc:
-        report_error(exc, EXIT_USAGE, args.json)
-        return EXIT_USAGE
-    except SportTrackError as exc:
-        log.info("%s: %s", type(exc).__name__, exc)
-        report_error(exc, EXIT_INPUT, args.json)
-        return EXIT_INPUT
+        code = int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `sporttrack ... | head`: the reader left, not an error of ours
-        sys.stderr.close()
+        quiet_stdout()
         return EXIT_OK
-    except OSError as exc:
-        # a path the user gave that cannot be read or written (missing, a folder, no
-        # permission, disk full): bad input naming the file, as --help documents
-        err = InputError(exc.strerror or str(exc),
-                         path=None if exc.filename is None else str(exc.filename))
-        log.info("%s: %s", type(exc).__name__, err)
-        report_error(err, EXIT_INPUT, args.json)
-        return EXIT_INPUT
-    except Exception as exc:  # a bug: keep the traceback for the report, exit distinctly
+    except Exception as exc:
+        handled = cli_error(exc, args)  # bad input and faults of the environment: exit 2
+        if handled is not None:
+            return handled
+        # a bug: keep the traceback for the report, exit distinctly
         from sporttrack_gui.diagnostics import write_crash_report
 
         report = write_crash_report(type(exc), exc, exc.__traceback__)
@@ -147,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             data["report"] = str(report)
             print(json.dumps(data, default=str))
         return EXIT_INTERNAL
+    flushed = finish_output()
+    return code if flushed is None else flushed
 
 
 if __name__ == "__main__":

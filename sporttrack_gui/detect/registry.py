@@ -28,9 +28,19 @@ class DetectorSpec:
 _REGISTRY: dict[str, DetectorSpec] = {}
 
 
+_PROTECTED: set[str] = set()  # kinds registered by the app itself, not by a plugin
+
+
 def register_detector(spec: DetectorSpec) -> None:
-    """Add or replace a detector kind (case-insensitive); plugins call this too."""
-    _REGISTRY[spec.name.lower()] = spec
+    """Add or replace a detector kind (case-insensitive); plugins call this too, but a
+    plugin may not replace one of the app's own kinds (refused with an error)."""
+    from sporttrack_gui.plugins import check_plugin_registration, loading_plugin
+
+    name = spec.name.lower()
+    check_plugin_registration("detector", name, name in _PROTECTED)
+    if loading_plugin() is None:
+        _PROTECTED.add(name)
+    _REGISTRY[name] = spec
 
 
 def _yolo(arg: str, **opts: Any) -> Detector:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sporttrack_gui.atomic_io import atomic_path, atomic_write_text
 from sporttrack_gui.errors import InputError
 
 #: metrics shown as percentages in tables and charts (the rest are counts or rates)
@@ -47,7 +48,7 @@ def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], *,
 def write_csv(path: str | Path, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> Path:
     """CSV with full-precision values (ratios stay in 0..1) for spreadsheets and scripts."""
     path = Path(path)
-    with path.open("w", newline="", encoding="utf-8") as fh:
+    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(columns)
         for row in rows:
@@ -90,7 +91,8 @@ def bar_chart(path: str | Path, rows: Sequence[dict[str, Any]], metrics: Sequenc
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     path = Path(path)
-    fig.savefig(path, format="png")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
     return path
 
 
@@ -104,6 +106,6 @@ def write_report(out_dir: str | Path, name: str, rows: Sequence[dict[str, Any]],
     except OSError as exc:
         raise InputError(f"cannot create output folder: {exc.strerror or exc}", str(out)) from None
     md = out / f"{name}.md"
-    md.write_text(markdown_table(rows, columns, title=title or None), encoding="utf-8")
+    atomic_write_text(md, markdown_table(rows, columns, title=title or None))
     return {"markdown": md, "csv": write_csv(out / f"{name}.csv", rows, columns),
             "png": bar_chart(out / f"{name}.png", rows, chart_metrics, label=label, title=title)}

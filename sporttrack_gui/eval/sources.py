@@ -8,10 +8,13 @@ read-only, so evaluating never takes the write lock from a GUI that has it open.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from sporttrack_gui.errors import InputError
+
+log = logging.getLogger(__name__)
 
 PROJECT_SUFFIXES = (".stp", ".sqlite", ".db")
 
@@ -33,8 +36,13 @@ def load_project_run(path: Path, ref: str) -> Any:
     if not ref:
         raise InputError("empty run name after ':'", str(path))
     seq, _, name = ref.rpartition("/")
+    from sporttrack_gui.project.store import partial_run_note
+
     with Project.open(path, readonly=True) as p:
         run = int(name) if name.isdigit() and not seq else p.run_id(name, seq or None)
+        note = partial_run_note(p.run(run))
+        if note:
+            log.warning("%s: %s; the metrics cover those frames only", path, note)
         return p.boxes(run)
 
 

@@ -35,11 +35,23 @@ def read_ini(path: str | os.PathLike) -> IniSections:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", str(path)) from exc
+    return parse_ini(decode_text(raw, str(path)), str(path))
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM (Notepad's "Unicode"), else
+    Latin-1; a file with NUL bytes and no BOM is binary, not an INI file."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError("not valid UTF-16 text", name) from None
+    if b"\x00" in raw:
+        raise InputError("is a binary file, not a text INI file", name)
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    return parse_ini(text, str(path))
+        return raw.decode("latin-1")
 
 
 def parse_ini(text: str, name: str) -> IniSections:
@@ -65,7 +77,9 @@ def parse_ini(text: str, name: str) -> IniSections:
 
 def read_section(path: str | os.PathLike, section: str) -> dict[str, IniValue]:
     """One section of an INI file (lower-case keys); its absence names the file."""
-    sec = read_ini(path).get(section.lower())
+    sections = read_ini(path)
+    sec = sections.get(section.lower())
     if sec is None:
-        raise InputError(f"no [{section}] section", str(path))
+        empty = " (the file is empty)" if not sections else ""
+        raise InputError(f"no [{section}] section{empty}", str(path))
     return sec

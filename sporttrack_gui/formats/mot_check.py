@@ -13,14 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sporttrack_gui.formats.limits import MAX_CLASS, MAX_COORD, MAX_FRAME, MAX_TRACK_ID
 from sporttrack_gui.formats.numtext import NumericText
 
 MIN_COLS, MAX_COLS = 6, 10
 COLUMN_NAMES = ("frame", "track id", "x", "y", "width", "height",
                 "confidence", "class", "visibility", "z")
-_INT32_MAX = 2**31 - 1
-_INT_LIMIT = 2**53  # beyond this a float64 no longer holds every integer
-_DUPLICATE = 12  # reason code after the per-row rules (codes 2..11)
+_DUPLICATE = 14  # reason code after the per-row rules (codes 2..13)
 
 
 @dataclass(frozen=True)
@@ -46,16 +45,19 @@ def resolve_kind(kind: str, ids: np.ndarray, filename: str) -> str:
     return "det" if len(ids) and bool(np.all(ids == -1)) else "results"
 
 
-def check_rows(text: NumericText, kind: str, *, first_only: bool) -> CheckedRows:
+def check_rows(text: NumericText, kind: str, *, first_only: bool,
+               ncol: int | None = None) -> CheckedRows:
     """Apply the MOT rules to every non-blank line of ``text``.
 
     ``first_only`` stops message building at the earliest failing line (strict readers
     raise that one; building 3 million messages for a wholly wrong file would be waste).
+    ``ncol`` fixes the column count (a streamed file's later chunks use the first one's).
     """
     n_lines = len(text.ncols)
     if n_lines == 0:
-        return CheckedRows(np.zeros((0, MIN_COLS)), np.zeros(0, np.int64), MIN_COLS, [])
-    ncol = _expected_columns(text.ncols)
+        return CheckedRows(np.zeros((0, ncol or MIN_COLS)), np.zeros(0, np.int64),
+                           ncol or MIN_COLS, [])
+    ncol = ncol or _expected_columns(text.ncols)
     reason = np.full(n_lines, -1, np.int16)  # first failed rule per line (-1 = good)
     detail: dict[int, str] = {}
 
@@ -124,13 +126,15 @@ def _row_rules(rows: np.ndarray, kind: str, ncol: int) -> list[np.ndarray]:
         return [~np.isfinite(rows).all(axis=1),  # 2
                 frame != np.round(frame),  # 3
                 frame < 1,  # 4
-                frame > _INT32_MAX,  # 5
+                frame > MAX_FRAME,  # 5
                 ids != np.round(ids),  # 6
-                np.abs(ids) >= _INT_LIMIT,  # 7
+                np.abs(ids) > MAX_TRACK_ID,  # 7
                 ids < 0 if kind != "det" else never,  # 8
                 rows[:, 4] <= 0,  # 9
                 rows[:, 5] <= 0,  # 10
-                never if cls_col is None else cls_col != np.round(cls_col)]  # 11
+                never if cls_col is None else cls_col != np.round(cls_col),  # 11
+                (np.abs(rows[:, 2:6]) > MAX_COORD).any(axis=1),  # 12
+                never if cls_col is None else np.abs(cls_col) > MAX_CLASS]  # 13
 
 
 def _mark_duplicates(text: NumericText, rows: np.ndarray, ok_idx: np.ndarray,
@@ -183,13 +187,16 @@ def _message(text: NumericText, li: int, code: int, ncol: int, kind: str,
     messages = {
         3: f"frame must be a whole number, got {_num(frame)}",
         4: f"frame must be >= 1, got {_num(frame)}",
-        5: f"frame must be <= {_INT32_MAX}, got {_num(frame)}",
+        5: f"frame must be <= {MAX_FRAME}, got {_num(frame)}",
         6: f"track id must be a whole number, got {_num(ids)}",
-        7: f"track id {_num(ids)} is too large",
+        7: f"track id {_num(ids)} is too large (at most {MAX_TRACK_ID})",
         8: f"track id must be >= 0 in a {kind} file (-1 is for detections), got {_num(ids)}",
         9: f"width must be > 0, got {_num(row[4])}",
         10: f"height must be > 0, got {_num(row[5])}",
         11: f"class must be a whole number, got {_num(row[7])}" if n >= 8 else "",
+        12: f"box coordinates must be within ±{MAX_COORD:g} pixels, got x, y, w, h = "
+            f"{', '.join(_num(v) for v in row[2:6])}",
+        13: f"class {_num(row[7]) if n >= 8 else ''} is too large (at most {MAX_CLASS})",
     }
     return messages[code]
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from sporttrack_gui.errors import InputError
+from sporttrack_gui.formats.limits import MAX_COORD
 from sporttrack_gui.formats.numfmt import format_float32, join_columns
 from sporttrack_gui.formats.numtext import parse_numeric_text
 
@@ -42,10 +43,11 @@ def read_otb_groundtruth(path: str | os.PathLike) -> np.ndarray:
     good = np.flatnonzero(text.ncols == 4)
     rows = text.rows(good, 4)
     with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(rows) | (np.arange(4) >= 2) & (rows <= 0)
+        bad = ~np.isfinite(rows) | (np.arange(4) >= 2) & (rows <= 0) | (np.abs(rows) > MAX_COORD)
     if bad.any():
         r, col = np.argwhere(bad)[0].tolist()
-        rule = "a finite number" if not np.isfinite(rows[r, col]) else "> 0"
+        rule = ("a finite number" if not np.isfinite(rows[r, col]) else
+                f"within ±{MAX_COORD:g} pixels" if abs(rows[r, col]) > MAX_COORD else "> 0")
         problems.append((int(good[r]), f"{_NAMES[col]} must be {rule}, got {rows[r, col]:g}"))
     if problems:
         li, msg = min(problems)

@@ -101,9 +101,14 @@ _BUILTINS_LOADED = False
 
 
 def register_format(spec: FormatSpec) -> None:
-    """Add (or replace, by name) a format; plugins call this at import."""
+    """Add (or replace, by name) a format; plugins call this at import, but a plugin may
+    not replace one of the app's own formats (refused with an error, like trackers)."""
+    from sporttrack_gui.plugins import check_plugin_registration
+
     if spec.layout not in ("file", "folder", "either"):
         raise ValueError(f"layout must be 'file', 'folder' or 'either', got {spec.layout!r}")
+    _load_builtins()
+    check_plugin_registration("format", spec.name, spec.name in _BUILTIN_NAMES)
     _REGISTRY[spec.name] = spec
 
 
@@ -158,6 +163,12 @@ def output_path(spec: FormatSpec, out: str | Path) -> Path:
     return out
 
 
+_BUILTIN_NAMES: set[str] = set()
+
+#: single-file exports refuse to replace an existing file unless asked
+_OVERWRITE = FormatOption("overwrite", bool, False, "replace an existing output file")
+
+
 def _load_builtins() -> None:
     global _BUILTINS_LOADED
     if _BUILTINS_LOADED:
@@ -168,11 +179,14 @@ def _load_builtins() -> None:
     for spec in (
         FormatSpec("mot", "MOTChallenge gt.txt (a .txt --out) or sequence folder "
                    "(gt/gt.txt, seqinfo.ini, gameinfo.ini when tracks have names)",
-                   (".txt",), "either", _read_mot, ex.export_mot_format, default_name="",
-                   menu=()),
+                   (".txt",), "either", _read_mot, ex.export_mot_format,
+                   (FormatOption("overwrite", bool, False, "replace gt.txt/seqinfo.ini/"
+                                 "gameinfo.ini that exist"),),
+                   default_name="", menu=()),
         FormatSpec("cvat", "CVAT for video 1.1 XML (tracks, labels, keyframe/outside/"
                    "occluded flags, track names as attributes)", (".xml",), "file",
-                   _read_cvat, ex.export_cvat_format, default_name="annotations.xml",
+                   _read_cvat, ex.export_cvat_format, (_OVERWRITE,),
+                   default_name="annotations.xml",
                    menu=(("CVAT for video XML…", {}),)),
         FormatSpec("coco", "COCO JSON (images, categories, annotations); video=true adds "
                    "videos, frame_id and track_id", (".json",), "file", _read_coco,
@@ -181,7 +195,8 @@ def _load_builtins() -> None:
                     FormatOption("file_name", str, "{frame:06d}.jpg",
                                  "image file_name pattern"),
                     FormatOption("video_name", str, "", "import: the video to read from "
-                                 "a file holding several")),
+                                 "a file holding several"),
+                    _OVERWRITE),
                    default_name="annotations.json",
                    menu=(("COCO JSON…", {}), ("COCO JSON with track ids…", {"video": True}))),
         FormatSpec("yolo", "YOLO detection dataset (images/, labels/, data.yaml); "
@@ -194,10 +209,12 @@ def _load_builtins() -> None:
                    all_sequences=True),
         FormatSpec("video", "demo mp4 of the run (boxes, ids, names, trails)", (".mp4",),
                    "file", None, ex.export_video_format,
-                   (FormatOption("trail", int, 25, "past positions drawn per track"),),
+                   (FormatOption("trail", int, 25, "past positions drawn per track"),
+                    _OVERWRITE),
                    default_name="demo.mp4"),
     ):
         _REGISTRY.setdefault(spec.name, spec)
+        _BUILTIN_NAMES.add(spec.name)
 
 
 def _read_mot(path: Path, options: dict[str, Any]) -> Any:

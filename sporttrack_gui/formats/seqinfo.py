@@ -14,6 +14,11 @@ from pathlib import Path
 
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.formats.ini import IniValue, read_section
+from sporttrack_gui.formats.limits import MAX_FPS, MAX_FRAME, MAX_IMAGE_SIDE
+
+#: upper bound per numeric field: a seqLength of 3e9 must not reach a frame loop or Qt
+_LIMITS = {"frame_rate": MAX_FPS, "seq_length": MAX_FRAME, "width": MAX_IMAGE_SIDE,
+           "height": MAX_IMAGE_SIDE}
 
 _KEYS = {  # field -> seqinfo key
     "name": "name", "img_dir": "imDir", "frame_rate": "frameRate", "seq_length": "seqLength",
@@ -45,9 +50,9 @@ def read_seqinfo(path: str | os.PathLike) -> SeqInfo:
         if entry is None:
             raise InputError(f"missing key {key}", name)
         if fld == "frame_rate":
-            values[fld] = _number(entry, name, float)
+            values[fld] = _number(entry, name, float, _LIMITS[fld])
         elif fld in ("seq_length", "width", "height"):
-            values[fld] = _number(entry, name, int)
+            values[fld] = _number(entry, name, int, _LIMITS[fld])
         elif not entry.value:
             raise InputError(f"{key} is empty", name, entry.line)
         else:
@@ -57,7 +62,7 @@ def read_seqinfo(path: str | os.PathLike) -> SeqInfo:
     return SeqInfo(**values, extra=extra)  # type: ignore[arg-type]
 
 
-def _number(entry: IniValue, name: str, kind: type) -> float | int:
+def _number(entry: IniValue, name: str, kind: type, limit: float) -> float | int:
     try:
         value = float(entry.value)
     except ValueError:
@@ -65,6 +70,10 @@ def _number(entry: IniValue, name: str, kind: type) -> float | int:
                          name, entry.line) from None
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"{entry.key} must be > 0, got {entry.value}", name, entry.line)
+    if value > limit:
+        shown = int(limit) if float(limit).is_integer() else limit
+        raise InputError(f"{entry.key} must be at most {shown}, got {entry.value}",
+                         name, entry.line)
     if kind is int:
         if not value.is_integer():
             raise InputError(f"{entry.key} must be a whole number, got {entry.value}",
@@ -131,6 +140,15 @@ def find_mot_sequence(folder: str | os.PathLike) -> MotSequence:
         raise InputError("not a MOTChallenge sequence folder: found none of gt/gt.txt, "
                          "det/det.txt, seqinfo.ini, img1/", str(path))
     return MotSequence(root, gt, det, seqinfo, img_dir, gameinfo)
+
+
+def is_mot_folder(path: str | os.PathLike) -> bool:
+    """Whether ``path`` (a folder, one of its part folders or a file inside) has a
+    seqinfo.ini, gt/gt.txt or det/det.txt, without parsing them: a damaged seqinfo.ini
+    must give its own error later, not turn the folder into a plain image folder."""
+    p = Path(path)
+    root = p.parent if p.is_file() else p
+    return _has_parts(root) or (root.name in _PART_FOLDERS and _has_parts(root.parent))
 
 
 def _file(p: Path) -> Path | None:

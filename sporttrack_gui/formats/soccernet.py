@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.formats.ini import read_section
+from sporttrack_gui.formats.limits import MAX_TRACK_ID
 
 ROLES = ("player", "goalkeeper", "referee", "ball", "other")
 _ROLE_WORDS = {"player": "player", "players": "player", "goalkeeper": "goalkeeper",
@@ -92,6 +93,9 @@ def read_gameinfo(path: str | os.PathLike) -> GameInfo:
         if not entry.value:
             raise InputError(f"{entry.key} has no description", name, entry.line)
         tid = int(m.group(1))
+        if tid > MAX_TRACK_ID:
+            raise InputError(f"{entry.key}: track id {tid} is too large (at most "
+                             f"{MAX_TRACK_ID})", name, entry.line)
         tracklets[tid] = parse_tracklet(tid, entry.value)
     return GameInfo(name=fields.get("name", ""), tracklets=tracklets, fields=fields)
 

@@ -8,18 +8,20 @@ because ultralytics silently discards (or worse, trains on) out-of-image labels.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import shutil
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from sporttrack_gui.atomic_io import atomic_write_text
+from sporttrack_gui.atomic_io import atomic_directory
 from sporttrack_gui.core.boxes import clip_boxes
 from sporttrack_gui.errors import InputError, MediaError
+from sporttrack_gui.formats.limits import MAX_CLASS, MAX_TRACK_ID
 from sporttrack_gui.formats.mot_table import MotTable
 from sporttrack_gui.formats.numtext import parse_numeric_text
 from sporttrack_gui.formats.yolo_split import SPLITS, plan_splits
@@ -89,7 +91,7 @@ def export_yolo_dataset(out_dir: str | os.PathLike, sequences: list[YoloSequence
     if not class_names:
         raise ValueError("class_names is empty")
     root = Path(out_dir)
-    _prepare_out_dir(root, overwrite)
+    _check_out_dir(root, overwrite)
     safe = {s.name: _safe_name(s.name) for s in sequences}
     if len(set(safe.values())) != len(sequences):
         raise ValueError("sequence names must be unique (after replacing unsafe characters)")
@@ -99,10 +101,21 @@ def export_yolo_dataset(out_dir: str | os.PathLike, sequences: list[YoloSequence
     total = sum(len(frames) for _, frames in jobs)
     summary = YoloExportSummary(root, root / "data.yaml", plan, dict.fromkeys(SPLITS, 0),
                                 dict.fromkeys(SPLITS, 0), notes=notes)
+    with _staging(root, overwrite) as stage:
+        _write_dataset(cv2, stage, jobs, split_of, safe, class_names, summary, min_box_px,
+                       jpeg_quality, total, progress, track_ids)
+    return summary
+
+
+def _write_dataset(cv2, stage: Path, jobs, split_of: dict[str, str], safe: dict[str, str],
+                   class_names: list[str], summary: YoloExportSummary, min_box_px: float,
+                   jpeg_quality: int, total: int, progress, track_ids: bool) -> None:
+    """Images, labels and data.yaml into the hidden staging folder ``stage`` (moved into
+    place whole when complete, so files inside need no atomic writes of their own)."""
     done = 0
     for seq, frames in jobs:
         sp = split_of[seq.name]
-        img_dir, lbl_dir = root / "images" / sp, root / "labels" / sp
+        img_dir, lbl_dir = stage / "images" / sp, stage / "labels" / sp
         img_dir.mkdir(parents=True, exist_ok=True)
         lbl_dir.mkdir(parents=True, exist_ok=True)
         cls_idx = _class_indices(seq, len(class_names))
@@ -116,14 +129,13 @@ def export_yolo_dataset(out_dir: str | os.PathLike, sequences: list[YoloSequence
             summary.skipped_class += skipped
             stem = f"{safe[seq.name]}_{frame:06d}"
             _write_image(cv2, img_dir / f"{stem}.jpg", seq, frame, jpeg_quality)
-            atomic_write_text(lbl_dir / f"{stem}.txt", "".join(lines), encoding="ascii")
+            (lbl_dir / f"{stem}.txt").write_text("".join(lines), encoding="ascii")
             summary.images[sp] += 1
             summary.boxes[sp] += len(lines)
             done += 1
             if progress is not None:
                 progress(done, total)
-    _write_data_yaml(summary, class_names)
-    return summary
+    _write_data_yaml(summary, class_names, stage / "data.yaml")
 
 
 def yolo_label_lines(xyxy: np.ndarray, cls_idx: np.ndarray, width: int, height: int,
@@ -170,14 +182,17 @@ def read_yolo_labels(folder: str | os.PathLike) -> dict[str, np.ndarray]:
         rows = text.values.reshape(-1, width)
         with np.errstate(invalid="ignore"):
             wrong = ~np.isfinite(rows).all(axis=1) | (rows[:, 0] < 0) \
+                | (rows[:, 0] > MAX_CLASS) \
                 | (rows[:, 0] != np.round(rows[:, 0])) | (rows[:, 1:5] < 0).any(axis=1) \
                 | (rows[:, 1:5] > 1).any(axis=1)
             if width == 6:
-                wrong |= (rows[:, 5] < 0) | (rows[:, 5] != np.round(rows[:, 5]))
+                wrong |= (rows[:, 5] < 0) | (rows[:, 5] != np.round(rows[:, 5])) \
+                    | (rows[:, 5] > MAX_TRACK_ID)
         if wrong.any():
             i = int(np.flatnonzero(wrong)[0])
-            raise InputError(f"need a class id >= 0 and coordinates in [0, 1], got "
-                             f"{rows[i].tolist()}", str(path), int(text.line_no[i]))
+            raise InputError(f"need a class id >= 0 (at most {MAX_CLASS}) and coordinates "
+                             f"in [0, 1], got {rows[i].tolist()}", str(path),
+                             int(text.line_no[i]))
         out[path.stem] = rows
     return out
 
@@ -212,7 +227,7 @@ def _write_image(cv2, path: Path, seq: YoloSequenceInput, frame: int, quality: i
         raise MediaError(f"cannot write {path}", str(path), frame)
 
 
-def _write_data_yaml(summary: YoloExportSummary, class_names: list[str]) -> None:
+def _write_data_yaml(summary: YoloExportSummary, class_names: list[str], target: Path) -> None:
     import yaml
 
     data = {"path": str(summary.out_dir.resolve()), "train": "images/train"}
@@ -224,17 +239,40 @@ def _write_data_yaml(summary: YoloExportSummary, class_names: list[str]) -> None
     if summary.splits["test"]:
         data["test"] = "images/test"
     data["names"] = dict(enumerate(class_names))
-    summary.data_yaml.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    target.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
-def _prepare_out_dir(root: Path, overwrite: bool) -> None:
+def _check_out_dir(root: Path, overwrite: bool) -> None:
     used = [d for d in (root / "images", root / "labels") if d.exists() and any(d.iterdir())]
     if used and not overwrite:
         raise InputError("output folder already holds a dataset (images/ or labels/); "
                          "choose another folder or overwrite", str(root))
-    for d in used:
-        shutil.rmtree(d)
-    root.mkdir(parents=True, exist_ok=True)
+
+
+@contextlib.contextmanager
+def _staging(root: Path, overwrite: bool) -> Iterator[Path]:
+    """All or nothing: the dataset is written in a hidden folder beside its parts and
+    moved in only when complete (a killed export leaves no truncated JPEG or label file
+    under ``images/``/``labels/``). A new output folder appears whole in one rename; in
+    an existing one, the old images/labels (``overwrite``) are moved aside first and
+    deleted after the new ones are in."""
+    if not root.exists():
+        with atomic_directory(root) as stage:
+            yield stage
+        return
+    with tempfile.TemporaryDirectory(prefix=".yolo-export.", suffix=".part", dir=root) as tmp:
+        stage = Path(tmp) / "new"
+        stage.mkdir()
+        yield stage
+        old = Path(tmp) / "old"
+        old.mkdir()
+        for part in ("images", "labels", "data.yaml"):
+            if (root / part).exists() and part != "data.yaml":
+                if not overwrite and any((root / part).iterdir()):
+                    raise InputError(f"{root / part} appeared during the export", str(root))
+                os.replace(root / part, old / part)
+            if (stage / part).exists():
+                os.replace(stage / part, root / part)
 
 
 def _safe_name(name: str) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 
 from sporttrack_gui.core.boxes import Detections, Tracks
 from sporttrack_gui.detect import create_detector, split_spec
-from sporttrack_gui.errors import InputError
+from sporttrack_gui.errors import InputError, SportTrackError, TrackerError
 from sporttrack_gui.pipeline.config import PipelineConfig, PipelineResult
 from sporttrack_gui.pipeline.prefetch import Prefetcher
 from sporttrack_gui.pipeline.progress import Progress, ProgressCallback
@@ -88,7 +88,7 @@ class _Loop:
         self.c, self.detector, self.tracker, self.sinks = config, detector, tracker, sinks
         self.first, self.last, self.clock = first, last, clock
         self.progress, self.cancel = progress, cancel
-        self.buffer = TrackBuffer()
+        self.buffer = TrackBuffer(config.tracker)
         self.pending: list[tuple[int, Tracks]] = []
         self.done = self.detected = self.boxes = 0
         self.last_frame = first - 1
@@ -96,6 +96,7 @@ class _Loop:
         self.ids: set[int] = set()
         self.t0 = time.perf_counter()
         self._last_report = 0.0
+        self.error: str | None = None  # why the run stopped early, stored in its metrics
 
     @property
     def total(self) -> int:
@@ -113,8 +114,7 @@ class _Loop:
             self.detected += len(det_pos)
         for i, (fn, image) in enumerate(batch):
             with self.clock.time("track"):
-                tracks = (self.tracker.update(dets[i], image) if i in dets
-                          else predict_step(self.tracker, image))
+                tracks = self._track(fn, dets.get(i), image)
             tracks = self.buffer.add(fn, tracks)
             self.pending.append((fn, tracks))
             self.done += 1
@@ -125,6 +125,19 @@ class _Loop:
                 self.flush()
             if self.cancel.is_set():
                 return
+
+    def _track(self, fn: int, dets: Detections | None, image) -> Tracks:
+        """One tracker step; a tracker raising (a plugin's bug) becomes an error naming
+        the tracker and the frame instead of a traceback."""
+        try:
+            return (self.tracker.update(dets, image) if dets is not None
+                    else predict_step(self.tracker, image))
+        except SportTrackError:
+            raise
+        except Exception as exc:
+            log.debug("tracker %s failed at frame %d", self.c.tracker, fn, exc_info=True)
+            raise TrackerError(f"tracker {self.c.tracker!r} failed at frame {fn}: "
+                               f"{type(exc).__name__}: {exc}") from exc
 
     def flush(self) -> None:
         if not self.buffer.frames:
@@ -151,10 +164,13 @@ class _Loop:
     def metrics(self) -> dict:
         ms = self.clock.ms_per_frame(self.done)
         wall = time.perf_counter() - self.t0
-        return {"frames": self.done, "detected_frames": self.detected, "boxes": self.boxes,
-                "ids": len(self.ids), "wall_s": round(wall, 3),
-                "fps": round(self.done / wall, 3) if wall > 0 else 0.0,
-                **{f"{k}_ms_per_frame": round(v, 3) for k, v in ms.items()}}
+        out = {"frames": self.done, "detected_frames": self.detected, "boxes": self.boxes,
+               "ids": len(self.ids), "wall_s": round(wall, 3),
+               "fps": round(self.done / wall, 3) if wall > 0 else 0.0,
+               **{f"{k}_ms_per_frame": round(v, 3) for k, v in ms.items()}}
+        if self.error:
+            out["error"] = self.error
+        return out
 
 
 def run_pipeline(config: PipelineConfig, progress: ProgressCallback | None = None,
@@ -224,6 +240,11 @@ def run_pipeline(config: PipelineConfig, progress: ProgressCallback | None = Non
                             loop.done)
                 loop.last = loop.first + loop.done - 1
             status = "incomplete" if cancel.is_set() else "complete"
+        except BaseException as exc:  # recorded with the run, then raised as it was
+            loop.error = ("interrupted" if isinstance(exc, KeyboardInterrupt) else
+                          str(exc) if isinstance(exc, SportTrackError) else
+                          f"{type(exc).__name__}: {exc}")
+            raise
         finally:
             if status == "failed":
                 _salvage(loop)
@@ -235,7 +256,15 @@ def run_pipeline(config: PipelineConfig, progress: ProgressCallback | None = Non
             wall_s=m["wall_s"], fps=m["fps"], timings=clock.summary(loop.done),
             decoded=needs_pixels, run_id=run_id, run_name=run_name,
             project=None if config.project is None else str(config.project),
-            out=None if config.out is None else str(config.out))
+            out=_written(sinks, config))
+
+
+def _written(sinks: list, config: PipelineConfig) -> str | None:
+    """The results file really written (``*.incomplete.txt`` for a cut-short run)."""
+    for sink in sinks:
+        if isinstance(sink, ResultsFileSink) and sink.written is not None:
+            return str(sink.written)
+    return None if config.out is None else str(config.out)
 
 
 def _salvage(loop: _Loop) -> None:

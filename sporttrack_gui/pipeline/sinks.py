@@ -6,28 +6,40 @@ per ``commit_every`` frames keeps it negligible while bounding what a crash can 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 
 from sporttrack_gui.core.boxes import Tracks, valid_box_mask
+from sporttrack_gui.errors import TrackerError
+
+log = logging.getLogger(__name__)
 
 
 class TrackBuffer:
     """Collects (frame, Tracks) until flushed as one columnar ``MotTable``."""
 
-    def __init__(self) -> None:
+    def __init__(self, tracker: str = "tracker") -> None:
         self._frames: list[tuple[int, Tracks]] = []
-        self.dropped = 0
+        self.tracker = tracker
 
     def add(self, frame: int, tracks: Tracks) -> Tracks:
-        """Buffer ``tracks`` minus NaN/zero-area boxes (which no file or project accepts);
-        returns what was kept."""
+        """Buffer ``tracks`` after checking them: a NaN, zero-size or id-less box is a
+        tracker bug, and dropping it silently would store a run that looks complete while
+        boxes vanished; it stops the run with the frame and the first bad box instead."""
+        if not isinstance(tracks, Tracks):
+            raise TrackerError(f"tracker {self.tracker!r} returned {type(tracks).__name__} "
+                               f"at frame {frame}, expected Tracks")
         keep = valid_box_mask(tracks.xyxy) & np.isfinite(tracks.conf) & (tracks.track_id >= 0)
         if not keep.all():
-            self.dropped += int((~keep).sum())
-            tracks = Tracks(tracks.xyxy[keep], tracks.track_id[keep], tracks.conf[keep],
-                            tracks.cls[keep])
+            i = int(np.flatnonzero(~keep)[0])
+            raise TrackerError(
+                f"tracker {self.tracker!r} returned {int((~keep).sum())} invalid box(es) at "
+                f"frame {frame} (first: id {int(tracks.track_id[i])}, x1,y1,x2,y2 "
+                f"{[round(float(v), 2) for v in tracks.xyxy[i]]}, conf "
+                f"{float(tracks.conf[i]):.3g}); boxes need finite values, width and height "
+                "> 0 and an id >= 0. The run keeps the frames before and is marked incomplete")
         self._frames.append((frame, tracks))
         return tracks
 
@@ -73,6 +85,7 @@ class ResultsFileSink:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.written: Path | None = None
         self._tables: list = []
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +95,20 @@ class ResultsFileSink:
             self._tables.append(table)
 
     def finish(self, status: str, metrics: dict) -> None:
+        """Write the file under its name for a complete run only: a cut-short run (cancel,
+        Ctrl+C, error) under the final name would look like a whole results file to the
+        next tool, so what it tracked goes to ``<stem>.incomplete<suffix>`` instead."""
         from sporttrack_gui.formats.mot import MotTable, write_mot
 
         table = MotTable.concat(self._tables) if self._tables else MotTable.empty()
-        write_mot(self.path, table.sorted(), kind="results")
+        target = self.path if status == "complete" else partial_path(self.path)
+        write_mot(target, table.sorted(), kind="results")
+        self.written = target
+        if target != self.path:
+            log.warning("the run stopped before its end: %s not written; the %d boxes "
+                        "tracked are in %s", self.path, len(table), target)
+
+
+def partial_path(path: Path) -> Path:
+    """Where a cut-short run's results go: ``res.txt`` -> ``res.incomplete.txt``."""
+    return path.with_name(f"{path.stem}.incomplete{path.suffix}")

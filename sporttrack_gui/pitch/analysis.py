@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sporttrack_gui.atomic_io import atomic_path
 from sporttrack_gui.core.boxes import xywh_to_xyxy
 from sporttrack_gui.core.geometry import chain_homographies
 from sporttrack_gui.errors import Cancelled, InputError
@@ -60,8 +61,11 @@ def estimate_sequence_motion(source, boxes_frame: np.ndarray, boxes_xywh: np.nda
     path = getattr(source, "path", None)
     cache_file = _motion_cache_path(str(path), method, total) if (cache and path) else None
     if cache_file is not None and cache_file.exists():
-        cached = np.load(cache_file)
-        if cached.shape == (total, 2, 3):
+        try:
+            cached = np.load(cache_file)
+        except (OSError, ValueError, EOFError):  # a damaged cache is recomputed
+            cached = None
+        if cached is not None and cached.shape == (total, 2, 3):
             return cached
     frame_arr = np.asarray(boxes_frame)
     order = np.argsort(frame_arr, kind="stable")
@@ -77,8 +81,11 @@ def estimate_sequence_motion(source, boxes_frame: np.ndarray, boxes_xywh: np.nda
         if progress is not None and (i % 25 == 0 or i == total - 1):
             progress(i + 1, total)
     if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cache_file, out)
+        try:  # a cache: a failure to write it must not fail the analysis
+            with atomic_path(cache_file) as tmp, open(tmp, "wb") as fh:
+                np.save(fh, out)
+        except OSError as exc:
+            log.warning("cannot write the motion cache %s: %s", cache_file, exc.strerror or exc)
     return out
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sporttrack_gui.atomic_io import atomic_write_text
 from sporttrack_gui.core.geometry import HomographyFit, fit_homography
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.pitch.template import PitchTemplate, load_template
@@ -95,4 +96,4 @@ def load_calibration(path: str | Path) -> Calibration:
 
 
 def save_calibration(cal: Calibration, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(cal.to_json(), indent=2))
+    atomic_write_text(path, json.dumps(cal.to_json(), indent=2))

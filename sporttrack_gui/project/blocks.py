@@ -94,10 +94,12 @@ def store_sorted(c: sqlite3.Connection, run: int, track: np.ndarray,
                  rec: np.ndarray) -> int:
     """Write blocks for boxes sorted by (track, frame), tracks >= 0 only; returns count."""
     real = track >= 0
-    track, rec = track[real], rec[real]
+    if not real.all():  # (a copy of ~200 MB for a full match only when needed)
+        track, rec = track[real], rec[real]
     if not len(rec):
         return 0
-    key = track.astype(np.int64) * (1 << 40) + (rec["frame"].astype(np.int64) >> SHIFT)
+    # frame >> SHIFT < 2**23 and ids <= formats.limits.MAX_TRACK_ID: no int64 overflow
+    key = track.astype(np.int64) * (1 << 24) + (rec["frame"].astype(np.int64) >> SHIFT)
     cuts = np.flatnonzero(np.diff(key)) + 1
     starts = np.r_[0, cuts]
     ends = np.r_[cuts, len(rec)]

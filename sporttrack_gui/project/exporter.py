@@ -16,10 +16,12 @@ from sporttrack_gui.errors import ProjectError
 from sporttrack_gui.project.store import Project
 
 
-def export_mot(project: Project, run: int, out: str | Path) -> dict[str, Any]:
+def export_mot(project: Project, run: int, out: str | Path, *,
+               overwrite: bool = False) -> dict[str, Any]:
     """A ``.txt`` ``out`` is the MOT file itself; otherwise ``out`` is a sequence folder:
     ``OUT/gt/gt.txt`` (``OUT/det/det.txt`` for a det run), ``OUT/seqinfo.ini`` and, when
-    tracks have names/roles, a SoccerNet ``OUT/gameinfo.ini``. Every file is atomic."""
+    tracks have names/roles, a SoccerNet ``OUT/gameinfo.ini``. Every file is atomic; existing
+    files are replaced only with ``overwrite`` (they may be someone's annotations)."""
     from sporttrack_gui.formats.mot import write_mot
 
     info = project.run(run)
@@ -34,6 +36,11 @@ def export_mot(project: Project, run: int, out: str | Path) -> dict[str, Any]:
         raise ProjectError(f"run {info['name']!r} has boxes without an id (-1); assign ids "
                            "or export it as detections")
     target = out if single else out / kind / f"{kind}.txt"
+    existing = [p for p in (target, out / "seqinfo.ini", out / "gameinfo.ini")
+                if p.exists() and (p == target or not single)]
+    if existing and not overwrite:
+        raise ProjectError(f"{existing[0]} already exists and was not replaced (export into "
+                           "another folder, or pass --overwrite to replace it)")
     write_mot(target, table, kind=kind)
     written = {"boxes": len(table), "file": str(target)}
     if single:
@@ -104,18 +111,27 @@ def _one(runs: list[int]) -> int:
     return runs[0]
 
 
+def refuse_existing(out: Path, overwrite: bool) -> None:
+    """A single-file export never replaces a file silently (it may be someone's work)."""
+    if not overwrite and Path(out).is_file():
+        raise ProjectError(f"{out} already exists and was not replaced (choose another name, "
+                           "or pass --overwrite to replace it)")
+
+
 def export_mot_format(project: Project, runs: list[int], out: Path,
                       options: dict[str, Any]) -> dict[str, Any]:
-    return export_mot(project, _one(runs), out)
+    return export_mot(project, _one(runs), out, overwrite=bool(options.get("overwrite")))
 
 
 def export_cvat_format(project: Project, runs: list[int], out: Path,
                        options: dict[str, Any]) -> dict[str, Any]:
+    refuse_existing(out, bool(options.get("overwrite")))
     return export_cvat(project, _one(runs), out)
 
 
 def export_coco_format(project: Project, runs: list[int], out: Path,
                        options: dict[str, Any]) -> dict[str, Any]:
+    refuse_existing(out, bool(options.get("overwrite")))
     return export_coco(project, _one(runs), out, video=bool(options.get("video")),
                        file_name=options.get("file_name") or "{frame:06d}.jpg")
 
@@ -136,6 +152,7 @@ def export_yolo_format(project: Project, runs: list[int], out: Path,
 
 def export_video_format(project: Project, runs: list[int], out: Path,
                         options: dict[str, Any]) -> dict[str, Any]:
+    refuse_existing(out, bool(options.get("overwrite")))
     return export_demo_video(project, _one(runs), out, trail=int(options.get("trail", 25)))
 
 
@@ -243,6 +260,7 @@ def export_demo_video(project: Project, run: int, out: str | Path, *, source: st
     ``pitch.render.minimap_callback``. Used by ``sporttrack export --format video`` and the
     GUI's File ▸ Export, so both write the same video.
     """
+    from sporttrack_gui.atomic_io import atomic_path
     from sporttrack_gui.media.source import open_source
     from sporttrack_gui.media.writer import write_demo_video
 
@@ -254,11 +272,12 @@ def export_demo_video(project: Project, run: int, out: str | Path, *, source: st
     if labels is None:
         labels = {t: f"{t} {m['label']}" for t, m in project.track_meta(run).items()
                   if m.get("label")}
-    with open_source(source) as src:
-        result = write_demo_video(src, out, table.frame, table.track_id, table.xywh,
+    # all or nothing: a killed or cancelled export leaves no truncated mp4 under its name
+    with open_source(source) as src, atomic_path(out) as tmp:
+        result = write_demo_video(src, tmp, table.frame, table.track_id, table.xywh,
                                   labels=labels or None, trail=trail, minimap=minimap,
                                   frame_range=frame_range, progress=progress, cancel=cancel)
-    return {"file": str(result.path), "frames": result.frames, "boxes": result.boxes,
+    return {"file": str(out), "frames": result.frames, "boxes": result.boxes,
             "bad_frames": list(result.bad_frames), "minimap": minimap is not None}
 
 

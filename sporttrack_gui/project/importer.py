@@ -169,13 +169,12 @@ def _plan(source: Path, gt: Path | None, det: Path | None, name: str | None,
 
 
 def _looks_like_mot(source: Path) -> bool:
-    from sporttrack_gui.formats.mot import find_mot_sequence
+    """A folder with seqinfo.ini, gt/gt.txt or det/det.txt is a MOT folder, whatever the
+    state of those files: their errors are reported when they are read, never swallowed
+    by importing the folder as plain images without its annotations."""
+    from sporttrack_gui.formats.seqinfo import is_mot_folder
 
-    try:
-        seq = find_mot_sequence(source)
-    except InputError:
-        return False
-    return any((seq.gt, seq.det, seq.seqinfo))
+    return is_mot_folder(source)
 
 
 def import_source(project: Project, source: str | Path, gt: str | Path | None = None,
@@ -227,3 +226,25 @@ def _check_in_range(plan: _Plan, kind: str, table: Any) -> None:
     if last > plan.frame_count:
         raise InputError(f"boxes reach frame {last} but the sequence has {plan.frame_count} "
                          "frames", plan.meta.get(f"{kind}_file"))
+
+
+def ensure_media_project(project_path: str | Path, media: str | Path) -> Path:
+    """A project holding ``media``: created and imported on first use; reused once it has
+    a sequence. A failed import removes the (empty) project, so the next open tries
+    again instead of showing an empty project forever."""
+    from sporttrack_gui.project.naming import remove_project_files
+
+    project_path = Path(project_path)
+    project_path.parent.mkdir(parents=True, exist_ok=True)
+    empty = False
+    try:
+        with Project.open(project_path, create=True) as project:
+            if project.sequences():
+                return project_path
+            empty = True  # import is all or nothing: on failure it stays empty
+            import_source(project, media)
+    except BaseException:
+        if empty:
+            remove_project_files(project_path)
+        raise
+    return project_path

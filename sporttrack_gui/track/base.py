@@ -44,11 +44,19 @@ class TrackerSpec:
 
 
 _REGISTRY: dict[str, TrackerSpec] = {}
+_PROTECTED: set[str] = set()  # names registered by the app itself, not by a plugin
 
 
 def register_tracker(spec: TrackerSpec) -> None:
-    """Add or replace a tracker by (case-insensitive) name; plugins call this too."""
-    _REGISTRY[spec.name.lower()] = spec
+    """Add or replace a tracker by (case-insensitive) name; plugins call this too, but a
+    plugin may not replace one of the app's own trackers (refused with an error)."""
+    from sporttrack_gui.plugins import check_plugin_registration, loading_plugin
+
+    name = spec.name.lower()
+    check_plugin_registration("tracker", name, name in _PROTECTED)
+    if loading_plugin() is None:
+        _PROTECTED.add(name)
+    _REGISTRY[name] = spec
 
 
 def tracker_specs() -> dict[str, TrackerSpec]:

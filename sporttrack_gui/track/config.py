@@ -7,6 +7,7 @@ without importing the tracker module (which may pull heavy optional dependencies
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -80,18 +81,20 @@ def coerce(tracker: str, key: str, value: Any, default: Any) -> Any:
                     return False
                 raise ValueError(value)
             return bool(value)
-        if isinstance(default, int):
+        if isinstance(default, int | float):
             f = float(value)
-            if f != int(f):
+            if not math.isfinite(f) or (isinstance(default, int) and f != int(f)):
                 raise ValueError(value)
-            return int(f)
-        if isinstance(default, float):
-            return float(value)
+            if f < 0 <= default:  # thresholds, buffers, sizes: a negative one is a typo
+                raise InputError(f"tracker {tracker!r}: parameter {key}={value!r} must be "
+                                 f">= 0 like the default {default!r}")
+            return int(f) if isinstance(default, int) else f
         if default is None or isinstance(default, str):
             return None if value is None else str(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        finite = " (a finite number)" if isinstance(default, int | float) else ""
         raise InputError(f"tracker {tracker!r}: parameter {key}={value!r} must be "
-                         f"{type(default).__name__} like the default {default!r}") from None
+                         f"{type(default).__name__} like the default {default!r}{finite}") from None
     return value
 
 

@@ -44,20 +44,30 @@ def project_for(arg: str) -> tuple[Path, Path | None]:
     if path.suffix.lower() == ".stp" or (path.is_file() and path.read_bytes()[:16] == b"SQLite format 3\x00"):
         return path, None
     if path.exists():  # a video or a folder: a project of its own in the app home
-        return app_home() / "projects" / f"{path.stem if path.is_file() else path.name}.stp", path
+        from sporttrack_gui.project.naming import media_project_path
+
+        return media_project_path(app_home() / "projects", path), path
     return path, None
 
 
 def open_argument(window, arg: str) -> bool:
-    """Open what the user named on the command line; errors are shown in the window."""
+    """Open what the user named on the command line; errors are shown in the window.
+
+    A video's own project is filled by a headless import first; a failed import leaves
+    no empty project behind to be reused on the next open."""
+    from sporttrack_gui.errors import SportTrackError
+    from sporttrack_gui.project.importer import ensure_media_project
+    from sporttrack_gui.ui.errors import show_error
+
     project, media = project_for(arg)
     if media is None:
         return window.open_project(project, create=project.suffix.lower() == ".stp")
-    project.parent.mkdir(parents=True, exist_ok=True)
-    fresh = not project.exists()
-    if not window.open_project(project, create=True):
+    try:
+        ensure_media_project(project, media)
+    except SportTrackError as exc:
+        show_error(window, exc, f"import {media}")
         return False
-    return window.import_media(media) if fresh else True
+    return window.open_project(project)
 
 
 def start(argv: list[str]):
