@@ -126,8 +126,8 @@ def test_cli_export_bad_file_name_option_exits_2(tmp_path):
 
 
 def test_mot_export_to_an_existing_folder_writes_the_sequence_folder(tmp_path):
-    """README: ``export --format mot --out out/``; running it again (the folder now
-    exists) or naming an existing folder must write out/gt/gt.txt, not refuse."""
+    """README: ``export --format mot --out out/``; an existing folder is written into
+    (out/gt/gt.txt); running it again replaces the files only with --overwrite (#21)."""
     from sporttrack_gui.formats.registry import get_format, output_path
 
     mot = get_format("mot", need="export")
@@ -135,9 +135,13 @@ def test_mot_export_to_an_existing_folder_writes_the_sequence_folder(tmp_path):
     assert output_path(mot, tmp_path / "gt.txt") == tmp_path / "gt.txt"
     project = _gt_project(tmp_path)
     out = tmp_path / "out"
-    for _ in range(2):
-        res = _export(project, "--format", "mot", "--out", f"{out}/")
-        assert res.returncode == 0, res.stderr
+    out.mkdir()
+    res = _export(project, "--format", "mot", "--out", f"{out}/")
+    assert res.returncode == 0, res.stderr
+    res = _export(project, "--format", "mot", "--out", f"{out}/")
+    assert res.returncode == 2 and "--overwrite" in res.stderr
+    res = _export(project, "--format", "mot", "--out", f"{out}/", "--overwrite")
+    assert res.returncode == 0, res.stderr
     assert (out / "gt" / "gt.txt").read_text() == GT
 
 

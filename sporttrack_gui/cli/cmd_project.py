@@ -50,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
     if words[0] == "relink":
         if len(words) != 3:
             raise InputError("usage: sporttrack project relink PROJECT --sequence NAME NEWPATH")
+        args.project = words[1]  # named by the CLI's fault report if the file is damaged
         return _relink(words[1], sequence, words[2], as_json)
+    args.project = words[0]
     if len(words) != 1:
         raise InputError(f"unexpected arguments {' '.join(words[1:])!r}; did you mean "
                          "'sporttrack project relink PROJECT --sequence NAME NEWPATH'?")
