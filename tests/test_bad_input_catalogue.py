@@ -411,9 +411,12 @@ def test_out_of_range_options_are_refused(capsys, proj, argv, expect):
 
 
 def test_nan_tracker_parameter_is_refused(capsys, proj, work):
+    from sporttrack_gui.track import tracker_specs
+
+    default = tracker_specs()["bytetrack"].defaults["track_high_thresh"]
     refused(capsys, proj, "track", work[0], "--project", proj, "--tracker", "bytetrack",
             "--param", "track_high_thresh=nan",
-            expect="must be float like the default 0.3 (a finite number)")
+            expect=f"must be float like the default {default} (a finite number)")
 
 
 def test_newer_and_foreign_files_get_honest_messages(capsys, tmp_path, proj):
