@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from sporttrack_gui.errors import SportTrackError
-from sporttrack_gui.ui import settings
+from sporttrack_gui.ui import gc_guard, settings
 from sporttrack_gui.ui.actions import SPECS, add_actions
 from sporttrack_gui.ui.assistant_panel import AssistantController, AssistantPanel
 from sporttrack_gui.ui.background import Background
@@ -66,6 +66,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
 
     def __init__(self) -> None:
         super().__init__()
+        gc_guard.install(self)  # cyclic GC only in the GUI thread while the window lives
+        self._gc_released = False
         self.setWindowTitle("SportTrack")
         self.setWindowIcon(icon("sporttrack"))
         self.setObjectName("MainWindow")
@@ -312,6 +314,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         if self.session is not None:
             self.session.close()
             self.session = None
+        if not self._gc_released:
+            self._gc_released = True
+            gc_guard.release()
         event.accept()
 
     # ---- sequences and runs ------------------------------------------------------------
