@@ -93,7 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (see ``EXIT_CODES_HELP``)."""
     common, rest = split_common_options(list(sys.argv[1:] if argv is None else argv))
-    parser = build_parser()
+    try:
+        parser = build_parser()  # imports every command (OpenCV, numpy...): Ctrl+C may land here
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     try:
         args = parser.parse_args(rest)
     except UsageError as exc:
