@@ -31,10 +31,10 @@ def apply_all(assistant: Assistant, min_score: float = 0.5,
     applied: list[dict[str, Any]] = []
     refused, seen = 0, set()
     while len(applied) < max_fixes:
-        todo = [s for s in assistant.suspects if s.score >= min_score and _key(s) not in seen]
+        todo = [s for s in assistant.suspects if s.fix_confidence >= min_score and _key(s) not in seen]
         if not todo:
             break
-        s = max(todo, key=lambda s: (s.score, -s.frame))
+        s = max(todo, key=lambda s: (s.fix_confidence, -s.frame))
         seen.add(_key(s))
         try:
             res = assistant.apply(s)
