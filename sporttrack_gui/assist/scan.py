@@ -271,7 +271,8 @@ def find_jumps(ta: TrackArrays, cfg: ScanConfig) -> tuple[list[Suspect], np.ndar
             out.append(Suspect("jump", f, (a, b), float(max(score[q], score[partner], 0.9)),
                                f"tracks {a} and {b} jump onto each other's place at frame {f}",
                                {"op": "swap", "a": a, "b": b, "from_frame": f}))
-        else:
+        elif score[q] >= cfg.jump_min_score:
+            # a lone step barely past the limit is a ball kick or a turn, not a switch
             out.append(Suspect(
                 "jump", f, (t,), float(np.clip(score[q], 0.05, 0.95)),
                 f"track {t} jumps {ratio[q]:.1f}x further than plausible between frames "

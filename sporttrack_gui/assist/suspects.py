@@ -74,6 +74,7 @@ class ScanConfig:
     jump_dist: float = 0.8          # centre displacement per frame that is a jump
     jump_dist_per_frame: float = 0.12  # extra allowance per missing frame in between
     jump_size_ratio: float = 1.6    # height ratio between consecutive boxes that is a jump
+    jump_min_score: float = 0.2     # lone jumps scored below this (< ~1.3x the limit) not listed
     swap_radius: float = 0.5        # a jump pair is an exchange when each lands this close
     cross_iou: float = 0.1          # boxes overlapping this much are an encounter
     # logistic weights of the crossing cues (intercept, then assist.crossing.FEATURES),
