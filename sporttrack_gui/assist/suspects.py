@@ -82,7 +82,7 @@ class ScanConfig:
     # (appearance has no pixels there: its weight is set so a clear kit difference, +-2, decides)
     cross_weights: tuple[float, ...] = (-0.61, 0.38, 1.76, -0.82, 0.41, 4.62, 1.5, 2.0)
     cross_min_score: float = 0.4    # crossings scored below this are not listed
-    cross_fix_margin: float = 1.0   # exchanged-ids fit must beat kept by this to trust the swap
+    cross_fix_margin: float = 1.5   # exchanged-ids fit must beat kept by this to trust the swap
     cross_window: int = 8           # frames before/after a crossing used for motion
     cross_margin: float = 0.4       # swapped-fit must beat kept-fit by this (height units)
     cross_ratio: float = 0.6        # ... and be at most this fraction of it
