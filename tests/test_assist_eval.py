@@ -51,3 +51,22 @@ def test_cli_eval_gt_measures_and_apply_all_restores_idf1(tmp_path, capsys):
     assert out["idf1_before"] < 1.0 and out["idf1_after"] == 1.0 and out["applied"] == 1
     assert main(["assist", str(path), "--run", "bt", "--eval-gt", "nosuch"]) == 2
     assert "nosuch" in capsys.readouterr().err
+
+
+def test_rejected_proposal_does_not_come_back(tmp_path):
+    from sporttrack_gui.assist import Assistant
+
+    path = tmp_path / "p.stp"
+    with Project.open(path, create=True) as p:
+        p.add_sequence("s", "synthetic", width=1280, height=720, fps=25.0, frame_count=60)
+        run = p.create_run("s", "bt", kind="tracker", status="complete")
+        p.append_boxes(run, swap_ids(crossing_run(), 1, 2, 31))
+        a = Assistant(p, run)
+        assert len(a.suspects) == 1
+        a.reject(a.suspects[0])
+        assert a.suspects == [] and a.scan() == []
+    with Project.open(path) as p:  # remembered in the project, and only for that run
+        assert Assistant(p, p.run_id("bt")).suspects == []
+        other = p.create_run("s", "b2", kind="tracker", status="complete")
+        p.append_boxes(other, swap_ids(crossing_run(), 1, 2, 31))
+        assert len(Assistant(p, other).suspects) == 1
