@@ -17,6 +17,8 @@ from sporttrack_gui.assist import (
     previous_suspect,
     scan_table,
 )
+from sporttrack_gui.assist.crossing import FEATURES, crossing_features
+from sporttrack_gui.assist.scan import TrackArrays
 from sporttrack_gui.formats.mot import MotTable
 from sporttrack_gui.project import Project, history
 
@@ -208,9 +210,16 @@ def test_colour_settles_what_motion_gets_wrong():
     clean = _meet_and_return(None)
     frames = _painter(clean, {1: (0, 0, 230), 2: (230, 60, 0)})
     cfg = ScanConfig(kinds=("crossing",))
-    # motion alone thinks players who turn back have exchanged ids ...
-    assert [s.kind for s in scan_table(clean, cfg)] == ["crossing"]
-    # ... their colours say they did not
+    # motion alone favours an exchange when players turn back, but 12 frames of standing
+    # together without a break or a step is a long clean overlap: discounted, not listed
+    ta = TrackArrays.from_table(clean)
+    xyxy = np.column_stack([ta.cx - ta.w / 2, ta.cy - ta.h / 2, ta.cx + ta.w / 2,
+                            ta.cy + ta.h / 2])
+    _, _, _, _, X = crossing_features(ta, overlapping_pairs(ta.frame, ta.track, xyxy,
+                                                            cfg.cross_iou), cfg)
+    assert X[0, FEATURES.index("motion")] > 0.5
+    assert scan_table(clean, cfg) == []
+    # ... and their colours say they did not exchange
     assert scan_table(clean, cfg, read_frame=frames) == []
     # and with colours a real exchange while standing together is found
     swapped = scan_table(_meet_and_return(26), cfg, read_frame=frames)

@@ -327,6 +327,25 @@ def test_assistant_finds_a_planted_swap_and_apply_fix_repairs_it(window, qtbot):
     _undo(window, qtbot)
     assert evaluate_mot(gt, p.boxes(planted))["idf1"] == pytest.approx(idf1_bad)
 
+    # Reject: the proposal leaves the list, is remembered in the project, and a fresh
+    # scan of the run (another session) does not bring it back
+    from sporttrack_gui.assist import Assistant
+    from sporttrack_gui.assist.rejected import rejected_keys
+
+    def swap_rows():
+        return [k for k, x in enumerate(window.assistant.suspects)
+                if x.fix.get("op") == "swap" and set(x.tracks) == {a, b}]
+
+    qtbot.waitUntil(lambda: bool(swap_rows()), timeout=20_000)
+    n = len(window.assistant.suspects)
+    window.assistant.go_to(swap_rows()[0])
+    qtbot.mouseClick(window.assistant_panel.reject_button, Qt.MouseButton.LeftButton)
+    assert not swap_rows() and len(window.assistant.suspects) == n - 1
+    assert window.assistant_panel.model.rowCount() == n - 1
+    assert any(k.startswith("crossing|") or "swap" in k for k in rejected_keys(p, planted))
+    assert not [x for x in Assistant(p, planted).suspects
+                if x.fix.get("op") == "swap" and set(x.tracks) == {a, b}]
+
 
 def test_exports_write_files_that_read_back(window, qtbot, tmp_path):
     import cv2

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sporttrack_gui.assist.rejected import rejected_keys, remember_rejected, without_rejected
 from sporttrack_gui.assist.scan import Embedder, FrameReader, scan_table
 from sporttrack_gui.assist.suspects import ScanConfig, Suspect, next_suspect
 from sporttrack_gui.project import edits, history, ops
@@ -55,14 +56,21 @@ class Assistant:
         self.config = config or ScanConfig()
         self.read_frame, self.embedder = read_frame, embedder
         self.table = project.boxes(run)
+        self.rejected = rejected_keys(project, run)
         self.suspects: list[Suspect] = []
         self._touched: list[set[int]] = []  # per applied edit, for undo refreshes
         self.scan()
 
     def scan(self) -> list[Suspect]:
-        self.suspects = scan_table(self.table, self.config, read_frame=self.read_frame,
-                                   embedder=self.embedder)
+        self.suspects = without_rejected(
+            scan_table(self.table, self.config, read_frame=self.read_frame,
+                       embedder=self.embedder), self.rejected)
         return self.suspects
+
+    def reject(self, suspect: Suspect) -> None:
+        """Dismiss ``suspect`` for good (remembered in the project) and drop it from the list."""
+        self.rejected = remember_rejected(self.project, self.run, suspect)
+        self.suspects = without_rejected(self.suspects, self.rejected)
 
     def next_suspect(self, after_frame: int, wrap: bool = True) -> Suspect | None:
         return next_suspect(self.suspects, after_frame, wrap)

@@ -33,10 +33,18 @@ class Suspect:
     score: float
     reason: str
     fix: dict[str, Any] = field(default_factory=dict)
+    #: confidence that ``fix`` is the right edit (``None``: same as ``score``); "apply all"
+    #: ranks by it, so a likely switch whose direction is unclear is shown, not auto-applied
+    fix_score: float | None = None
+
+    @property
+    def fix_confidence(self) -> float:
+        return float(self.score if self.fix_score is None else self.fix_score)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "frame": self.frame, "tracks": list(self.tracks),
-                "score": round(float(self.score), 4), "reason": self.reason, "fix": dict(self.fix)}
+                "score": round(float(self.score), 4), "reason": self.reason, "fix": dict(self.fix),
+                "fix_score": round(self.fix_confidence, 4)}
 
     def describe_fix(self) -> str:
         """The fix as a short command-like text (``swap 3 7 --from 412``)."""
@@ -66,8 +74,15 @@ class ScanConfig:
     jump_dist: float = 0.8          # centre displacement per frame that is a jump
     jump_dist_per_frame: float = 0.12  # extra allowance per missing frame in between
     jump_size_ratio: float = 1.6    # height ratio between consecutive boxes that is a jump
+    jump_min_score: float = 0.2     # lone jumps scored below this (< ~1.3x the limit) not listed
     swap_radius: float = 0.5        # a jump pair is an exchange when each lands this close
-    cross_iou: float = 0.3          # boxes overlapping this much are "crossing"
+    cross_iou: float = 0.1          # boxes overlapping this much are an encounter
+    # logistic weights of the crossing cues (intercept, then assist.crossing.FEATURES),
+    # fitted on the tune half of benchmarks/bench_assist_recall.py (IRLS, moderate level)
+    # (appearance has no pixels there: its weight is set so a clear kit difference, +-2, decides)
+    cross_weights: tuple[float, ...] = (-0.61, 0.38, 1.76, -0.82, 0.41, 4.62, 1.5, 2.0)
+    cross_min_score: float = 0.4    # crossings scored below this are not listed
+    cross_fix_margin: float = 1.5   # exchanged-ids fit must beat kept by this to trust the swap
     cross_window: int = 8           # frames before/after a crossing used for motion
     cross_margin: float = 0.4       # swapped-fit must beat kept-fit by this (height units)
     cross_ratio: float = 0.6        # ... and be at most this fraction of it

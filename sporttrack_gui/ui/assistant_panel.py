@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from sporttrack_gui.assist import Suspect, apply_fix, next_suspect, previous_suspect
 from sporttrack_gui.assist.incremental import IncrementalScan
+from sporttrack_gui.assist.rejected import rejected_keys, remember_rejected, without_rejected
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui.actions import ActionSpec, add_actions
 from sporttrack_gui.ui.background import Background
@@ -50,6 +51,9 @@ ASSIST_SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("assist_apply", "&Apply proposed fix", ("Ctrl+Return", "Ctrl+Enter"),
                "dialog-ok-apply", "Apply the shown suspect's proposed fix (undoable); "
                "Enter in the suspects list does the same", "Assistant"),
+    ActionSpec("assist_reject", "&Reject proposal", ("Ctrl+Backspace",), "dialog-cancel",
+               "Dismiss the shown suspect for good: it does not come back after a rescan "
+               "(remembered in the project)", "Assistant"),
     ActionSpec("assist_rescan", "&Rescan run", ("F5",), "view-refresh",
                "Look for suspected ID switches again", "Assistant"),
 )
@@ -104,13 +108,16 @@ class AssistantPanel(QWidget):
         self.next_button = QPushButton("Next ▶")
         self.apply_button = QPushButton("Apply fix")
         self.apply_button.setObjectName("applyFixButton")
+        self.reject_button = QPushButton("Reject")
+        self.reject_button.setObjectName("rejectButton")
         self.rescan_button = QPushButton("Rescan")
         self.summary = QLabel("No run shown")
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
         self.detail.setObjectName("suspectDetail")
         row = QHBoxLayout()
-        for b in (self.prev_button, self.next_button, self.apply_button, self.rescan_button):
+        for b in (self.prev_button, self.next_button, self.apply_button, self.reject_button,
+                  self.rescan_button):
             row.addWidget(b)
         row.addStretch(1)
         layout = QVBoxLayout(self)
@@ -167,6 +174,8 @@ class AssistantController(QObject):
         a["assist_prev"].triggered.connect(lambda: self.step(-1))
         a["assist_apply"].triggered.connect(lambda: self.apply())
         a["assist_rescan"].triggered.connect(self.rescan)
+        a["assist_reject"].triggered.connect(lambda: self.reject())
+        panel.reject_button.clicked.connect(lambda: self.reject())
         panel.next_button.clicked.connect(lambda: self.step(1))
         panel.prev_button.clicked.connect(lambda: self.step(-1))
         panel.apply_button.clicked.connect(lambda: self.apply())
@@ -230,7 +239,17 @@ class AssistantController(QObject):
     def _scan_failed(self, _tag: Any, message: str) -> None:
         show_error(self.w, message, "look for ID switches")
 
+    def _rejected(self) -> set[str]:
+        s = self.w.session
+        if s is None or s.run is None:
+            return set()
+        try:
+            return rejected_keys(s.project, int(s.run["id"]))
+        except SportTrackError:
+            return set()
+
     def _show(self, found: list[Suspect], run_name: str | None) -> list[Suspect]:
+        found = without_rejected(found, self._rejected()) if run_name is not None else found
         if run_name is not None:
             kinds: dict[str, int] = {}
             for x in found:
@@ -283,6 +302,24 @@ class AssistantController(QObject):
             f"suspect {row + 1}/{len(self.suspects)}: {sus.kind}, frame {sus.frame}", 5000)
 
     # ---- fixing -----------------------------------------------------------------------------
+    def reject(self, row: int | None = None) -> bool:
+        """Dismiss the proposal of ``row`` (default: the shown or selected suspect) for good."""
+        if row is None:
+            row = self.current if self.current is not None else self.panel.selected_row()
+        s = self.w.session
+        if row is None or not 0 <= row < len(self.suspects) or s is None or s.run is None:
+            self.w.statusBar().showMessage("Pick a suspect first (N steps to the next)", 3000)
+            return False
+        sus = self.suspects[row]
+        try:
+            remember_rejected(s.project, int(s.run["id"]), sus)
+        except SportTrackError as exc:
+            show_error(self.w, exc, "remember the rejected proposal")
+            return False
+        self._show(self.suspects, s.run["name"])
+        self.w.statusBar().showMessage(f"rejected: {fix_summary(sus.fix)}", 5000)
+        return True
+
     def apply(self, row: int | None = None) -> bool:
         """Apply the proposal of ``row`` (default: the shown or selected suspect)."""
         if row is None:

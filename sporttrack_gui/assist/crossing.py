@@ -1,0 +1,166 @@
+"""Crossing suspects: two tracks come close, and afterwards they may carry each other's
+identity. Every close encounter is described by a few cues and scored with a logistic
+model, so the score is the chance that a real ID switch lies there.
+
+Why a model and not one threshold: on real runs (basketball, football, degraded
+detections) most exchanges happen while the two boxes overlap and the tracker's boxes
+barely move across the exchange, so "the motion afterwards fits the swapped ids better"
+alone finds few of them; a break of one track during the encounter, a step of a box
+larger than its own pace, a change of box height and a deep overlap are each weak cues
+that together separate real exchanges from clean passes. The weights live in
+:class:`~sporttrack_gui.assist.suspects.ScanConfig` (fitted on the tune half of
+``benchmarks/bench_assist_recall.py``, quoted on the held-out half).
+
+All cues are whole-array passes over the episodes; only the suspects that are emitted
+are looked at one by one (to pick the exchange frame).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sporttrack_gui.assist.suspects import ScanConfig, Suspect
+
+#: the cues, in the order of ``ScanConfig.cross_weights[1:]``
+FEATURES = ("motion", "max_iou", "log_len", "break", "step", "size_step", "appearance")
+
+
+def episodes(f: np.ndarray, a: np.ndarray, b: np.ndarray, iou: np.ndarray, max_gap: int = 2):
+    """Group (frame, a, b, iou) overlap rows into contiguous episodes:
+    (a, b, first frame, last frame, max iou)."""
+    order = np.lexsort((f, b, a))
+    f, a, b, iou = f[order], a[order], b[order], iou[order]
+    new = np.ones(len(f), bool)
+    new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (f[1:] - f[:-1] > max_gap)
+    s = np.flatnonzero(new)
+    e = np.append(s[1:] - 1, len(f) - 1) if len(s) else s
+    mx = np.maximum.reduceat(iou, s) if len(s) else np.zeros(0)
+    return a[s], b[s], f[s], f[e], mx
+
+
+def _step_max(ta, lo: np.ndarray, hi: np.ndarray, per_row: np.ndarray) -> np.ndarray:
+    """max of ``per_row`` over rows lo..hi (inclusive, one track each); 0 when lo > hi."""
+    ok = hi >= lo
+    out = np.zeros(len(lo))
+    if not ok.any():
+        return out
+    # reduceat over [lo, hi+1): interleave starts and ends, take every other result
+    idx = np.empty(2 * int(ok.sum()), np.int64)
+    idx[0::2], idx[1::2] = lo[ok], hi[ok] + 1
+    ext = np.append(per_row, 0.0)
+    out[ok] = np.maximum.reduceat(ext, idx)[0::2]
+    return out
+
+
+def crossing_features(ta, pairs: tuple, cfg: ScanConfig, read_frame=None, embedder=None):
+    """Episodes of two tracks overlapping (IoU > ``cfg.cross_iou``) that both tracks
+    outlive, and their cues. Returns ``(a, b, fs, fe, X)`` with ``X`` (K, len(FEATURES)).
+
+    Cues (box-height units): ``motion`` = misfit of the kept ids minus misfit of the
+    exchanged ids (velocity before vs mean position after, plus size); ``break`` = frames
+    either track is missing around the encounter (log-scaled); ``step`` / ``size_step`` =
+    the largest per-frame move / height change of either track inside the encounter,
+    relative to the track's usual pace; ``appearance`` = colour dissimilarity of kept minus
+    exchanged (0 without pixels).
+    """
+    from sporttrack_gui.assist.scan import _appearance_costs, _dist
+
+    f, a, b, iou = pairs
+    if not len(f):
+        z = np.zeros(0, np.int64)
+        return z, z, z, z, np.zeros((0, len(FEATURES)))
+    a, b, fs, fe, mx = episodes(f, a, b, iou)
+    pa, pb = ta.row_before(a, fs), ta.row_before(b, fs)
+    ra, rb = ta.row_from(a, fe + 1), ta.row_from(b, fe + 1)
+    ok = (pa >= 0) & (pb >= 0) & (ra >= 0) & (rb >= 0)
+    a, b, fs, fe, mx, pa, pb, ra, rb = (x[ok] for x in (a, b, fs, fe, mx, pa, pb, ra, rb))
+    if not len(a):
+        z = np.zeros(0, np.int64)
+        return z, z, z, z, np.zeros((0, len(FEATURES)))
+    w = cfg.cross_window
+    va, vb = ta.velocity(pa, w), ta.velocity(pb, w)
+    ea = np.minimum(ra + w - 1, ta.end[ra])
+    eb = np.minimum(rb + w - 1, ta.end[rb])
+    csx, csy, csf = (np.concatenate([[0.0], np.cumsum(x)]) for x in (ta.cx, ta.cy, ta.frame))
+
+    def mean_after(r, e):
+        k = (e - r + 1).astype(np.float64)
+        return ((csx[e + 1] - csx[r]) / k, (csy[e + 1] - csy[r]) / k, (csf[e + 1] - csf[r]) / k)
+
+    axx, axy, atf = mean_after(ra, ea)
+    bxx, bxy, btf = mean_after(rb, eb)
+
+    def pred(p, v, tf):
+        dt = np.minimum(tf - ta.frame[p], 3 * w + (fe - fs))
+        return ta.cx[p] + v[:, 0] * dt, ta.cy[p] + v[:, 1] * dt
+
+    sc = np.maximum(np.maximum(ta.scale(pa), ta.scale(pb)), 1.0)
+
+    def size(p, r):
+        return np.abs(np.log(ta.h[r] / np.maximum(ta.h[p], 1e-6)))
+
+    keep = (_dist(*pred(pa, va, atf), axx, axy) + _dist(*pred(pb, vb, btf), bxx, bxy)) / sc \
+        + size(pa, ra) + size(pb, rb)
+    swap = (_dist(*pred(pa, va, btf), bxx, bxy) + _dist(*pred(pb, vb, atf), axx, axy)) / sc \
+        + size(pa, rb) + size(pb, ra)
+    app = np.zeros(len(a))
+    if read_frame is not None:
+        app_keep, app_swap = _appearance_costs(ta, pa, pb, ra, rb, read_frame, embedder)
+        app = app_keep - app_swap
+    missing = ((fs - ta.frame[pa] - 1) + (ta.frame[ra] - fe - 1)
+               + (fs - ta.frame[pb] - 1) + (ta.frame[rb] - fe - 1)).astype(np.float64)
+    # per-row step (height units per frame) and height change against the previous row
+    n = len(ta)
+    step = np.zeros(n)
+    hstep = np.zeros(n)
+    if n > 1:
+        same = ta.track[1:] == ta.track[:-1]
+        dt = np.maximum(ta.frame[1:] - ta.frame[:-1], 1).astype(np.float64)
+        scl = np.maximum((ta.h[1:] + ta.h[:-1]) / 2, ta.scale_floor)
+        step[1:] = np.where(same, _dist(ta.cx[1:], ta.cy[1:], ta.cx[:-1], ta.cy[:-1])
+                            / scl / dt, 0.0)
+        hstep[1:] = np.where(same, np.abs(np.log(ta.h[1:] / np.maximum(ta.h[:-1], 1e-6))), 0.0)
+    seg = np.searchsorted(ta.first, np.arange(n), side="right") - 1
+    pace = (np.bincount(seg, weights=step, minlength=len(ta.first))
+            / np.maximum(np.bincount(seg, minlength=len(ta.first)) - 1, 1))
+    rel = step - pace[seg]
+    st = np.maximum(_step_max(ta, pa + 1, ra, rel), _step_max(ta, pb + 1, rb, rel))
+    hs = np.maximum(_step_max(ta, pa + 1, ra, hstep), _step_max(ta, pb + 1, rb, hstep))
+    X = np.column_stack([np.clip(keep - swap, -3, 3), mx, np.log1p(fe - fs + 1),
+                         np.log1p(missing), np.clip(st, 0, 3), np.clip(hs, 0, 1), app])
+    return a, b, fs, fe, X
+
+
+def crossing_probability(X: np.ndarray, cfg: ScanConfig) -> np.ndarray:
+    """Logistic score of the cues (the chance that a real switch is there)."""
+    wts = np.asarray(cfg.cross_weights, np.float64)
+    return 1.0 / (1.0 + np.exp(-(wts[0] + X @ wts[1:])))
+
+
+def find_crossings(ta, pairs: tuple, cfg: ScanConfig, read_frame=None,
+                   embedder=None) -> list[Suspect]:
+    """Crossing suspects with score >= ``cfg.cross_min_score``; the fix exchanges the ids
+    from the most plausible frame, and its own confidence (``fix_score``) is high only
+    when the motion (and colour) after the encounter fits the exchanged ids better."""
+    from sporttrack_gui.assist.scan import _switch_frame
+
+    a, b, fs, fe, X = crossing_features(ta, pairs, cfg, read_frame, embedder)
+    if not len(a):
+        return []
+    p = crossing_probability(X, cfg)
+    motion = X[:, 0] + cfg.appearance_weight * X[:, 6]
+    fix_ok = motion > cfg.cross_fix_margin
+    cue = "motion" if read_frame is None else "motion and colour"
+    out = []
+    for q in np.flatnonzero(p >= cfg.cross_min_score):
+        ia, ib = int(a[q]), int(b[q])
+        g = _switch_frame(ta, ia, ib, int(fs[q]), int(fe[q]))
+        why = (f"their {cue} after fits the exchanged ids better" if fix_ok[q]
+               else f"their {cue} after does not tell which way")
+        fix_score = float(p[q]) if fix_ok[q] else float(p[q]) * 0.5
+        out.append(Suspect(
+            "crossing", g, (ia, ib), float(p[q]),
+            f"tracks {ia} and {ib} cross (IoU up to {X[q, 1]:.2f}) in frames "
+            f"{int(fs[q])}-{int(fe[q])}; {why}",
+            {"op": "swap", "a": ia, "b": ib, "from_frame": g}, fix_score))
+    return out
