@@ -1,0 +1,54 @@
+"""The ``fairmot:<weights.pt>`` detector: boxes AND identity embeddings in one forward pass.
+
+Its ``Detections.feat`` carries the unit 128-d embedding of every box, so any tracker that
+reads ``dets.feat`` (fairmot, deepsort, bytetrack with appearance) uses it without a crop
+network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sporttrack_gui.core.boxes import Detections
+from sporttrack_gui.detect.base import check_batch
+
+
+class FairMOTDetector:
+    needs_pixels = True
+
+    def __init__(self, weights: str, conf: float = 0.3, imgsz: int | None = None,
+                 max_det: int = 100, device: str = "cpu", **_ignored):
+        from sporttrack_gui.detect.fairmot.model import load_weights
+
+        self.net = load_weights(weights)
+        self.conf = float(conf)
+        self.imgsz = int(imgsz or self.net.cfg.imgsz)
+        self.max_det = int(max_det)
+        self.class_names = tuple(self.net.cfg.class_names)
+
+    def detect(self, frames: Sequence[np.ndarray | None],
+               frame_numbers: Sequence[int] | None = None) -> list[Detections]:
+        import torch
+
+        from sporttrack_gui.detect.fairmot.data import prepare_image
+        from sporttrack_gui.detect.fairmot.model import decode
+
+        numbers = check_batch(frames, frame_numbers)
+        out: list[Detections] = []
+        for frame, fn in zip(frames, numbers, strict=True):
+            if frame is None:
+                raise ValueError(f"fairmot detector needs pixels (frame {fn} has none)")
+            image, scale = prepare_image(frame, self.imgsz)
+            with torch.inference_mode():
+                res = decode(self.net(torch.from_numpy(image)[None]), self.max_det, self.conf)[0]
+            xyxy, score, cls, emb = res
+            xyxy = xyxy / scale
+            xyxy[:, [0, 2]] = xyxy[:, [0, 2]].clip(0, frame.shape[1])
+            xyxy[:, [1, 3]] = xyxy[:, [1, 3]].clip(0, frame.shape[0])
+            out.append(Detections(xyxy, score, cls, emb))
+        return out
+
+    def close(self) -> None:
+        self.net = None
