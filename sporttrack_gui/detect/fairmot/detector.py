@@ -19,13 +19,16 @@ class FairMOTDetector:
     needs_pixels = True
 
     def __init__(self, weights: str, conf: float = 0.3, imgsz: int | None = None,
-                 max_det: int = 100, device: str = "cpu", **_ignored):
+                 max_det: int = 100, batch: int = 8, device: str = "cpu", **_ignored):
+        """``device``/``iou``/``class_map`` and other YOLO options are accepted and ignored
+        (CPU torch; the heatmap's 3x3 max-pool replaces box NMS)."""
         from sporttrack_gui.detect.fairmot.model import load_weights
 
         self.net = load_weights(weights)
         self.conf = float(conf)
         self.imgsz = int(imgsz or self.net.cfg.imgsz)
         self.max_det = int(max_det)
+        self.batch = max(1, int(batch))
         self.class_names = tuple(self.net.cfg.class_names)
 
     def detect(self, frames: Sequence[np.ndarray | None],
@@ -36,18 +39,26 @@ class FairMOTDetector:
         from sporttrack_gui.detect.fairmot.model import decode
 
         numbers = check_batch(frames, frame_numbers)
-        out: list[Detections] = []
         for frame, fn in zip(frames, numbers, strict=True):
             if frame is None:
                 raise ValueError(f"fairmot detector needs pixels (frame {fn} has none)")
-            image, scale = prepare_image(frame, self.imgsz)
-            with torch.inference_mode():
-                res = decode(self.net(torch.from_numpy(image)[None]), self.max_det, self.conf)[0]
-            xyxy, score, cls, emb = res
-            xyxy = xyxy / scale
-            xyxy[:, [0, 2]] = xyxy[:, [0, 2]].clip(0, frame.shape[1])
-            xyxy[:, [1, 3]] = xyxy[:, [1, 3]].clip(0, frame.shape[0])
-            out.append(Detections(xyxy, score, cls, emb))
+        prepared = [prepare_image(frame, self.imgsz) for frame in frames]
+        out: list[Detections] = []
+        for start in range(0, len(frames), self.batch):  # one forward per batch of equal-size frames
+            chunk = prepared[start:start + self.batch]
+            shapes = {img.shape for img, _ in chunk}
+            groups = [chunk] if len(shapes) == 1 else [[c] for c in chunk]
+            for group in groups:
+                with torch.inference_mode():
+                    x = torch.from_numpy(np.stack([img for img, _ in group]))
+                    results = decode(self.net(x), self.max_det, self.conf)
+                done = len(out)  # frames already decoded = index of this group's first frame
+                for (_, scale), frame, (xyxy, score, cls, emb) in zip(
+                        group, frames[done:done + len(group)], results, strict=True):
+                    xyxy = xyxy / scale
+                    xyxy[:, [0, 2]] = xyxy[:, [0, 2]].clip(0, frame.shape[1])
+                    xyxy[:, [1, 3]] = xyxy[:, [1, 3]].clip(0, frame.shape[0])
+                    out.append(Detections(xyxy, score, cls, emb))
         return out
 
     def close(self) -> None:
