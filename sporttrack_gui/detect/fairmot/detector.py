@@ -19,7 +19,8 @@ class FairMOTDetector:
     needs_pixels = True
 
     def __init__(self, weights: str, conf: float = 0.3, imgsz: int | None = None,
-                 max_det: int = 100, batch: int = 8, device: str = "cpu", **_ignored):
+                 max_det: int = 100, batch: int = 8, device: str = "cpu",
+                 threads: int | None = None, **_ignored):
         """``device``/``iou``/``class_map`` and other YOLO options are accepted and ignored
         (CPU torch; the heatmap's 3x3 max-pool replaces box NMS)."""
         from sporttrack_gui.detect.fairmot.model import load_weights
@@ -29,16 +30,19 @@ class FairMOTDetector:
         self.imgsz = int(imgsz or self.net.cfg.imgsz)
         self.max_det = int(max_det)
         self.batch = max(1, int(batch))
+        self.threads = threads  # torch intra-op threads, chosen like the YOLO detector's
         self.class_names = tuple(self.net.cfg.class_names)
 
     def detect(self, frames: Sequence[np.ndarray | None],
                frame_numbers: Sequence[int] | None = None) -> list[Detections]:
         import torch
 
+        from sporttrack_gui.detect.device import set_torch_threads
         from sporttrack_gui.detect.fairmot.data import prepare_image
         from sporttrack_gui.detect.fairmot.model import decode
 
         numbers = check_batch(frames, frame_numbers)
+        set_torch_threads(self.threads)
         for frame, fn in zip(frames, numbers, strict=True):
             if frame is None:
                 raise ValueError(f"fairmot detector needs pixels (frame {fn} has none)")
