@@ -49,6 +49,12 @@ def _yolo(arg: str, **opts: Any) -> Detector:
     return YoloDetector(arg, **opts)
 
 
+def _fairmot(arg: str, **opts: Any) -> Detector:
+    from sporttrack_gui.detect.fairmot.detector import FairMOTDetector
+
+    return FairMOTDetector(arg, **opts)
+
+
 def _det_file(arg: str, **opts: Any) -> Detector:
     from sporttrack_gui.detect.public import FileDetector
 
@@ -63,6 +69,7 @@ def _gt_file(arg: str, **opts: Any) -> Detector:
 
 for _spec in (
     DetectorSpec("yolo", _yolo, "ultralytics YOLO: yolo:<weights.pt|model.yaml|model.onnx>"),
+    DetectorSpec("fairmot", _fairmot, "FairMOT boxes + identity embeddings: fairmot:<weights.pt>"),
     DetectorSpec("det", _det_file, "public detections: det:<det.txt>", needs_pixels=False),
     DetectorSpec("gt", _gt_file, "ground-truth boxes as detections: gt:<gt.txt>",
                  needs_pixels=False),

@@ -40,6 +40,9 @@ _BUILTINS: dict[str, tuple[str, str, str]] = {
               "C-BIoU: ByteTrack stages on cascaded buffered IoU, for fast irregular motion"),
     "ocsort": ("sporttrack_gui.track.ocsort", "OcSortTracker",
                "OC-SORT: observation-centric momentum, recovery and re-update after gaps"),
+    "fairmot": ("sporttrack_gui.track.fairmot", "FairMOTTracker",
+                "FairMOT: detector embeddings fused with Kalman gating, then IoU "
+                "(use with --detector fairmot:<weights.pt>)"),
 }
 _LOADED = False
 
