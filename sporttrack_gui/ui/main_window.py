@@ -334,6 +334,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.frame_size = (int(seq.get("width") or 0), int(seq.get("height") or 0))
         if s.source() and self.relinker.check():
             self.loader.open(s.source())
+        elif s.source():  # media missing (relink offered): boxes on a dark canvas meanwhile
+            self._no_pixels = True
         self.playback.set_media(s.frame_count(), s.fps())
         self.refresh_runs()
         self.playback.seek(1, force=True)
