@@ -100,6 +100,24 @@ def _unusable(path: Path, exc: BaseException) -> str:
     return f"{path} is not a usable SportTrack project ({exc})"
 
 
+def quick_check(target: str | Path | sqlite3.Connection) -> list[str]:
+    """SQLite's ``quick_check`` of a project: [] when sound, else up to five problems.
+
+    It reads every page once (about 4 s for a 5.4 M-box project on a loaded machine, see
+    benchmarks/bench_import_big.py), so the CLI's writers run it when they open a file and
+    the window runs it in a worker on a read-only connection of its own.
+    """
+    conn = target if isinstance(target, sqlite3.Connection) else connect_readonly(Path(target))
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        rows = [str(exc)]
+    finally:
+        if conn is not target:
+            conn.close()
+    return [] if rows == ["ok"] else rows
+
+
 class Project:
     """An open project file. Use ``Project.open``; close it (or use ``with``)."""
 
@@ -113,12 +131,15 @@ class Project:
 
     # ---------------------------------------------------------------- open / close
     @classmethod
-    def open(cls, path: str | Path, create: bool = False, readonly: bool = False) -> Project:
+    def open(cls, path: str | Path, create: bool = False, readonly: bool = False,
+             check: bool = True) -> Project:
         """Open (or with ``create=True`` make) a project.
 
         Raises ``ProjectError`` for a missing, foreign or too-new file and
         ``ProjectLockedError`` when another process holds the write lock. A read-only
-        project takes no lock and never writes.
+        project takes no lock and never writes. ``check=False`` skips the writer's
+        ``quick_check`` (seconds on a whole match): the window runs :func:`quick_check`
+        in a worker instead and stops editing if it finds damage.
         """
         path = Path(path)
         exists = path.exists()
@@ -148,7 +169,7 @@ class Project:
                 # another program's database: adding our tables to it would damage it
                 raise ProjectError(f"{path} is an SQLite file of another program, "
                                    "not a SportTrack project")
-            if exists and fresh:  # once per process: later threads share the first check
+            if exists and fresh and check:  # once per process: later threads share it
                 project._refuse_damaged()
             project._configure()
             schema.migrate(conn, str(path))
@@ -164,13 +185,11 @@ class Project:
 
     def _refuse_damaged(self) -> None:
         """Writers refuse a damaged file: an edit on top of broken pages would bury the
-        damage under new work. ``quick_check`` reads every page once (4 s for a 5.4 M-box
-        project on a loaded machine, see benchmarks/bench_import_big.py); read-only opens
-        skip it and check only when a read fails."""
-        rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)").fetchall()]
-        if rows != ["ok"]:
+        damage under new work (see :func:`quick_check`)."""
+        problems = quick_check(self.conn)
+        if problems:
             raise ProjectError(
-                f"{self.path} is damaged (integrity check: {'; '.join(rows)}); it was not "
+                f"{self.path} is damaged (integrity check: {'; '.join(problems)}); it was not "
                 "changed. Restore it from a backup, or read what is left with read-only "
                 "commands (project, export)")
 

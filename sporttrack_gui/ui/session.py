@@ -50,8 +50,9 @@ class Session:
             self.select_sequence(seqs[0]["id"], load=load)
 
     @classmethod
-    def open(cls, path: str | Path, create: bool = False, load: bool = True) -> Session:
-        return cls(Project.open(path, create=create), load=load)
+    def open(cls, path: str | Path, create: bool = False, load: bool = True,
+             check: bool = True) -> Session:
+        return cls(Project.open(path, create=create, check=check), load=load)
 
     @property
     def path(self) -> Path:
