@@ -198,7 +198,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         assist.addActions([a[k] for k in ("assist_next", "assist_prev", "assist_apply",
                                           "assist_rescan")])
         run = bar.addMenu("&Run")
-        run.addActions([a["run_tracker"], a["track_box"], a["evaluate"], a["cancel"]])
+        run.addActions([a["run_tracker"], a["track_box"], a["evaluate"], a["follow_run"],
+                        a["cancel"]])
         helpm = bar.addMenu("&Help")
         helpm.addActions([a["shortcuts"], a["plugins"], a["about"]])
         self._refresh_recent()
