@@ -96,3 +96,28 @@ def test_the_play_head_follows_a_run_only_when_asked(window, qtbot):
     qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=10000)
     assert any(f > 3 for f in seen)  # followed the writer
     assert window.playback.frame == 3  # and came back home at the end
+
+
+def test_run_dialog_keeps_its_size_with_a_long_error(window, qtbot):
+    dialog = _run_dialog(window)
+    qtbot.waitExposed(dialog)
+    size = dialog.size()
+    labels = [dialog.det_box.itemText(i) for i in range(dialog.det_box.count())]
+    dialog.det_box.setCurrentIndex(labels.index("YOLO model…"))
+    missing = "/nonexistent/" + "very_long_folder_name_" * 40 + "/weights.pt"
+    dialog.yolo_edit.setText(missing)
+    with qtbot.waitSignal(window.jobs.jobFinished, timeout=60000) as finished:
+        qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    assert finished.args == ["run the tracker", "failed"]
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=10000)
+    # a longer one still (tracebacks, paths without spaces) straight into the label
+    dialog.show_result("failed", "x" * 5000)
+    qtbot.wait(50)
+    assert dialog.width() <= size.width() + 40 and dialog.height() <= size.height() + 200
+    assert dialog.minimumSizeHint().width() < 700
+    for button in (dialog.run_button, dialog.close_button):
+        right = button.mapTo(dialog, button.rect().bottomRight())
+        assert button.isVisible() and dialog.rect().contains(right)
+    assert dialog.run_button.isEnabled()
+    assert "x" * 5000 in dialog.status.toolTip()  # the whole text stays readable
+    assert "Running" not in window.statusBar().currentMessage()
