@@ -43,3 +43,20 @@ def test_copy_rename_delete(tmp_path):
     run_admin.delete_run(p, copy)
     assert {r["name"] for r in p.runs(seq)} == {"gt", "live"}
     p.close()
+
+
+def test_cli_manages_runs_like_the_gui(tmp_path, capsys):
+    from sporttrack_gui.cli.main import main
+
+    p, _seq, gt = _project(tmp_path)
+    p.close()
+    path = str(tmp_path / "p.stp")
+    assert main(["project", "runs", path, "--run", "gt", "--copy", "fixed"]) == 0
+    assert main(["project", "runs", path, "--run", "fixed", "--rename", "fixed-v2", "--json"]) == 0
+    assert '"new_name": "fixed-v2"' in capsys.readouterr().out
+    assert main(["project", "runs", path, "--run", "gt", "--unlock"]) == 0
+    assert main(["project", "runs", path, "--run", "fixed-v2", "--rename", "gt"]) == 2
+    assert main(["project", "runs", path, "--run", "gt"]) == 2  # no action: usage
+    assert main(["project", "runs", path, "--run", "fixed-v2", "--delete"]) == 0
+    with Project.open(path) as q:
+        assert [(r["name"], run_admin.is_locked(r)) for r in q.runs()] == [("gt", False)]
