@@ -109,3 +109,33 @@ def test_copy_rename_delete_from_the_run_menu(window, qtbot):
     timer.stop()
     assert "fixed-v2" not in _names(window) and "gt" in _names(window)
     assert s.run is None
+
+
+def test_mot_export_class_1_for_tracker_rows_and_confirmed_overwrite(window, qtbot, tmp_path):
+    from sporttrack_gui.formats.mot import read_mot
+
+    s = window.session
+    p = s.project
+    gt = p.boxes(s.run["id"])
+    # a tracker-like run: the gt boxes with class 0 (COCO person) and detector scores
+    run = p.create_run(s.sequence["id"], "bytetrack", kind="tracker", status="complete")
+    from dataclasses import replace
+
+    p.append_boxes(run, replace(gt, cls=np.zeros_like(gt.cls), conf=np.full_like(gt.conf, 0.4)))
+    window.show_run(run)
+    out = tmp_path / "mot"
+    info = window.exports.export_mot(out)
+    table = read_mot(info["file"], kind="gt")
+    assert len(table) == len(gt) and set(table.cls.tolist()) == {1}  # TrackEval keeps class 1
+    assert set(table.conf.tolist()) == {1.0}
+    # the file exists now: Cancel keeps it, Yes replaces it
+    target = out / "gt" / "gt.txt"
+    target.write_text("original\n")
+    timer = when_modal(QMessageBox, lambda d: d.button(QMessageBox.StandardButton.Cancel).click())
+    assert window.exports.export_mot(out) is None
+    timer.stop()
+    assert target.read_text() == "original\n"
+    timer = when_modal(QMessageBox, lambda d: d.button(QMessageBox.StandardButton.Yes).click())
+    assert window.exports.export_mot(out) is not None
+    timer.stop()
+    assert len(read_mot(target, kind="gt")) == len(gt)
