@@ -39,7 +39,7 @@ def test_ground_truth_is_read_only_until_unlocked(window, qtbot):
     track = int(before.track_id[0])
     lock = window.actions_["gt_lock"]
     assert lock.isEnabled() and lock.isChecked()  # visible in the Track menu
-    assert window.runs_panel.runs_model.data(window.runs_panel.runs_model.index(0, 1)) == "gt 🔒"
+    assert window.runs_panel.runs_model.data(window.runs_panel.runs_model.index(0, 1)) == "gt (locked)"
     # the editor, the track list and the assistant all meet the one gate
     assert not window.editor.delete_track(track)
     assert not window.editor.set_track_field(track, "label", "renamed")

@@ -99,11 +99,12 @@ class RunsModel(RowsModel):
                       "complete": QColor(120, 200, 120)}
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """The kind column shows the ground-truth lock: "gt 🔒" / "gt (unlocked)"."""
+        """The kind column shows the ground-truth lock: "gt (locked)" / "gt (unlocked)"
+        (words, not an emoji: not every font has a lock glyph)."""
         if (role == Qt.ItemDataRole.DisplayRole and index.isValid()
                 and self.columns[index.column()][0] == "kind"
                 and self.rows[index.row()].get("kind") == "gt"):
-            return "gt 🔒" if _gt_locked(self.rows[index.row()]) else "gt (unlocked)"
+            return "gt (locked)" if _gt_locked(self.rows[index.row()]) else "gt (unlocked)"
         return super().data(index, role)
 
     def extra_data(self, row: dict[str, Any], key: str, role: int) -> Any:
