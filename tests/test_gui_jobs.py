@@ -121,3 +121,33 @@ def test_run_dialog_keeps_its_size_with_a_long_error(window, qtbot):
     assert dialog.run_button.isEnabled()
     assert "x" * 5000 in dialog.status.toolTip()  # the whole text stays readable
     assert "Running" not in window.statusBar().currentMessage()
+
+
+@pytest.fixture
+def clean_run_settings():
+    """The remembered stride/model must not leak into later tests of the session."""
+    from sporttrack_gui.ui import settings
+
+    yield
+    settings.set_value("run/stride", 1)
+    settings.set_value("run/yolo_model", "")
+
+
+def test_run_dialog_remembers_settings_and_warns_on_zero_boxes(window, qtbot, clean_run_settings):
+    s = window.session
+    s.project.create_run(s.sequence["id"], "empty", kind="det", status="complete")
+    dialog = window.jobs.open_run_dialog()
+    labels = [dialog.det_box.itemText(i) for i in range(dialog.det_box.count())]
+    dialog.det_box.setCurrentIndex(labels.index("Detections run “empty”"))
+    dialog.tracker_box.setCurrentIndex(dialog.tracker_box.findData("bytetrack"))
+    dialog.stride.setValue(3)
+    dialog.yolo_edit.setText("yolo:my-model.pt")
+    with qtbot.waitSignal(window.jobs.jobFinished, timeout=60000) as finished:
+        qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=10000)
+    assert finished.args == ["pipeline", "complete"]
+    # "complete, 0 boxes" is not shown as a success
+    assert dialog.status.property("warning") is True
+    assert "no boxes" in dialog.status.toolTip() and "no boxes" in window.statusBar().currentMessage()
+    again = window.jobs.open_run_dialog()
+    assert again.stride.value() == 3 and again.yolo_edit.text() == "yolo:my-model.pt"

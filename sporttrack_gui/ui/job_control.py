@@ -145,6 +145,9 @@ class JobControl(QObject):
         dialog = RunDialog(s.sequence["name"], detection_choices(s.sequence, s.runs()), trackers,
                            str(settings.value("run/last_tracker", DEFAULT_TRACKER)),
                            has_gt=s.gt_run() is not None, parent=self.w)
+        # the choices of the last run come back (QSettings): model, stride
+        dialog.yolo_edit.setText(str(settings.value("run/yolo_model", "") or ""))
+        dialog.stride.setValue(int(settings.value("run/stride", 1) or 1))
         dialog.startRequested.connect(self.start_run_from_dialog)
         dialog.cancelRequested.connect(self.runner.cancel)
         self.dialog = dialog
@@ -175,6 +178,9 @@ class JobControl(QObject):
             self.w.plots.setCurrentWidget(self.w.plots.live)
             self.w.docks["plots"].raise_()
         settings.set_value("run/last_tracker", d.tracker())
+        settings.set_value("run/stride", d.stride.value())
+        if d.yolo_edit.text().strip():
+            settings.set_value("run/yolo_model", d.yolo_edit.text().strip())
         self.start_pipeline(config, live)
         return True
 
@@ -219,8 +225,13 @@ class JobControl(QObject):
         s = self.w.session
         text = (f"{result.status}: {result.frames}/{result.frames_total} frames, "
                 f"{result.boxes} boxes, {result.ids} ids, {result.fps:.1f} frames/s")
+        warning = ""
+        if result.boxes == 0 and result.frames:
+            warning = ("no boxes: the detector found nothing on these frames (check the model, "
+                       "its confidence threshold and classes)")
+            text = f"{text} — {warning}"
         if self.dialog is not None:
-            self.dialog.show_result(result.status, text)
+            self.dialog.show_result(result.status, text, warning=bool(warning))
         showing = self._showing_job()
         if s is not None and result.run_id is not None:
             if result.status == "complete":

@@ -240,8 +240,13 @@ class RunDialog(QDialog):
         self.eta.setText(f"ETA {format_eta(eta_s)}")
         self.stages.setText("  ".join(f"{k} {v:.1f} ms" for k, v in stage_ms.items()) + "  per frame")
 
-    def show_result(self, status: str, text: str) -> None:
+    def show_result(self, status: str, text: str, warning: bool = False) -> None:
+        """The end state; ``warning`` paints it yellow (a "complete" run with zero
+        boxes used to look like a success)."""
         self.set_running(False)
+        self.status.setStyleSheet("background: #f3d35b; color: black; padding: 2px;"
+                                  if warning else "")
+        self.status.setProperty("warning", warning)
         self.status.setText(fit_message(text))
         self.status.setToolTip(text)
         self.eta.setText("done" if status == "complete" else status)
