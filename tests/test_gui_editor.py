@@ -308,7 +308,10 @@ def test_assistant_finds_a_planted_swap_and_apply_fix_repairs_it(window, qtbot):
     # timeline markers come from the same list
     assert (80 in window.timeline.lanes.layout_.switch_x.astype(int).tolist()
             or 79 in window.timeline.lanes.layout_.switch_x.astype(int).tolist())
-    # one key (N) steps to it: frame jumps, both tracks selected
+    # one key (N) steps to it: frame jumps, both tracks selected (the assistant's keys
+    # act only while its dock is visible)
+    window.docks["assistant"].raise_()
+    qtbot.waitUntil(window.actions_["assist_next"].isEnabled, timeout=3000)
     window.view.setFocus()
     for _ in range(len(sus)):
         qtbot.keyClick(window.view, Qt.Key.Key_N)

@@ -1,6 +1,8 @@
 """``sporttrack project PROJECT.stp``: list sequences and runs with their counts;
 ``sporttrack project relink PROJECT.stp --sequence NAME NEWPATH``: point a sequence at
-its media's new place (a project whose video or MOT folder moved elsewhere).
+its media's new place (a project whose video or MOT folder moved elsewhere);
+``sporttrack project runs PROJECT --run NAME --copy/--rename/--delete/--lock/--unlock``:
+manage runs (``cli.project_runs``).
 
 Media paths are stored relative to the project file (absolute as a fallback), so a
 project moved together with its media needs no relink; the listing flags media that is
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sporttrack_gui.cli import project_runs
 from sporttrack_gui.cli.common import emit
 from sporttrack_gui.errors import InputError
 
@@ -20,7 +23,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "project", help="list a project's sequences and runs, or relink moved media",
         usage="%(prog)s PROJECT [--json]\n       %(prog)s relink PROJECT --sequence NAME "
-              "NEWPATH [--json]",
+              "NEWPATH [--json]\n       " + project_runs.USAGE.replace("sporttrack project",
+                                                                     "%(prog)s") + " [--json]",
         description="List the sequences and runs of PROJECT (media that cannot be found is "
                     "flagged), or with 'relink' point sequence NAME at NEWPATH (its video, "
                     "image folder or MOT folder); boxes and edits are untouched.")
@@ -30,6 +34,7 @@ def register(subparsers) -> None:
     p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.add_argument("--sequence", help="relink: the sequence name (or id)")
     p.add_argument("--json", action="store_true")
+    project_runs.add_options(p)
     p.set_defaults(func=run)
 
 
@@ -44,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
     tail.add_argument("words", nargs="*")
     tail.add_argument("--sequence")
     tail.add_argument("--json", action="store_true")
+    project_runs.add_options(tail)
     more = tail.parse_intermixed_args(args.rest)
+    for key in ("run", "copy", "rename", "delete", "lock", "unlock"):
+        setattr(more, key, getattr(more, key) or getattr(args, key))
     words = [args.first, *more.words]
     sequence, as_json = more.sequence or args.sequence, more.json or args.json
     if words[0] == "relink":
@@ -52,6 +60,11 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("usage: sporttrack project relink PROJECT --sequence NAME NEWPATH")
         args.project = words[1]  # named by the CLI's fault report if the file is damaged
         return _relink(words[1], sequence, words[2], as_json)
+    if words[0] == "runs":
+        if len(words) != 2:
+            raise InputError(f"usage: {project_runs.USAGE}")
+        args.project = words[1]
+        return project_runs.manage(words[1], sequence, more, as_json)
     args.project = words[0]
     if len(words) != 1:
         raise InputError(f"unexpected arguments {' '.join(words[1:])!r}; did you mean "

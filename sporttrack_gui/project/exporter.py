@@ -7,6 +7,7 @@ project. Writers replace files atomically, so a failed export leaves no half fil
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,25 @@ import numpy as np
 
 from sporttrack_gui.errors import ProjectError
 from sporttrack_gui.project.store import Project
+
+
+def mot_target(project: Project, run: int, out: str | Path) -> Path:
+    """The MOT file :func:`export_mot` writes for ``out`` (the GUI asks before replacing
+    it: pointed at a dataset folder, it would be that dataset's own gt.txt)."""
+    out = Path(out)
+    if out.suffix.lower() == ".txt" and not out.is_dir():
+        return out
+    kind = "det" if project.run(run)["kind"] == "det" else "gt"
+    return out / kind / f"{kind}.txt"
+
+
+def as_mot_gt(table: Any) -> Any:
+    """Tracker / manual rows as MOTChallenge ground truth: class 0 or -1 (COCO person,
+    unknown) becomes 1 (pedestrian) and the "consider" flag 1. TrackEval's MOT rules
+    keep class 1 only, so a corrected tracker run written with class 0 scored as empty;
+    other classes (ball, referee, …) are kept."""
+    cls = np.where(table.cls <= 0, 1, table.cls).astype(table.cls.dtype)
+    return replace(table, cls=cls, conf=np.ones_like(table.conf))
 
 
 def export_mot(project: Project, run: int, out: str | Path, *,
@@ -41,6 +61,8 @@ def export_mot(project: Project, run: int, out: str | Path, *,
     if existing and not overwrite:
         raise ProjectError(f"{existing[0]} already exists and was not replaced (export into "
                            "another folder, or pass --overwrite to replace it)")
+    if kind == "gt" and info["kind"] != "gt":
+        table = as_mot_gt(table)
     write_mot(target, table, kind=kind)
     written = {"boxes": len(table), "file": str(target)}
     if single:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QPoint, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from sporttrack_gui.project import edits, ops
+from sporttrack_gui.project import edits, ops, run_admin
 from sporttrack_gui.ui.actions import ActionSpec, add_actions
 from sporttrack_gui.ui.edit_tools import EditTool, NewBoxTool
 from sporttrack_gui.ui.errors import show_error
@@ -191,7 +191,24 @@ class BoxEditor(QObject):
         if s is None or s.run is None:
             QMessageBox.information(self.w, "SportTrack", "Show a run first (double-click it).")
             return None
+        if run_admin.is_locked(s.run):
+            self.w.statusBar().showMessage(run_admin.locked_message(s.run), 10000)
+            return None
         return int(s.run["id"])
+
+    def _drawing_run(self) -> int | None:
+        """The run a drawn box goes to: the shown run if editable, else a new manual
+        run of the shown sequence (never locked ground truth)."""
+        s = self.w.session
+        if s is None or s.sequence is None:
+            return None
+        if s.run is not None and not run_admin.is_locked(s.run):
+            return int(s.run["id"])
+        new = run_admin.new_manual_run(s.project, int(s.sequence["id"]))
+        self.w.show_run(new)
+        self.w.statusBar().showMessage(
+            f"New box goes to the new run “{s.project.run(new)['name']}”", 6000)
+        return new
 
     def _track(self, track: int | None) -> int | None:
         t = self.w.selected_track if track is None else track
@@ -238,7 +255,8 @@ class BoxEditor(QObject):
         return ok
 
     def start_draw(self) -> None:
-        if self._run() is None:
+        s = self.w.session
+        if s is None or s.sequence is None:
             return
         self.w.playback.pause()
         self.w.view.set_tool(NewBoxTool(self.box_drawn))
@@ -251,12 +269,13 @@ class BoxEditor(QObject):
         """A new box: it joins the selected track unless that track already has a box
         on this frame (then, and with nothing selected, it starts a new id)."""
         self.w.view.set_tool(None)
-        run = self._run()
         s = self.w.session
+        fresh = s is not None and (s.run is None or run_admin.is_locked(s.run))
+        run = self._drawing_run()
         if run is None or s is None:
             return False
         frame = self.frame()
-        t = self.w.selected_track
+        t = None if fresh else self.w.selected_track
         if t is None or t < 0 or (s.frame(frame).track_id == t).any():
             t = edits.next_track_id(s.project, run)
         ok = self._push(f"add box to track {t} on frame {frame}",

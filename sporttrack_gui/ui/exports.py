@@ -192,9 +192,12 @@ class ExportControl(QObject):
         return s.run
 
     # ---- MOTChallenge ---------------------------------------------------------------
-    def export_mot(self, out: str | Path | None = None) -> dict[str, Any] | None:
-        """``OUT/gt/gt.txt`` + ``OUT/seqinfo.ini`` of the shown (corrected) run."""
-        from sporttrack_gui.project.exporter import export_mot
+    def export_mot(self, out: str | Path | None = None,
+                   overwrite: bool | None = None) -> dict[str, Any] | None:
+        """``OUT/gt/gt.txt`` + ``OUT/seqinfo.ini`` of the shown (corrected) run. An
+        existing gt.txt is replaced only after the user confirms (``overwrite=None``
+        asks; True/False answer for scripts and tests)."""
+        from sporttrack_gui.project.exporter import export_mot, mot_target
 
         run = self._shown_run()
         if run is None:
@@ -205,8 +208,23 @@ class ExportControl(QObject):
                 return None
         s = self.w.session
         assert s is not None
+        target = mot_target(s.project, int(run["id"]), out)
+        existing = [p for p in (target, Path(out) / "seqinfo.ini", Path(out) / "gameinfo.ini")
+                    if p.is_file() and (p == target or target.parent != Path(out))]
+        if existing:
+            target = existing[0]
+            if overwrite is None:
+                overwrite = QMessageBox.question(
+                    self.w, "Replace existing file?",
+                    f"{target} exists (it may be a dataset's original ground truth). "
+                    f"Replace it with run “{run['name']}”?",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                    QMessageBox.StandardButton.Cancel) == QMessageBox.StandardButton.Yes
+            if not overwrite:
+                self.w.statusBar().showMessage(f"Export cancelled: {target} kept", 6000)
+                return None
         try:
-            info = export_mot(s.project, int(run["id"]), out)
+            info = export_mot(s.project, int(run["id"]), out, overwrite=bool(existing))
         except SportTrackError as exc:
             show_error(self.w, exc, f"export run {run['name']}")
             return None

@@ -8,6 +8,7 @@ the window's views together and turns errors into message boxes.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -56,8 +57,8 @@ class JobControl(QObject):
         self.runner.busyChanged.connect(self._busy_changed)
         self.dialog: RunDialog | None = None
         self.last_result: Any = None
-        self._follow = True
         self._last_follow = 0.0
+        self._job_seq: int | None = None  # the sequence the running job writes to
         self._last_lanes = 0.0
         self._home_frame = 1
         self.live = RunIndex.empty()  # boxes of the running job, as they arrive
@@ -72,6 +73,37 @@ class JobControl(QObject):
 
     def busy(self) -> bool:
         return self.runner.busy()
+
+    def follow(self) -> bool:
+        """"Follow the running job" (Run menu): opt-in, off by default."""
+        return self.w.actions_["follow_run"].isChecked()
+
+    def _showing_job(self) -> bool:
+        """Whether the window still shows the running job's growing run (same sequence,
+        the live model): only then may the job move the play head or reselect runs."""
+        s = self.w.session
+        return (s is not None and s.sequence is not None and self._job_seq is not None
+                and int(s.sequence["id"]) == self._job_seq and s.index is self.live)
+
+    def _start_live(self) -> None:
+        """Show the job's growing run in place of the current one (the job belongs to the
+        shown sequence; switching sequence later leaves the job running on its own)."""
+        s = self.w.session
+        assert s is not None and s.sequence is not None
+        self._job_seq = int(s.sequence["id"])
+        self._home_frame = self.w.playback.frame
+        self.live = RunIndex.empty()
+        s.run, s.index, s.meta = None, self.live, {}
+        self.w.refresh_runs()
+
+    def _finish_notice(self, text: str) -> None:
+        """Status-bar notice naming the job's sequence when another one is shown."""
+        s = self.w.session
+        if (s is not None and self._job_seq is not None
+                and (s.sequence is None or int(s.sequence["id"]) != self._job_seq)):
+            with contextlib.suppress(SportTrackError):  # sequence deleted meanwhile
+                text = f"{s.project.sequence(self._job_seq)['name']}: {text}"
+        self.w.statusBar().showMessage(text, 10000)
 
     def cancel(self) -> None:
         if isinstance(self.w.view.tool(), DrawBoxTool):
@@ -113,6 +145,9 @@ class JobControl(QObject):
         dialog = RunDialog(s.sequence["name"], detection_choices(s.sequence, s.runs()), trackers,
                            str(settings.value("run/last_tracker", DEFAULT_TRACKER)),
                            has_gt=s.gt_run() is not None, parent=self.w)
+        # the choices of the last run come back (QSettings): model, stride
+        dialog.yolo_edit.setText(str(settings.value("run/yolo_model", "") or ""))
+        dialog.stride.setValue(int(settings.value("run/stride", 1) or 1))
         dialog.startRequested.connect(self.start_run_from_dialog)
         dialog.cancelRequested.connect(self.runner.cancel)
         self.dialog = dialog
@@ -143,6 +178,9 @@ class JobControl(QObject):
             self.w.plots.setCurrentWidget(self.w.plots.live)
             self.w.docks["plots"].raise_()
         settings.set_value("run/last_tracker", d.tracker())
+        settings.set_value("run/stride", d.stride.value())
+        if d.yolo_edit.text().strip():
+            settings.set_value("run/yolo_model", d.yolo_edit.text().strip())
         self.start_pipeline(config, live)
         return True
 
@@ -156,10 +194,7 @@ class JobControl(QObject):
         worker.finished.connect(self._pipeline_finished)
         worker.failed.connect(self._pipeline_failed)
         # show the growing run in place of the current one; come back here at the end
-        self._home_frame = self.w.playback.frame
-        self.live = RunIndex.empty()  # kept even if the user switches runs meanwhile
-        s.run, s.index, s.meta = None, self.live, {}
-        self.w.refresh_runs()
+        self._start_live()
         if self.dialog is not None:
             self.dialog.set_running(True)
         self.w.statusBar().showMessage(f"Running {config.tracker}…")
@@ -175,8 +210,10 @@ class JobControl(QObject):
         if self.dialog is not None:
             self.dialog.show_progress(p.done, p.total, p.frame, p.fps, p.eta_s, p.stage_ms)
         self.w.statusBar().showMessage(f"Running: frame {p.frame} ({p.done}/{p.total})")
+        if not self._showing_job():
+            return  # the user works elsewhere: the job only reports progress
         now = time.monotonic()
-        if self._follow and p.tracks and now - self._last_follow > 0.2:
+        if self.follow() and p.tracks and now - self._last_follow > 0.2:
             self._last_follow = now
             self.w.playback.seek(p.tracks[-1][0])  # the play head follows the writer
         if now - self._last_lanes > LANES_EVERY_S:  # lanes grow with the run, less often:
@@ -188,15 +225,24 @@ class JobControl(QObject):
         s = self.w.session
         text = (f"{result.status}: {result.frames}/{result.frames_total} frames, "
                 f"{result.boxes} boxes, {result.ids} ids, {result.fps:.1f} frames/s")
+        warning = ""
+        if result.boxes == 0 and result.frames:
+            warning = ("no boxes: the detector found nothing on these frames (check the model, "
+                       "its confidence threshold and classes)")
+            text = f"{text} — {warning}"
         if self.dialog is not None:
-            self.dialog.show_result(result.status, text)
+            self.dialog.show_result(result.status, text, warning=bool(warning))
+        showing = self._showing_job()
         if s is not None and result.run_id is not None:
-            s.select_run(result.run_id)
-            if s.gt_run() is not None and result.status == "complete":
+            if result.status == "complete":
                 self._evaluate(result.run_id)
-        self.w.refresh_runs()
-        self.w.playback.seek(self._home_frame, force=True)
-        self.w.statusBar().showMessage(f"Run {result.run_name} {text}", 10000)
+            if showing:
+                s.select_run(result.run_id)
+        self.w.refresh_runs()  # the job's sequence's list if shown; else it is re-read on return
+        if showing:
+            self.w.playback.seek(self._home_frame, force=True)
+        self._finish_notice(f"Run {result.run_name} {text}")
+        self._job_seq = None
         self.jobFinished.emit("pipeline", result.status)
 
     # Worker signals must reach bound methods of this QObject (queued into the GUI
@@ -216,22 +262,27 @@ class JobControl(QObject):
     def _failed(self, doing: str, message: str) -> None:
         if self.dialog is not None and doing == "run the tracker":
             self.dialog.show_result("failed", message)
+        self.w.statusBar().clearMessage()  # no "Running …" left behind
         show_error(self.w, message, doing)
         s = self.w.session
-        if s is not None and s.sequence is not None:
+        if s is not None and s.sequence is not None and self._showing_job():
             s.select_sequence(s.sequence["id"])  # drop the half-shown live run
             self.w.refresh_runs()
+        self._job_seq = None
         self.jobFinished.emit(doing, "failed")
 
     # ---- evaluation ---------------------------------------------------------------------
     def _evaluate(self, run_id: int) -> dict[str, Any] | None:
+        """Score ``run_id`` against the ground truth of *its* sequence (not the shown one)."""
         from sporttrack_gui.eval.mot import evaluate_mot
 
         s = self.w.session
         assert s is not None
-        gt = s.gt_run()
-        if gt is None:
+        seq = s.project.run(run_id)["sequence_id"]
+        gts = [r for r in s.project.runs(int(seq)) if r["kind"] == "gt"]
+        if not gts:
             return None
+        gt = gts[-1]
         metrics = evaluate_mot(s.project.boxes(gt["id"]), s.project.boxes(run_id),
                                rules=self.w.plots.compare.rules())
         keep = {k: v for k, v in metrics.items() if isinstance(v, int | float) or k == "rules"}
@@ -330,9 +381,7 @@ class JobControl(QObject):
         worker.step.connect(self._sot_step)
         worker.finished.connect(self._sot_finished)
         worker.failed.connect(self._sot_failed)
-        self.live = RunIndex.empty()
-        s.run, s.index, s.meta = None, self.live, {}
-        self.w.refresh_runs()
+        self._start_live()
         self.w.statusBar().showMessage(f"Tracking with {request.tracker.upper()}… (Esc stops)")
         self.runner.start(worker)
         return worker
@@ -344,23 +393,24 @@ class JobControl(QObject):
         x, y, w, h = xywh
         self.live.add(frame, np.array([[x, y, x + w, y + h]], np.float32), np.array([1]))
         now = time.monotonic()
-        if now - self._last_follow > 0.05:
+        if self._showing_job() and now - self._last_follow > 0.05:
             self._last_follow = now
             self.w.playback.seek(frame)
 
     def _sot_finished(self, run_id: int, result: Any) -> None:
         self.last_result = result
         s = self.w.session
-        if s is not None:
+        if s is not None and self._showing_job():
             s.select_run(run_id)
             self.w.select_track(1)
             self._sot_curves(run_id, result)
         self.w.refresh_runs()
         self.w.refresh_overlay()
         state = "stopped" if result.cancelled else "done"
-        self.w.statusBar().showMessage(
+        self._finish_notice(
             f"{result.tracker.upper()} {state}: {len(result.ok)} frames, {result.lost_frames} lost, "
-            f"{result.fps:.0f} updates/s", 10000)
+            f"{result.fps:.0f} updates/s")
+        self._job_seq = None
         self.jobFinished.emit("sot", "incomplete" if result.cancelled else "complete")
 
     def _sot_curves(self, run_id: int, result: Any) -> None:

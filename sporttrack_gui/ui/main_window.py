@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from sporttrack_gui.errors import SportTrackError
+from sporttrack_gui.project import run_admin
 from sporttrack_gui.ui import gc_guard, settings
 from sporttrack_gui.ui.actions import SPECS, add_actions
 from sporttrack_gui.ui.assistant_panel import AssistantController, AssistantPanel
@@ -112,6 +113,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.tabifyDockWidget(self.docks["plots"], self.docks["heatmap"])
         self.tabifyDockWidget(self.docks["plots"], self.docks["assistant"])
         self.docks["plots"].raise_()
+        self.docks["assistant"].visibilityChanged.connect(self._assistant_visible)
 
         self.actions_ = add_actions(self, SPECS)
         self._undo_actions()
@@ -119,9 +121,13 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.assistant = AssistantController(self, self.assistant_panel)
         self.exports = ExportControl(self)
         self.relinker = RelinkControl(self)  # File ▸ Relink media…, missing-media prompt
+        from sporttrack_gui.ui.run_menu import RunMenu
+
+        self.run_menu = RunMenu(self)  # copy / rename / delete runs, the gt lock
         for extra in (self.editor.actions, self.assistant.actions, self.exports.actions,
-                      self.relinker.actions):
+                      self.relinker.actions, self.run_menu.actions):
             self.actions_.update(extra)  # one table: menus, keys and the F1 help
+        self._assistant_visible(False)
         self.actions_["labels"].setChecked(True)
         self.actions_["cancel"].setEnabled(False)
         self._build_menus()
@@ -144,6 +150,13 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self._layout_pending = not self._restore_settings()
 
     # ---- construction ---------------------------------------------------------------
+    def _assistant_visible(self, visible: bool) -> None:
+        """The assistant's keys (N, Ctrl+Enter, …) act only while its dock is seen: a
+        hidden assistant once deleted a gt track on N then Ctrl+Enter."""
+        for key in ("assist_next", "assist_prev", "assist_apply", "assist_rescan"):
+            if key in getattr(self, "actions_", {}):
+                self.actions_[key].setEnabled(visible)
+
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{title}")
@@ -196,11 +209,16 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
                                         "next_sec", "first", "last", "goto", "slower", "faster")])
         track = self.editor.build_menu(bar.addMenu("&Track"))
         track.addSeparator()
+        track.addAction(a["gt_lock"])
+        track.addSeparator()
         assist = track.addMenu("ID-switch &assistant")
         assist.addActions([a[k] for k in ("assist_next", "assist_prev", "assist_apply",
                                           "assist_rescan")])
         run = bar.addMenu("&Run")
-        run.addActions([a["run_tracker"], a["track_box"], a["evaluate"], a["cancel"]])
+        run.addActions([a["run_tracker"], a["track_box"], a["evaluate"], a["follow_run"],
+                        a["cancel"]])
+        run.addSeparator()
+        run.addActions([a["run_copy"], a["run_rename"], a["run_delete"]])
         helpm = bar.addMenu("&Help")
         helpm.addActions([a["shortcuts"], a["plugins"], a["about"]])
         self._refresh_recent()
@@ -587,6 +605,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         """
         s = self.session
         if s is None or s.run is None:
+            return False
+        if run_admin.is_locked(s.run):  # the one gate of editor, assistant and track list
+            self.statusBar().showMessage(run_admin.locked_message(s.run), 10000)
             return False
         try:
             result = apply()

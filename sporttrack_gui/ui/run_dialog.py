@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +34,35 @@ from PySide6.QtWidgets import (
 
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui.run_request import DetectionChoice, parse_param
+
+#: longest message shown in the dialog itself; the whole text is the label's tooltip
+MAX_SHOWN_CHARS = 400
+
+
+def fit_message(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with break opportunities (zero-width spaces)
+    in long unbroken runs, so a word-wrapped label never widens its dialog: a missing
+    model path or a traceback used to make the run dialog 2,500 px wide."""
+    if len(text) > limit:
+        text = text[:limit - 1] + "…"
+    out, run = [], 0
+    for ch in text:
+        out.append(ch)
+        run = 0 if ch.isspace() else run + 1
+        if run >= 40 or ch in "/\\_,;":
+            out.append("\u200b")
+            run = 0
+    return "".join(out)
+
+
+def _wrapping_label(text: str = "") -> QLabel:
+    """A label that wraps and never asks for more width than the dialog has."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(100)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 def format_eta(seconds: float | None) -> str:
@@ -111,10 +141,9 @@ class RunDialog(QDialog):
 
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m frames (%p%)")
-        self.status = QLabel("Ready.")
+        self.status = _wrapping_label("Ready.")
         self.eta = QLabel("ETA –")
-        self.stages = QLabel("")
-        self.stages.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stages = _wrapping_label("")
         status_box = QGroupBox("Progress")
         sl = QVBoxLayout(status_box)
         sl.addWidget(self.progress)
@@ -199,6 +228,7 @@ class RunDialog(QDialog):
         if running:
             self.progress.setValue(0)
             self.status.setText("Starting…")
+            self.status.setToolTip("")
             self.eta.setText("ETA –")
             self.stages.setText("")
 
@@ -210,7 +240,13 @@ class RunDialog(QDialog):
         self.eta.setText(f"ETA {format_eta(eta_s)}")
         self.stages.setText("  ".join(f"{k} {v:.1f} ms" for k, v in stage_ms.items()) + "  per frame")
 
-    def show_result(self, status: str, text: str) -> None:
+    def show_result(self, status: str, text: str, warning: bool = False) -> None:
+        """The end state; ``warning`` paints it yellow (a "complete" run with zero
+        boxes used to look like a success)."""
         self.set_running(False)
-        self.status.setText(text)
+        self.status.setStyleSheet("background: #f3d35b; color: black; padding: 2px;"
+                                  if warning else "")
+        self.status.setProperty("warning", warning)
+        self.status.setText(fit_message(text))
+        self.status.setToolTip(text)
         self.eta.setText("done" if status == "complete" else status)

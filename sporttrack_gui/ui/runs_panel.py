@@ -98,7 +98,19 @@ class RunsModel(RowsModel):
     STATUS_COLOURS = {"running": QColor(240, 200, 60), "incomplete": QColor(230, 110, 90),
                       "complete": QColor(120, 200, 120)}
 
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The kind column shows the ground-truth lock: "gt (locked)" / "gt (unlocked)"
+        (words, not an emoji: not every font has a lock glyph)."""
+        if (role == Qt.ItemDataRole.DisplayRole and index.isValid()
+                and self.columns[index.column()][0] == "kind"
+                and self.rows[index.row()].get("kind") == "gt"):
+            return "gt (locked)" if _gt_locked(self.rows[index.row()]) else "gt (unlocked)"
+        return super().data(index, role)
+
     def extra_data(self, row: dict[str, Any], key: str, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and key == "kind" and row.get("kind") == "gt":
+            return ("Locked: read-only (right-click to unlock)" if _gt_locked(row) else
+                    "Unlocked: edits change the ground truth")
         if role == Qt.ItemDataRole.ForegroundRole and key == "status":
             return self.STATUS_COLOURS.get(row.get("status", ""))
         if role == Qt.ItemDataRole.FontRole and row.get("shown"):
@@ -146,6 +158,12 @@ class TracksModel(RowsModel):
         return True
 
 
+def _gt_locked(row: dict[str, Any]) -> bool:
+    from sporttrack_gui.project.run_admin import is_locked
+
+    return is_locked(row) if "params" in row else True
+
+
 def _table(model: RowsModel) -> QTableView:
     view = QTableView()
     view.setModel(model)
@@ -170,6 +188,7 @@ class RunsPanel(QWidget):
     trackChosen = Signal(object)
     partnerChosen = Signal(object)  # Ctrl+click on a track row
     trackMenuRequested = Signal(int, QPoint)  # right-click on a track row, global pos
+    runMenuRequested = Signal(int, QPoint)  # right-click on a run row, global pos
     trackFieldEdited = Signal(int, str, str)  # track, field, new text
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -183,6 +202,8 @@ class RunsPanel(QWidget):
         self.runs_view.setToolTip("Double-click a run to show it")
         self.runs_view.doubleClicked.connect(self._run_activated)
         self.runs_view.activated.connect(self._run_activated)
+        self.runs_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.runs_view.customContextMenuRequested.connect(self._run_menu)
         self.tracks_model = TracksModel(self)
         self.tracks_view = _table(self.tracks_model)
         self.tracks_view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked |
@@ -233,6 +254,12 @@ class RunsPanel(QWidget):
 
     def _run_activated(self, index: QModelIndex) -> None:
         self.runChosen.emit(int(self.runs_model.rows[index.row()]["id"]))
+
+    def _run_menu(self, pos: QPoint) -> None:
+        index = self.runs_view.indexAt(pos)
+        if index.isValid():
+            run = int(self.runs_model.rows[index.row()]["id"])
+            self.runMenuRequested.emit(run, self.runs_view.viewport().mapToGlobal(pos))
 
     def _track_clicked(self, index: QModelIndex) -> None:
         track = int(self.tracks_model.rows[index.row()]["track"])
