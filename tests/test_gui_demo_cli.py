@@ -77,8 +77,8 @@ def test_cli_gui_screenshot_renders_the_requested_frame(qtbot, tmp_path, snmot11
     img = QImage(str(out))
     assert (img.width(), img.height()) == (1280, 800)
     # not a blank window: many distinct colours (video frame + boxes)
-    ptr = img.convertToFormat(QImage.Format.Format_RGB888).constBits()
-    arr = np.frombuffer(ptr, np.uint8)[: 1280 * 800 * 3]
+    rgb = img.convertToFormat(QImage.Format.Format_RGB888)  # kept alive: bits() borrows it
+    arr = np.frombuffer(rgb.constBits(), np.uint8)[: 1280 * 800 * 3].copy()
     assert len(np.unique(arr.reshape(-1, 3)[::97], axis=0)) > 500
 
 
