@@ -113,6 +113,10 @@ def measure(path: Path, edit_frame: int | None) -> dict:
            "open_scan": marks.get("scan", float("nan")) - t0,
            "boxes": len(window.session.index)}
     s = window.session
+    from sporttrack_gui.project import run_admin
+
+    if run_admin.is_locked(s.run):  # ground truth is read-only until unlocked (as a user does)
+        s.run = run_admin.set_locked(s.project, int(s.run["id"]), False)
     frames = s.frame_count()
     f = edit_frame or frames // 2
     ed = window.editor
