@@ -63,3 +63,22 @@ def synthetic_match(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("synthetic_match")
     return render_match(out, MatchConfig(n_frames=150, seed=7), write_video=False)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, snmot116):
+    """The main window with SNMOT-116 imported into a new project, its first frame shown
+    (GUI test modules needing another set-up define their own ``window``)."""
+    from sporttrack_gui.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    assert w.open_project(tmp_path / "match.stp", create=True)
+    with qtbot.waitSignal(w.frameShown, timeout=15000):
+        assert w.import_media(snmot116)
+    yield w
+    if w.jobs.busy():
+        w.jobs.shutdown()
+    w.close()

@@ -10,23 +10,6 @@ from PySide6.QtWidgets import QMessageBox
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, snmot116):
-    from sporttrack_gui.ui.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    assert w.open_project(tmp_path / "match.stp", create=True)
-    with qtbot.waitSignal(w.frameShown, timeout=15000):
-        assert w.import_media(snmot116)
-    yield w
-    if w.jobs.busy():
-        w.jobs.shutdown()
-    w.close()
-
-
 def _names(window) -> set[str]:
     return {r["name"] for r in window.session.runs()}
 
