@@ -302,15 +302,23 @@ class AssistantController(QObject):
             f"suspect {row + 1}/{len(self.suspects)}: {sus.kind}, frame {sus.frame}", 5000)
 
     # ---- fixing -----------------------------------------------------------------------------
-    def reject(self, row: int | None = None) -> bool:
-        """Dismiss the proposal of ``row`` (default: the shown or selected suspect) for good."""
+    def _picked(self, row: int | None):
+        """(session, suspect) of ``row`` (default: the shown or selected suspect), or None
+        with a hint in the status bar when there is nothing to act on."""
         if row is None:
             row = self.current if self.current is not None else self.panel.selected_row()
         s = self.w.session
         if row is None or not 0 <= row < len(self.suspects) or s is None or s.run is None:
             self.w.statusBar().showMessage("Pick a suspect first (N steps to the next)", 3000)
+            return None
+        return s, self.suspects[row]
+
+    def reject(self, row: int | None = None) -> bool:
+        """Dismiss the proposal of ``row`` (default: the shown or selected suspect) for good."""
+        picked = self._picked(row)
+        if picked is None:
             return False
-        sus = self.suspects[row]
+        s, sus = picked
         try:
             remember_rejected(s.project, int(s.run["id"]), sus)
         except SportTrackError as exc:
@@ -322,13 +330,10 @@ class AssistantController(QObject):
 
     def apply(self, row: int | None = None) -> bool:
         """Apply the proposal of ``row`` (default: the shown or selected suspect)."""
-        if row is None:
-            row = self.current if self.current is not None else self.panel.selected_row()
-        s = self.w.session
-        if row is None or not 0 <= row < len(self.suspects) or s is None or s.run is None:
-            self.w.statusBar().showMessage("Pick a suspect first (N steps to the next)", 3000)
+        picked = self._picked(row)
+        if picked is None:
             return False
-        sus = self.suspects[row]
+        s, sus = picked
         run = int(s.run["id"])
         label = f"assistant: {fix_summary(sus.fix)}"
         ok = self.w.push_edit(label, lambda: apply_fix(s.project, run, sus))
