@@ -218,6 +218,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         run = bar.addMenu("&Run")
         run.addActions([a["run_tracker"], a["track_box"], a["evaluate"], a["follow_run"],
                         a["cancel"]])
+        run.addSeparator()
         run.addAction(a["train"])
         run.addSeparator()
         run.addActions([a["run_copy"], a["run_rename"], a["run_delete"]])

@@ -100,7 +100,8 @@ class TrainDialog(QDialog):
         for key in ARCHITECTURES:
             self.arch.addItem(_ARCH_LABELS.get(key, key), key)
         self.runs = QListWidget()
-        self.runs.setMinimumHeight(110)
+        self.runs.setMinimumHeight(70)
+        self.runs.setMaximumHeight(130)
         for label, spec, checked in runs:
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, spec)
@@ -147,7 +148,7 @@ class TrainDialog(QDialog):
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
         self.plot.addLegend(offset=(-10, 10))
-        self.plot.setMinimumHeight(160)
+        self.plot.setMinimumHeight(200)
         self.curves: dict[str, pg.PlotDataItem] = {}
 
         self.buttons = QDialogButtonBox()
