@@ -59,12 +59,16 @@ def train_fairmot_model(match, root: Path, epochs: int, imgsz: int) -> str:
     return res.best
 
 
-def train_yolo_model(match, root: Path, epochs: int, imgsz: int, width: float) -> str:
+def train_yolo_model(match, root: Path, epochs: int, imgsz: int, width: float) -> tuple[str, int]:
+    """Train the YOLO baseline on 160 px tiles cut at the scale FairMOT sees the frames
+    (``imgsz`` / 1280): whole frames at this size leave a CPU budget of epochs far too few
+    to learn ~15 px players. Returns (weights, whole-frame inference size)."""
     from sporttrack_gui.detect.train import TrainConfig, train_detector
     from sporttrack_gui.formats.yolo import YoloSequenceInput, export_yolo_dataset
 
+    scale = imgsz / 1280
     if (root / "yolo_train/train/weights/best.pt").is_file():  # --work reused
-        return str(root / "yolo_train/train/weights/best.pt")
+        return str(root / "yolo_train/train/weights/best.pt"), imgsz
     gt = people(match.gt_path)
 
     def image(fn: int):
@@ -85,11 +89,12 @@ def train_yolo_model(match, root: Path, epochs: int, imgsz: int, width: float) -
     t0 = time.perf_counter()
     res = train_detector(TrainConfig(out=root / "yolo_train", data_yaml=root / "data.yaml",
                                      model=str(root / "yolo-bench.yaml"), epochs=epochs,
-                                     imgsz=imgsz, batch=8,
+                                     imgsz=imgsz, batch=16, tile=160, tile_scale=scale,
                                      extra={"warmup_epochs": 1, "close_mosaic": 2, "val": False,
                                             "optimizer": "AdamW", "lr0": 0.003}))
-    print(f"YOLO trained: {time.perf_counter() - t0:.0f} s")
-    return res.best
+    print(f"YOLO trained: {time.perf_counter() - t0:.0f} s (tiles at scale {scale:.2f}, "
+          f"inference at {res.predict_imgsz} px)")
+    return res.best, res.predict_imgsz
 
 
 def n_params(module) -> float:
@@ -123,8 +128,9 @@ def main() -> None:
     gt = people(held.gt_path)
 
     fm = FairMOTDetector(train_fairmot_model(train, root, args.epochs, args.imgsz), conf=0.3)
-    yolo = YoloDetector(train_yolo_model(train, root, args.yolo_epochs, args.imgsz, args.yolo_width),
-                        conf=0.25, imgsz=args.imgsz, device="cpu", class_map="all")
+    yolo_weights, yolo_imgsz = train_yolo_model(train, root, args.yolo_epochs, args.imgsz,
+                                                args.yolo_width)
+    yolo = YoloDetector(yolo_weights, conf=0.25, imgsz=yolo_imgsz, device="cpu", class_map="all")
     print(f"parameters: FairMOT {n_params(fm.net):.2f} M, YOLO {n_params(yolo._model.model):.2f} M")
 
     id_time = [0.0]

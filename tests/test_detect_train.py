@@ -66,7 +66,7 @@ def synthetic_dataset(synthetic_match, tmp_path_factory):
         return cv2.imread(str(frames_dir / f"{fn:06d}.jpg"))
 
     def people(cls: np.ndarray) -> np.ndarray:
-        return np.where(np.isin(cls, (1, 2)), 0, -1)
+        return np.where(np.isin(cls, (1, 3)), 0, -1)  # 1 player, 3 referee (2 is the ball)
 
     for name, frames in (("train", range(1, 101, 5)), ("heldout", range(121, 151, 8))):
         export_yolo_dataset(root / name, [YoloSequenceInput(name, 1280, 720, gt, people, image,

@@ -205,3 +205,19 @@ def test_cli_train_fairmot(synthetic_match, tmp_path):
     assert (out / "weights" / "best.pt").is_file()
     assert main(["train", "--arch", "fairmot", str(project), "--runs", "nope", "--epochs", "1",
                  "--out", str(out)]) == 2
+
+
+@pytest.mark.slow
+def test_pipeline_books_the_identity_head_as_the_embed_stage(trained, heldout):
+    """`sporttrack track --detector fairmot:… --tracker fairmot` reports the embedding's
+    cost as its own stage, measured inside the detector's forward pass."""
+    from sporttrack_gui.pipeline import PipelineConfig, run_pipeline
+
+    match, _, _ = heldout
+    res = run_pipeline(PipelineConfig(source=match.img_dir, detector=f"fairmot:{trained[0].best}",
+                                      tracker="fairmot", frame_range=(1, 12),
+                                      out=match.img_dir.parent / "fm.txt"))
+    t = res.timings
+    assert res.frames == 12 and res.boxes > 0
+    assert 0 < t["embed"].ms_per_frame < t["detect"].ms_per_frame  # a head, not a network
+    assert t["track"].total_s > 0

@@ -33,7 +33,7 @@ def test_complete_run_writes_project_and_results_file(snmot116, tmp_path):
     result = run_pipeline(_config(snmot116, tmp_path, out=out))
     assert result.status == "complete" and result.frames == 150 and not result.decoded
     assert result.detected_frames == 150 and result.ids >= 20
-    assert set(result.timings) == {"decode", "detect", "track", "write"}
+    assert set(result.timings) == {"decode", "detect", "embed", "track", "write"}
     assert result.timings["decode"].total_s == 0.0 and result.timings["track"].total_s > 0
     with Project.open(tmp_path / "p.sqlite") as p:
         run = p.run(result.run_id)
@@ -76,7 +76,7 @@ def test_progress_reports_plain_values_covering_every_frame(snmot116, tmp_path):
     frames = [f for r in reports for f, _ in r.tracks]
     assert frames == list(range(1, 151))
     assert all(isinstance(r.fps, float) and r.fps > 0 for r in reports)
-    assert reports[-1].committed == 150 and set(reports[-1].stage_ms) == {"decode", "detect",
+    assert reports[-1].committed == 150 and set(reports[-1].stage_ms) == {"decode", "detect", "embed",
                                                                          "track", "write"}
 
 
@@ -154,3 +154,18 @@ def test_detections_file_alone_runs_over_its_own_frame_range(tmp_path):
     assert result.frames_total == 12 and result.status == "complete" and result.ids == 1
     written = read_mot(tmp_path / "r.txt", kind="results")
     assert written.frames_range()[1] == 12 and len(written) >= 9  # SORT shows a track once hit
+
+
+def test_crop_embedder_time_is_its_own_stage(synthetic_match, tmp_path):
+    """DeepSORT's crop embedder runs inside the tracker; its time is booked as ``embed``
+    and taken out of ``track`` (an IoU-only tracker reports no embedding cost)."""
+    from sporttrack_gui.pipeline import PipelineConfig, run_pipeline
+
+    runs = {}
+    for name, params in (("deepsort", {"embedder": "color"}), ("bytetrack", {})):
+        runs[name] = run_pipeline(PipelineConfig(
+            source=synthetic_match.img_dir, detector=f"gt:{synthetic_match.gt_path}",
+            tracker=name, tracker_params=params, frame_range=(1, 30),
+            out=tmp_path / f"{name}.txt")).timings
+    assert runs["deepsort"]["embed"].total_s > 0 and runs["deepsort"]["track"].total_s > 0
+    assert runs["bytetrack"]["embed"].total_s == 0.0

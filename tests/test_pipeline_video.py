@@ -69,7 +69,7 @@ def test_cli_run_json(soccer_video, tmp_path, capsys):
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["status"] == "complete" and data["frames"] == 4
-    assert set(data["timings"]) == {"decode", "detect", "track", "write"}
+    assert set(data["timings"]) == {"decode", "detect", "embed", "track", "write"}
     assert out.is_file() and data["boxes"] > 0
 
 

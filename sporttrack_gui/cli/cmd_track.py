@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     summary["read_ms_per_frame"] = timings.get("detect", 0.0) if args.detector is None else 0.0
     summary["detect_ms_per_frame"] = timings.get("detect", 0.0) if args.detector else 0.0
     summary["decode_ms_per_frame"] = timings.get("decode", 0.0)
+    summary["embed_ms_per_frame"] = timings.get("embed", 0.0)
     summary["tracker_ms_per_frame"] = timings.get("track", 0.0)
     summary["write_ms_per_frame"] = timings.get("write", 0.0)
     # one-time costs (opening the detector/source/project, building the tracker, closing the

@@ -30,7 +30,9 @@ def register(subparsers) -> None:
     p.add_argument("--arch", choices=("yolo", "fairmot"), default="yolo",
                    help="yolo (default) or fairmot (joint detection + re-ID, no pretrained "
                         "weights; --model/--tile are ignored)")
-    p.add_argument("--runs", required=True, help="comma-separated run names (one per sequence)")
+    p.add_argument("--runs", required=True,
+                   help="comma-separated runs: NAME (that run of every sequence that has one, "
+                        "e.g. gt) or SEQUENCE/NAME")
     p.add_argument("--epochs", type=bounded(int, 1, 100_000), default=20)
     p.add_argument("--model", default="yolov8n.yaml",
                    help="start from weights (.pt path/name) or an architecture (.yaml)")
@@ -48,62 +50,37 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _run_fairmot(args: argparse.Namespace, runs: list[str]) -> int:
-    from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig, train_fairmot
-
-    config = FairMOTTrainConfig(out=args.out, project=args.project, runs=runs,
-                                class_names=_classes(args), epochs=args.epochs,
-                                imgsz=args.imgsz or 384, batch=args.batch,
-                                frame_stride=args.frame_stride)
-
-    def show(report) -> None:
-        if not args.json:
-            m = report.metrics
-            sys.stderr.write(f"epoch {report.epoch}/{report.epochs}  loss {m['train/loss']:.3f}  "
-                             f"hm {m['train/hm_loss']:.3f}  id {m['train/id_loss']:.3f}  "
-                             f"{report.elapsed_s:.0f}s\n")
-
-    result = train_fairmot(config, progress=show, cancel=threading.Event())
-    data = result.to_dict()
-    if not args.json:
-        data["curves"] = ", ".join(sorted(data["curves"]))
-    emit(data, args.json)
-    return 0 if result.status == "complete" else 1
-
-
 def _classes(args: argparse.Namespace) -> list[str]:
     return [c.strip() for c in args.classes.split(",") if c.strip()]
 
 
+def _show(report) -> None:
+    """One line per epoch on stderr: the losses each architecture is judged by."""
+    m = report.metrics
+    if "train/id_loss" in m:  # fairmot
+        text = (f"loss {m['train/loss']:.3f}  hm {m['train/hm_loss']:.3f}  "
+                f"id {m['train/id_loss']:.3f}")
+    else:
+        text = (f"box_loss {m.get('train/box_loss', float('nan')):.3f}  "
+                f"mAP50 {m.get('metrics/mAP50(B)', float('nan')):.3f}")
+    sys.stderr.write(f"epoch {report.epoch}/{report.epochs}  {text}  {report.elapsed_s:.0f}s\n")
+
+
 def run(args: argparse.Namespace) -> int:
-    from sporttrack_gui.detect.train import TrainConfig, train_detector
+    from sporttrack_gui.detect.training import TrainRequest, train_model
 
-    runs = [r.strip() for r in args.runs.split(",") if r.strip()]
-    if args.arch == "fairmot":
-        return _run_fairmot(args, runs)
-    config = TrainConfig(out=args.out, project=args.project, runs=runs, model=args.model,
-                         epochs=args.epochs, imgsz=args.imgsz or 640, batch=args.batch,
-                         tile=args.tile, device=args.device, frame_stride=args.frame_stride,
-                         class_names=_classes(args))
-
-    def show(report) -> None:
-        if args.json:
-            return
-        m = report.metrics
-        sys.stderr.write(f"epoch {report.epoch}/{report.epochs}  "
-                         f"box_loss {m.get('train/box_loss', float('nan')):.3f}  "
-                         f"mAP50 {m.get('metrics/mAP50(B)', float('nan')):.3f}  "
-                         f"{report.elapsed_s:.0f}s\n")
-
-    result = train_detector(config, progress=show, cancel=threading.Event())
+    request = TrainRequest(project=args.project, out=args.out, arch=args.arch,
+                           runs=[r.strip() for r in args.runs.split(",") if r.strip()],
+                           epochs=args.epochs, imgsz=args.imgsz, batch=args.batch,
+                           classes=_classes(args), frame_stride=args.frame_stride,
+                           model=args.model, tile=args.tile, device=args.device)
+    result = train_model(request, progress=None if args.json else _show,
+                         cancel=threading.Event())
     data = result.to_dict()
-    curves = data.pop("curves")
     if not args.json:
-        data["curves"] = ", ".join(sorted(curves))
-        test = data.pop("test")
+        data["curves"] = ", ".join(sorted(data["curves"]))
+        test = data.pop("test", None)
         if test:
             data["test"] = {k: test[k] for k in ("images", "gt", "precision", "recall", "f1")}
-    else:
-        data["curves"] = curves
     emit(data, args.json)
     return 0 if result.status == "complete" else 1

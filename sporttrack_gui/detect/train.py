@@ -122,6 +122,23 @@ def class_index_for(class_names: list[str]):
     return index
 
 
+def resolve_training_runs(project, runs: list[str]) -> list[int]:
+    """Run ids for ``runs`` entries of an open project: ``NAME`` takes that run of every
+    sequence that has one (``gt`` = the ground truth of all sequences), ``SEQUENCE/NAME``
+    one sequence's run. Duplicates are dropped; a name found nowhere is an error naming it."""
+    ids: list[int] = []
+    for entry in runs:
+        seq_name, _, name = entry.rpartition("/")
+        if seq_name:
+            found = [project.run_id(name, seq_name)]
+        else:
+            found = [int(r["id"]) for r in project.runs() if r["name"] == name]
+            if not found:
+                raise InputError(f"no run named {name!r} in any sequence", str(project.path))
+        ids.extend(i for i in found if i not in ids)
+    return ids
+
+
 def export_project_dataset(project: str | Path, runs: list[str], out_dir: Path, *,
                            class_names: list[str] | None = None,
                            split: tuple[float, float, float] = (0.8, 0.1, 0.1),
@@ -139,8 +156,8 @@ def export_project_dataset(project: str | Path, runs: list[str], out_dir: Path, 
     with ExitStack() as stack:
         p = stack.enter_context(Project.open(project, readonly=True))
         inputs, seen = [], set()
-        for run_name in runs:
-            run = p.run(p.run_id(run_name))
+        for run_id in resolve_training_runs(p, runs):
+            run = p.run(run_id)
             seq = p.sequence(int(run["sequence_id"]))
             if seq["id"] in seen:
                 raise InputError(f"runs {runs} include two runs of sequence {seq['name']!r}; "

@@ -13,7 +13,10 @@ from typing import Any
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.track import DEFAULT_TRACKER
 
-STAGES: tuple[str, ...] = ("decode", "detect", "track", "write")
+#: ``embed`` is appearance embedding, moved out of the stage it runs in (a crop network
+#: inside the tracker, an identity head inside a FairMOT detector) by any component that
+#: reports ``embed_seconds`` -- the cost that separates DeepSORT-style and joint trackers
+STAGES: tuple[str, ...] = ("decode", "detect", "embed", "track", "write")
 
 
 @dataclass

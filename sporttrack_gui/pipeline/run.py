@@ -107,13 +107,13 @@ class _Loop:
         det_pos = [i for i, (fn, _) in enumerate(batch) if (fn - self.first) % k == 0]
         dets: dict[int, Detections] = {}
         if det_pos:
-            with self.clock.time("detect"):
+            with self.clock.time_embedding("detect", self.detector):
                 found = self.detector.detect([batch[i][1] for i in det_pos],
                                              [batch[i][0] for i in det_pos])
             dets = dict(zip(det_pos, found, strict=True))
             self.detected += len(det_pos)
         for i, (fn, image) in enumerate(batch):
-            with self.clock.time("track"):
+            with self.clock.time_embedding("track", self.tracker):
                 tracks = self._track(fn, dets.get(i), image)
             tracks = self.buffer.add(fn, tracks)
             self.pending.append((fn, tracks))

@@ -18,6 +18,7 @@ never ages tracks toward deletion.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,7 @@ class KalmanMotTracker:
         self.kf = KalmanBoxFilter()
         self.cmc = CameraMotion(p["cmc"], p["cmc_downscale"])
         self.embedder: Embedder | None = make_embedder(p.get("embedder", "none"))
+        self.embed_seconds = 0.0  # cumulative time in the crop embedder
         self.store = TrackStore(feat_dim=self.embedder.dim if self.embedder else 0,
                                 gallery=self._gallery_size(p), extra=self._extra_columns())
         self.needs_pixels = self.embedder is not None or p["cmc"] != "none"
@@ -143,7 +145,11 @@ class KalmanMotTracker:
         if frame is None:
             raise InputError(f"{self.name}: embedder {self.params['embedder']!r} needs the frame "
                              f"(frame {self.frame_id} came without pixels and without dets.feat)")
-        return self.embedder(frame, dets.xyxy)
+        t0 = time.perf_counter()
+        try:
+            return self.embedder(frame, dets.xyxy)
+        finally:  # reported so the pipeline shows the crop network's cost as its own stage
+            self.embed_seconds += time.perf_counter() - t0
 
     def _apply_matches(self, rows: np.ndarray, dets: Detections, cols: np.ndarray,
                        feats: np.ndarray | None, momentum: float = 0.9) -> None:

@@ -64,6 +64,8 @@ SPECS: tuple[ActionSpec, ...] = (
                "Detect and track over the sequence", "Run"),
     ActionSpec("track_box", "&Track a box…", ("Ctrl+B",), "draw-rectangle",
                "Drag a box on the frame and follow it (CSRT/KCF/MOSSE)", "Run"),
+    ActionSpec("train", "T&rain a detector…", (), "",
+               "Train YOLO or FairMOT (boxes + identities) from the project's runs", "Run"),
     ActionSpec("evaluate", "&Evaluate shown run", ("Ctrl+M",), "", "MOT metrics of the shown run against ground truth", "Run"),
     ActionSpec("follow_run", "&Follow the running job", (), "",
                "Move the play head with a running job's newest frame (same sequence only)",

@@ -51,6 +51,7 @@ from sporttrack_gui.ui.scene_items import FrameBoxes
 from sporttrack_gui.ui.season_view import open_season_dialog
 from sporttrack_gui.ui.session import Session, load_model
 from sporttrack_gui.ui.shortcuts_dialog import ShortcutsDialog
+from sporttrack_gui.ui.train_dialog import open_train_dialog
 from sporttrack_gui.ui.undo import ProjectEditCommand, rebuild_stack
 
 TRAIL_LENGTH = 25
@@ -218,6 +219,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         run.addActions([a["run_tracker"], a["track_box"], a["evaluate"], a["follow_run"],
                         a["cancel"]])
         run.addSeparator()
+        run.addAction(a["train"])
+        run.addSeparator()
         run.addActions([a["run_copy"], a["run_rename"], a["run_delete"]])
         helpm = bar.addMenu("&Help")
         helpm.addActions([a["shortcuts"], a["plugins"], a["about"]])
@@ -252,6 +255,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         a["new"].triggered.connect(self.new_project_dialog)
         a["open"].triggered.connect(self.open_project_dialog)
         a["open_season"].triggered.connect(lambda: open_season_dialog(self))
+        a["train"].triggered.connect(lambda: open_train_dialog(self))
         a["add_media"].triggered.connect(self.add_media_dialog)
         a["screenshot"].triggered.connect(self.screenshot_dialog)
         a["quit"].triggered.connect(self.close)

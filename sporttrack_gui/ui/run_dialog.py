@@ -93,7 +93,7 @@ class RunDialog(QDialog):
         for d in detections:
             self.det_box.addItem(d.label)
         self.yolo_edit = QLineEdit()
-        self.yolo_edit.setPlaceholderText("yolo:yolov8n.pt, a .onnx file or a model .yaml")
+        self.yolo_edit.setPlaceholderText("yolov8n.pt, a .onnx file, a model .yaml or fairmot:best.pt")
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse_model)
         yolo_row = QWidget()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sporttrack_gui.detect.registry import detector_names
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.pipeline import PipelineConfig
 from sporttrack_gui.runtime import cache_dir
@@ -31,7 +32,10 @@ class DetectionChoice:
             model = yolo_model.strip()
             if not model:
                 raise InputError("choose a YOLO model file (.pt, .onnx or a model .yaml)")
-            return model if model.startswith("yolo:") else f"yolo:{model}"
+            kind, sep, _ = model.partition(":")
+            if sep and kind.lower() in detector_names():  # fairmot:…, yolo:…, plugins
+                return model
+            return f"yolo:{model}"
         if self.file and Path(self.file).is_file():
             return f"{self.kind}:{self.file}"
         if self.run_id is None:

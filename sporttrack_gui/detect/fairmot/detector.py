@@ -7,6 +7,7 @@ network.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,6 +27,10 @@ class FairMOTDetector:
         from sporttrack_gui.detect.fairmot.model import load_weights
 
         self.net = load_weights(weights)
+        self.embed_seconds = 0.0  # cumulative time in the identity head (pipeline "embed")
+        self._id_t0 = 0.0
+        self.net.id.register_forward_pre_hook(self._id_start)
+        self.net.id.register_forward_hook(self._id_end)
         self.conf = float(conf)
         self.imgsz = int(imgsz or self.net.cfg.imgsz)
         self.max_det = int(max_det)
@@ -64,6 +69,12 @@ class FairMOTDetector:
                     xyxy[:, [1, 3]] = xyxy[:, [1, 3]].clip(0, frame.shape[0])
                     out.append(Detections(xyxy, score, cls, emb))
         return out
+
+    def _id_start(self, *_: object) -> None:
+        self._id_t0 = time.perf_counter()
+
+    def _id_end(self, *_: object) -> None:
+        self.embed_seconds += time.perf_counter() - self._id_t0
 
     def close(self) -> None:
         self.net = None

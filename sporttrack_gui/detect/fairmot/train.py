@@ -20,7 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.detect.train import EpochReport, class_index_for, read_results_csv
+from sporttrack_gui.detect.train import (
+    EpochReport,
+    class_index_for,
+    read_results_csv,
+    resolve_training_runs,
+)
 from sporttrack_gui.errors import InputError
 
 CSV_COLUMNS = ("epoch", "train/loss", "train/hm_loss", "train/wh_loss", "train/off_loss",
@@ -90,8 +95,8 @@ def load_training_frames(project: str | Path, runs: list[str], class_names: list
     id_map: dict[tuple[int, int], int] = {}
     with ExitStack() as stack:
         p = stack.enter_context(Project.open(project, readonly=True))
-        for name in runs:
-            run = p.run(p.run_id(name))
+        for run_id in resolve_training_runs(p, runs):
+            run = p.run(run_id)
             seq = p.sequence(int(run["sequence_id"]))
             src = open_source(seq["source"])
             stack.callback(src.close)
