@@ -153,10 +153,12 @@ class JobsPanel(QWidget):
                 bar.setValue(min(job.done, max(job.total, 1)) if job.total else 0)
                 bar.setFormat(f"{job.done} / {job.total} frames" if job.total else
                               ("–" if job.state == QUEUED else job.state))
-        eta = self.table.item(row, COL_ETA) or QTableWidgetItem()
+        eta = self.table.item(row, COL_ETA)
+        if eta is None:
+            eta = QTableWidgetItem()
+            self.table.setItem(row, COL_ETA, eta)
         eta.setText(format_eta(job.eta_s) if job.state == RUNNING and job.phase == FRAMES
                     else "")
-        self.table.setItem(row, COL_ETA, eta)
         button = self.table.cellWidget(row, COL_BUTTON)
         if isinstance(button, QPushButton):
             button.setText("Cancel" if job.state == RUNNING else

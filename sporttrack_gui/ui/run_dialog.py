@@ -254,6 +254,10 @@ class RunDialog(QDialog):
         model = self.yolo_edit.text().strip()
         if is_yolo and not model:
             raise InputError("choose a YOLO model file (.pt, .onnx or a model .yaml)")
+        if is_yolo and self.classes.text().strip():
+            from sporttrack_gui.detect.classes import parse_class_map
+
+            parse_class_map(self.classes.text())  # a malformed map fails here, not queued
         rng = self.frame_range()
         if rng is not None and rng[1] < rng[0]:
             raise InputError(f"frames {rng[0]}-{rng[1]}: the last frame is before the first")
