@@ -133,7 +133,26 @@ def test_jobs_can_be_read_from_another_thread_while_one_runs(project):
     t = threading.Thread(target=queue.run_all)
     t.start()
     while t.is_alive():
-        snaps = [j.snapshot() for j in queue.jobs()]
+        snaps = queue.snapshots()
         assert len(snaps) == 3 and sum(s.state == "running" for s in snaps) <= 1
     t.join()
     assert [j.state for j in jobs] == [COMPLETE, COMPLETE, FAILED]
+
+
+def test_cli_queue_runs_every_sequence_and_reports_the_failed_one(project, capsys):
+    import json
+
+    from sporttrack_gui.cli.main import main
+
+    code = main(["queue", str(project), "--tracker", "sort", "--detections", "gt",
+                 "--run-name", "q", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1 and out["counts"] == {"complete": 2, "failed": 1}
+    assert [r["sequence"] for r in out["jobs"]] == ["a", "b", "c"]
+    assert out["jobs"][0]["run"] == "q" and out["jobs"][0]["frames"] == N_FRAMES
+    assert "gt run “gt”" in out["jobs"][2]["error"]
+    assert main(["queue", str(project), "--detections", "gt", "--sequences", "a,b",
+                 "--json"]) == 0
+    capsys.readouterr()
+    assert main(["queue", str(project), "--sequences", "zz"]) == 2
+    assert main(["queue", str(project), "--detector", "yolo:m.pt", "--classes", "x"]) == 2

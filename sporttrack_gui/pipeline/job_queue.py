@@ -112,6 +112,17 @@ class JobQueue:
         with self._lock:
             return list(self._jobs)
 
+    def snapshots(self) -> list[Job]:
+        """Copies of every job taken under one lock: a consistent picture for another
+        thread (at most one of them is running)."""
+        with self._lock:
+            return [j.snapshot() for j in self._jobs]
+
+    def snapshot(self, job_id: int) -> Job | None:
+        with self._lock:
+            job = self.get(job_id)
+            return None if job is None else job.snapshot()
+
     def get(self, job_id: int) -> Job | None:
         with self._lock:
             return next((j for j in self._jobs if j.id == job_id), None)

@@ -261,15 +261,15 @@ class JobsDock:
             view.addAction(toggle)
 
     def _refill(self) -> None:
-        self.panel.set_jobs([j.snapshot() for j in self.w.jobs.queue.jobs()])
+        self.panel.set_jobs(self.w.jobs.queue.snapshots())
 
     def _changed(self, job_id: int) -> None:
-        job = self.w.jobs.queue.get(job_id)
+        job = self.w.jobs.queue.snapshot(job_id)
         ids = [j.id for j in self.w.jobs.queue.jobs()]
         if job is None or ids != list(self.panel._rows):  # noqa: SLF001 - added or removed
             self._refill()
         else:
-            self.panel.update_job(job.snapshot())
+            self.panel.update_job(job)
         self._status()
 
     def _status(self) -> None:
