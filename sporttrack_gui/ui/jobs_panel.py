@@ -41,8 +41,8 @@ from sporttrack_gui.ui.run_dialog import fit_message, format_eta
 if TYPE_CHECKING:
     from sporttrack_gui.ui.main_window import MainWindow
 
-COLUMNS = ("Sequence", "Run", "Tracker / detections", "State", "Progress", "ETA", "")
-COL_STATE, COL_BAR, COL_ETA, COL_BUTTON = 3, 4, 5, 6
+COLUMNS = ("Sequence", "Run", "Tracker", "State", "Progress", "ETA", "")
+COL_TRACKER, COL_STATE, COL_BAR, COL_ETA, COL_BUTTON = 2, 3, 4, 5, 6
 STATE_COLOURS = {FAILED: "#e06c5a", CANCELLED: "#9a9a9a", COMPLETE: "#5aa469",
                  RUNNING: "#4a90d9", QUEUED: ""}
 WARNING_COLOUR = "#f3d35b"
@@ -51,7 +51,7 @@ WARNING_COLOUR = "#f3d35b"
 def state_text(job: Job) -> str:
     """What the State column says (``complete (no boxes)`` for a suspicious success)."""
     if job.state == RUNNING and job.phase and job.phase != FRAMES:
-        return f"running: {job.phase}…"
+        return "loading…"  # the phase itself is the row's tooltip and the bar is busy
     if job.state == COMPLETE and job.warning:
         return "complete (no boxes)"
     return job.state
@@ -74,9 +74,16 @@ class JobsPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(36)
         for col in range(len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # a docked panel is narrow: the tracker column elides (detections in its
+        # tooltip), the progress bar takes what is left
+        header.setSectionResizeMode(COL_TRACKER, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(COL_TRACKER, 80)
         header.setSectionResizeMode(COL_BAR, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._show_details)
         self.details = QLabel("")
@@ -130,7 +137,7 @@ class JobsPanel(QWidget):
         if row is None:
             return
         self._jobs[job.id] = job
-        run = job.run_name or "(automatic)"
+        run = job.run_name or "auto"
         cells = (job.sequence, run, f"{job.tracker} · {job.detector}", state_text(job))
         for col, text in enumerate(cells):
             item = self.table.item(row, col)
@@ -138,12 +145,14 @@ class JobsPanel(QWidget):
                 item = QTableWidgetItem()
                 self.table.setItem(row, col, item)
             item.setText(text)
+            item.setToolTip(text)
         state = self.table.item(row, COL_STATE)
         colour = WARNING_COLOUR if job.warning else STATE_COLOURS.get(job.state, "")
         state.setBackground(QColor(colour) if colour else QColor(0, 0, 0, 0))
         if colour:
             state.setForeground(QColor("black"))
-        state.setToolTip(job.error or job.warning)
+        state.setToolTip(job.error or job.warning or
+                         (f"{job.phase}…" if job.state == RUNNING else job.state))
         bar = self.table.cellWidget(row, COL_BAR)
         if isinstance(bar, QProgressBar):
             if job.state == RUNNING and job.phase != FRAMES:
@@ -151,8 +160,9 @@ class JobsPanel(QWidget):
             else:
                 bar.setRange(0, max(job.total, 1))
                 bar.setValue(min(job.done, max(job.total, 1)) if job.total else 0)
-                bar.setFormat(f"{job.done} / {job.total} frames" if job.total else
+                bar.setFormat(f"{job.done}/{job.total}" if job.total else
                               ("–" if job.state == QUEUED else job.state))
+                bar.setToolTip(f"{job.done} of {job.total} frames" if job.total else "")
         eta = self.table.item(row, COL_ETA)
         if eta is None:
             eta = QTableWidgetItem()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QTableWidget,
@@ -145,11 +147,21 @@ class RunDialog(QDialog):
         form.addRow("", self.live_eval)
         form.addRow("", self.all_sequences)
         self.setup = QGroupBox("What to run")
-        setup_layout = QVBoxLayout(self.setup)
+        # the choices scroll rather than squeeze when a long error needs room below
+        inner = QWidget()
+        setup_layout = QVBoxLayout(inner)
+        setup_layout.setContentsMargins(0, 0, 0, 0)
         setup_layout.addLayout(form)
         setup_layout.addWidget(self.det_options)
         setup_layout.addWidget(QLabel("Tracker parameters"))
+        self.params.setMinimumHeight(110)
         setup_layout.addWidget(self.params, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(inner)
+        QVBoxLayout(self.setup).addWidget(scroll)
 
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m frames (%p%)")
@@ -326,6 +338,7 @@ class RunDialog(QDialog):
         if running:
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
+            self.progress.setFormat("%v / %m frames (%p%)")
             self.status.setText("Starting…")
             self.status.setToolTip("")
             self.eta.setText("ETA –")
@@ -351,8 +364,9 @@ class RunDialog(QDialog):
         """The end state; ``warning`` paints it yellow (a "complete" run with zero
         boxes used to look like a success)."""
         self.set_running(False)
-        if self.progress.maximum() == 0:  # never left the loading phase
+        if self.progress.maximum() <= 1 and status != "complete":  # no frame was counted
             self.progress.setRange(0, 1)
+            self.progress.setFormat(status)
         self.status.setStyleSheet("background: #f3d35b; color: black; padding: 2px;"
                                   if warning else "")
         self.status.setProperty("warning", warning)
