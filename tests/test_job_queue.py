@@ -156,3 +156,16 @@ def test_cli_queue_runs_every_sequence_and_reports_the_failed_one(project, capsy
     capsys.readouterr()
     assert main(["queue", str(project), "--sequences", "zz"]) == 2
     assert main(["queue", str(project), "--detector", "yolo:m.pt", "--classes", "x"]) == 2
+
+
+def test_a_job_cancelled_after_it_was_handed_to_a_worker_keeps_an_incomplete_run(project):
+    """The GUI claims a job before its thread starts: a cancel in between must stop the
+    run (stored, incomplete), not silently un-queue it while the worker runs anyway."""
+    queue = JobQueue()
+    a, *_ = _queue_all(queue, project, RunChoices(("gt", "gt"), "sort"))
+    assert queue.claim(a) and not queue.claim(a)
+    assert queue.cancel(a.id) and a.state == "running"
+    queue.run(a)
+    assert a.state == CANCELLED and a.result is not None and a.result.status == "incomplete"
+    with Project.open(project, readonly=True) as p:
+        assert p.run(a.result.run_id)["status"] == "incomplete"

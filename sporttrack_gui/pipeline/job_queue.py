@@ -175,6 +175,16 @@ class JobQueue:
         return sum(self.cancel(j.id) for j in self.jobs() if not j.finished)
 
     # ---- running -----------------------------------------------------------------------------
+    def claim(self, job: Job) -> bool:
+        """Mark a queued job running before it is handed to another thread, so a cancel
+        in between stops its run (kept, incomplete) instead of un-queueing it."""
+        with self._lock:
+            if job.state != QUEUED:
+                return False
+            job.state, job.started, job.phase = RUNNING, time.monotonic(), "starting"
+        self._changed(job)
+        return True
+
     def run(self, job: Job, progress: Callable[[Job, Progress], None] | None = None,
             run_pipeline: Callable[..., PipelineResult] | None = None) -> Job:
         """Run ``job`` to its end in this thread; never raises for a failing run.
@@ -183,11 +193,8 @@ class JobQueue:
         """
         if run_pipeline is None:
             from sporttrack_gui.pipeline.run import run_pipeline
-        with self._lock:
-            if job.state != QUEUED:
-                return job
-            job.state, job.started, job.phase = RUNNING, time.monotonic(), "preparing"
-        self._changed(job)
+        if not self.claim(job) and job.state != RUNNING:
+            return job  # cancelled (or run) before it started
 
         def report(p: Progress) -> None:
             with self._lock:

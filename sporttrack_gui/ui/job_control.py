@@ -237,6 +237,8 @@ class JobControl(QObject):
         job = self.queue.next_queued()
         if job is None:
             return None
+        if not self.queue.claim(job):  # cancelled meanwhile
+            return None
         worker = QueueWorker(self.queue, job, self._live_evals.pop(job.id, None))
         worker.progress.connect(self._pipeline_progress)
         worker.metrics.connect(self.w.plots.live.add_point)
@@ -294,7 +296,12 @@ class JobControl(QObject):
 
     def _pipeline_finished(self, job: Job) -> None:
         result = job.result
-        assert result is not None
+        if result is None:  # cancelled before its run began: nothing was written
+            self._drop_live()
+            self._finish_notice(f"{job.tracker} on {job.sequence} cancelled before it started")
+            self._job_seq = None
+            self.jobFinished.emit("pipeline", "incomplete")
+            return
         self.last_result = result
         s = self.w.session
         text = (f"{result.status}: {result.frames}/{result.frames_total} frames, "
@@ -318,6 +325,13 @@ class JobControl(QObject):
         self._finish_notice(f"Run {result.run_name} {text}")
         self._job_seq = None
         self.jobFinished.emit("pipeline", result.status)
+
+    def _drop_live(self) -> None:
+        """Stop showing the job's half-grown live run (it failed or never started)."""
+        s = self.w.session
+        if s is not None and s.sequence is not None and self._showing_job():
+            s.select_sequence(s.sequence["id"])
+            self.w.refresh_runs()
 
     def _dialog_step(self, job: Job) -> None:
         """The dialog's summary once the last of its jobs has ended."""
@@ -378,10 +392,7 @@ class JobControl(QObject):
             show_error(self.w, message, doing)  # the run the user watches: say it loudly
         else:  # a queued run: the Jobs panel keeps the error; the queue goes on
             self._finish_notice(f"run {job.tracker} failed: {message.splitlines()[0]}")
-        s = self.w.session
-        if s is not None and s.sequence is not None and self._showing_job():
-            s.select_sequence(s.sequence["id"])  # drop the half-shown live run
-            self.w.refresh_runs()
+        self._drop_live()
         self._job_seq = None
         self.jobFinished.emit(doing, "failed")
 
