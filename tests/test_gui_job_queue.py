@@ -230,3 +230,20 @@ def test_dialog_shows_the_loading_phase_then_frames(window, qtbot):
     assert seen[0] == ("reading detections", 0, 0, "reading detections…")  # busy bar
     assert seen[1][:3] == ("frames", N_FRAMES, N_FRAMES)  # the real total from frame 0
     assert dialog.progress.maximum() == N_FRAMES and dialog.eta.text() == "done"
+
+
+def test_zero_boxes_is_a_yellow_warning_in_the_panel_and_the_dialog(window, qtbot):
+    from sporttrack_gui.pipeline.job_queue import NO_BOXES
+    from sporttrack_gui.ui.jobs_panel import WARNING_COLOUR
+
+    p = window.session.project
+    p.create_run("c", "gt", kind="gt", status="complete")  # c's gt exists but is empty
+    dialog = _dialog(window)
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    _wait_idle(window, qtbot)
+    panel = window.jobs_dock.panel
+    states = [panel.table.item(r, 3) for r in range(3)]
+    assert [i.text() for i in states] == ["complete", "complete", "0 boxes"]
+    assert states[2].background().color().name() == WARNING_COLOUR
+    assert states[2].toolTip() == NO_BOXES
+    assert dialog.status.property("warning") is True and "c: no boxes" in dialog.status.toolTip()

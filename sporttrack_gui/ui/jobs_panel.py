@@ -53,7 +53,7 @@ def state_text(job: Job) -> str:
     if job.state == RUNNING and job.phase and job.phase != FRAMES:
         return "loading…"  # the phase itself is the row's tooltip and the bar is busy
     if job.state == COMPLETE and job.warning:
-        return "complete (no boxes)"
+        return "0 boxes"  # yellow; the warning in full is the tooltip
     return job.state
 
 
