@@ -164,7 +164,7 @@ def test_a_run_started_while_another_runs_waits_in_the_queue(window, qtbot, monk
 
 def test_dialog_options_reach_the_run_request_and_are_remembered(window, qtbot,
                                                                  clean_run_settings):
-    from sporttrack_gui.ui.run_request import prepare_config
+    from sporttrack_gui.pipeline.run_request import prepare_config
 
     dialog = window.jobs.open_run_dialog()
     labels = [dialog.det_box.itemText(i) for i in range(dialog.det_box.count())]

@@ -15,8 +15,8 @@ from sporttrack_gui.pipeline.job_queue import (
     QUEUED,
     JobQueue,
 )
+from sporttrack_gui.pipeline.run_request import RunChoices, prepare_config
 from sporttrack_gui.project import Project
-from sporttrack_gui.ui.run_request import RunChoices, prepare_config
 
 N_FRAMES = 120
 
@@ -41,7 +41,7 @@ def project(tmp_path):
 
 
 def _queue_all(queue, project, choices):
-    from sporttrack_gui.ui.jobs import queue_runs
+    from sporttrack_gui.pipeline.run_request import queue_runs
 
     with Project.open(project, readonly=True) as p:
         seqs = p.sequences()
@@ -169,3 +169,17 @@ def test_a_job_cancelled_after_it_was_handed_to_a_worker_keeps_an_incomplete_run
     assert a.state == CANCELLED and a.result is not None and a.result.status == "incomplete"
     with Project.open(project, readonly=True) as p:
         assert p.run(a.result.run_id)["status"] == "incomplete"
+
+
+def test_cli_queue_does_not_load_qt(project):
+    """cli/ may import everything below ui/, never Qt (a server has no display libs)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from sporttrack_gui.cli.main import main; "
+            f"rc = main(['queue', {str(project)!r}, '--detections', 'gt', '--sequences', 'a', "
+            "'--json']); assert 'PySide6' not in sys.modules, 'Qt was imported'; "
+            "sys.exit(rc)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr

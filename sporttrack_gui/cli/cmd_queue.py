@@ -1,7 +1,7 @@
 """``sporttrack queue``: run the tracker on every sequence of a project, one after another.
 
 The CLI face of the GUI's Run ▸ Run tracker on every sequence (the same Qt-free
-``pipeline.job_queue`` and ``ui.run_request.prepare_config``): each sequence takes its own
+``pipeline.job_queue`` and ``pipeline.run_request.queue_runs``): each sequence takes its own
 detections run of the given kind and name (``--detections det`` = each sequence's run
 "det"), or the same ``--detector`` model. A sequence that fails (no such run, missing
 media) is reported and the others still run. Ctrl+C stops the running sequence (its run
@@ -71,9 +71,8 @@ def run(args: argparse.Namespace) -> int:
     from sporttrack_gui.cli.cmd_run import parse_frames, parse_params
     from sporttrack_gui.detect.options import detector_options
     from sporttrack_gui.pipeline.job_queue import COMPLETE, JobQueue
+    from sporttrack_gui.pipeline.run_request import RunChoices, queue_runs
     from sporttrack_gui.project import Project
-    from sporttrack_gui.ui.jobs import queue_runs
-    from sporttrack_gui.ui.run_request import RunChoices
 
     detection, model = _detection(args)
     if model:  # a malformed class map is bad input before anything runs

@@ -154,9 +154,9 @@ class JobControl(QObject):
 
     # ---- tracker runs (a queue: one worker at a time, see ui.jobs) ----------------------
     def open_run_dialog(self, all_sequences: bool = False) -> RunDialog | None:
+        from sporttrack_gui.pipeline.run_request import detection_choices
         from sporttrack_gui.track import DEFAULT_TRACKER, tracker_specs
         from sporttrack_gui.ui.run_dialog import RunDialog
-        from sporttrack_gui.ui.run_request import detection_choices
 
         if not self._need_sequence():
             return None
@@ -181,7 +181,7 @@ class JobControl(QObject):
     def start_run_from_dialog(self) -> bool:
         """Queue the dialog's run: on the shown sequence (shown live when nothing else
         runs) or, with "every sequence", one job per sequence of the project."""
-        from sporttrack_gui.ui.jobs import queue_runs
+        from sporttrack_gui.pipeline.run_request import queue_runs
 
         d, s = self.dialog, self.w.session
         if d is None or s is None or s.sequence is None:

@@ -3,17 +3,15 @@
 Why: a detector run over a match takes hours on a CPU and "run the tracker on every
 sequence" is several of them. The queue itself is Qt-free (``pipeline.job_queue``); this
 module only runs its jobs on a ``QThread`` (the window's ``JobRunner``, so a queued run
-never overlaps a single-object track or an export) and builds the jobs from the run
-dialog's choices.
+never overlaps a single-object track or an export); the jobs are built from the run
+dialog's choices by ``pipeline.run_request.queue_runs``.
 """
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from sporttrack_gui.pipeline.job_queue import Job, JobQueue
-from sporttrack_gui.ui.run_request import RunChoices, prepare_config
 from sporttrack_gui.ui.workers import PipelineWorker
 
 
@@ -33,17 +31,3 @@ class QueueWorker(PipelineWorker):
 
     def _job_progress(self, _job: Job, p: Any) -> None:
         self._on_progress(p)
-
-
-def queue_runs(queue: JobQueue, project_path: str, sequences: list[dict[str, Any]],
-               choices: RunChoices, *, meta: dict[str, Any] | None = None) -> list[Job]:
-    """One job per sequence, in the project's order; each builds its config when it starts
-    (``prepare_config``), so a sequence without the chosen detections fails alone."""
-    jobs = []
-    for seq in sequences:
-        jobs.append(queue.add(partial(prepare_config, project_path, int(seq["id"]), choices),
-                              sequence=str(seq["name"]), tracker=choices.tracker,
-                              detector=choices.detector_label(), run_name=choices.run_name,
-                              meta={**(meta or {}), "sequence_id": int(seq["id"]),
-                                    "project": str(project_path)}))
-    return jobs

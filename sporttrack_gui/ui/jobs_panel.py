@@ -214,6 +214,10 @@ class JobsPanel(QWidget):
         self.details.setText(fit_message(f"{job.sequence}: {text}", 600))
         self.details.setToolTip(text)
 
+    def job_ids(self) -> list[int]:
+        """Ids of the listed jobs, in row order."""
+        return list(self._rows)
+
     def button_for(self, job_id: int) -> QPushButton | None:
         row = self._rows.get(job_id)
         w = None if row is None else self.table.cellWidget(row, COL_BUTTON)
@@ -276,7 +280,7 @@ class JobsDock:
     def _changed(self, job_id: int) -> None:
         job = self.w.jobs.queue.snapshot(job_id)
         ids = [j.id for j in self.w.jobs.queue.jobs()]
-        if job is None or ids != list(self.panel._rows):  # noqa: SLF001 - added or removed
+        if job is None or ids != self.panel.job_ids():  # a job was added or removed
             self._refill()
         else:
             self.panel.update_job(job)

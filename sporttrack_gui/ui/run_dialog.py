@@ -1,7 +1,7 @@
 """Run dialog: choose detections, tracker and parameters, then watch the run.
 
 The dialog collects choices and shows progress; it does not run anything. The window
-turns ``choices()`` into a ``PipelineConfig`` (``ui.run_request``) and starts the worker,
+turns ``choices()`` into a ``PipelineConfig`` (``pipeline.run_request``) and starts the worker,
 then feeds ``show_progress``/``show_result`` back. Non-modal, so the viewer stays usable
 while boxes appear.
 """
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.pipeline.progress import FRAMES
-from sporttrack_gui.ui.run_request import DetectionChoice, RunChoices, parse_param
+from sporttrack_gui.pipeline.run_request import DetectionChoice, RunChoices, parse_param
 
 #: longest message shown in the dialog itself; the whole text is the label's tooltip
 MAX_SHOWN_CHARS = 400

@@ -1,4 +1,5 @@
-"""Turning the run dialog's choices into a ``PipelineConfig`` (Qt-free).
+"""Turning the run dialog's choices into a ``PipelineConfig`` (Qt-free; the GUI's run
+dialog and job queue and ``sporttrack queue`` share it).
 
 The dialog offers detections by meaning ("the sequence's det.txt", "boxes derived from
 the ground truth", "a YOLO model"); the pipeline wants a detector spec string. That
@@ -8,11 +9,13 @@ translation, and which files back each choice, is policy tested without a displa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sporttrack_gui.errors import InputError
-from sporttrack_gui.pipeline import PipelineConfig
+from sporttrack_gui.pipeline.config import PipelineConfig
+from sporttrack_gui.pipeline.job_queue import Job, JobQueue
 from sporttrack_gui.runtime import cache_dir
 
 
@@ -184,3 +187,17 @@ def prepare_config(project_path: str | Path, sequence_id: int,
                         tracker=choices.tracker, params=choices.params, stride=choices.stride,
                         run_name=choices.run_name, detector_options=opts,
                         frame_range=choices.frame_range)
+
+
+def queue_runs(queue: JobQueue, project_path: str | Path, sequences: list[dict[str, Any]],
+               choices: RunChoices, *, meta: dict[str, Any] | None = None) -> list[Job]:
+    """One job per sequence, in the given order; each builds its config when it starts
+    (``prepare_config``), so a sequence without the chosen detections fails alone."""
+    jobs = []
+    for seq in sequences:
+        jobs.append(queue.add(partial(prepare_config, str(project_path), int(seq["id"]), choices),
+                              sequence=str(seq["name"]), tracker=choices.tracker,
+                              detector=choices.detector_label(), run_name=choices.run_name,
+                              meta={**(meta or {}), "sequence_id": int(seq["id"]),
+                                    "project": str(project_path)}))
+    return jobs
