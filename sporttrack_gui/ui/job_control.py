@@ -269,12 +269,14 @@ class JobControl(QObject):
         s, job = self.w.session, self._job
         if s is None or job is None:
             return
-        for frame, tracks in p.tracks:
-            self.live.add(frame, tracks.xyxy, tracks.track_id, tracks.cls, tracks.conf)
+        showing = self._showing_job()
+        if showing:  # a job nobody watches keeps no copy of its boxes (a match: millions)
+            for frame, tracks in p.tracks:
+                self.live.add(frame, tracks.xyxy, tracks.track_id, tracks.cls, tracks.conf)
         if self.dialog is not None and job.id in self._dialog_jobs:
             self.dialog.show_progress(p.done, p.total, p.frame, p.fps, p.eta_s, p.stage_ms,
                                       p.phase, self._dialog_prefix(job))
-        if not self._showing_job():
+        if not showing:
             return  # the user works elsewhere: the Jobs panel and its status label report
         self.w.statusBar().showMessage(f"Running: frame {p.frame} ({p.done}/{p.total})"
                                        if p.phase == FRAMES else f"Running: {p.phase}…")
