@@ -183,3 +183,16 @@ def test_cli_queue_does_not_load_qt(project):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0, out.stderr
+
+
+def test_a_model_detector_reports_loading_before_it_is_built(tmp_path):
+    """The run dialog says "loading model…" while weights load (seconds), not "0 / N"."""
+    from sporttrack_gui.errors import SportTrackError
+    from sporttrack_gui.pipeline import PipelineConfig, run_pipeline
+
+    reports = []
+    config = PipelineConfig(source=tmp_path, detector="yolo:no-such-weights.pt",
+                            out=tmp_path / "res.txt")
+    with pytest.raises(SportTrackError, match="no-such-weights"):
+        run_pipeline(config, progress=reports.append)
+    assert [(r.phase, r.total) for r in reports] == [("loading model", 0)]
