@@ -71,11 +71,17 @@ def test_progress_reports_plain_values_covering_every_frame(snmot116, tmp_path):
     reports = []
     run_pipeline(_config(snmot116, tmp_path, progress_interval_s=0.0, batch_size=4),
                  progress=reports.append)
+    # phases: first what is being loaded (no frame total yet), then frames with the real
+    # total before the first frame is processed
+    assert reports[0].phase == "reading detections" and reports[0].total == 0
+    assert reports[1].phase == "frames" and (reports[1].done, reports[1].total) == (0, 150)
+    reports = reports[1:]
+    assert all(r.phase == "frames" for r in reports)
     assert reports[-1].done == reports[-1].total == 150
     assert [r.done for r in reports] == sorted(r.done for r in reports)
     frames = [f for r in reports for f, _ in r.tracks]
     assert frames == list(range(1, 151))
-    assert all(isinstance(r.fps, float) and r.fps > 0 for r in reports)
+    assert all(isinstance(r.fps, float) and r.fps > 0 for r in reports if r.done)
     assert reports[-1].committed == 150 and set(reports[-1].stage_ms) == {"decode", "detect", "embed",
                                                                          "track", "write"}
 

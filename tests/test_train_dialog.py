@@ -150,6 +150,6 @@ def test_window_run_menu_opens_the_training_dialog(qtbot, two_sequence_project):
 def test_run_dialog_model_field_keeps_a_detector_kind(typed, spec):
     """A trained FairMOT is used from the run dialog as ``fairmot:<weights>``; a bare
     path (also a Windows one) stays a YOLO model."""
-    from sporttrack_gui.ui.run_request import DetectionChoice
+    from sporttrack_gui.pipeline.run_request import DetectionChoice
 
     assert DetectionChoice("YOLO model", "yolo").spec(None, typed) == spec

@@ -76,21 +76,13 @@ def parse_params(items: list[str]) -> dict[str, str]:
 
 
 def detector_options(args: argparse.Namespace) -> dict:
-    """Only options the user set, so each detector keeps its own defaults."""
-    from sporttrack_gui.detect import parse_class_map, split_spec
+    """Only options the user set, so each detector keeps its own defaults (the run
+    dialog builds the same dict through ``detect.options``)."""
+    from sporttrack_gui.detect.options import detector_options as build
 
-    entry, _ = split_spec(args.detector)
-    if not entry.needs_pixels:
-        return {} if args.min_conf is None else {"min_conf": args.min_conf}
-    opts: dict = {"batch": args.batch}
-    for name in ("conf", "iou", "imgsz", "device", "threads"):
-        if getattr(args, name) is not None:
-            opts[name] = getattr(args, name)
-    if args.classes:
-        opts["class_map"] = parse_class_map(args.classes)
-    if args.onnx:
-        opts["onnx"] = True
-    return opts
+    return build(args.detector, batch=args.batch, conf=args.conf, iou=args.iou,
+                 imgsz=args.imgsz, device=args.device, threads=args.threads,
+                 classes=args.classes, onnx=args.onnx, min_conf=args.min_conf)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -193,6 +193,10 @@ def progress_printer(quiet: bool, stream=None) -> Callable[[Any], None] | None:
         return None
 
     def show(p) -> None:
+        if getattr(p, "phase", "frames") != "frames":
+            stream.write(f"\r{p.phase}…")
+            stream.flush()
+            return
         eta = f"{p.eta_s:5.0f}s" if p.eta_s is not None else "    ?"
         stream.write(f"\rframe {p.frame} ({p.done}/{p.total})  {p.fps:6.1f} fps  eta {eta}")
         if p.done >= p.total:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 from sporttrack_gui.core.boxes import Tracks
 
+#: the phase in which ``done``/``total`` count frames
+FRAMES = "frames"
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -18,7 +21,10 @@ class Progress:
     frames per wall second so far; ``eta_s``: seconds left (None before the first frame);
     ``stage_ms``: ms per frame per stage; ``committed``: last frame whose boxes are
     committed (what survives a crash); ``tracks``: (frame, Tracks) produced since the
-    previous report, so a viewer can draw boxes as they land."""
+    previous report, so a viewer can draw boxes as they land. ``phase``: "loading model"
+    or "reading detections" (one report before the detector is built, ``total`` 0: a
+    model load takes seconds and "0 / 100 frames" looked stuck), then "frames" (the
+    first such report comes before the first frame, with the real ``total``)."""
 
     frame: int
     done: int
@@ -28,6 +34,7 @@ class Progress:
     stage_ms: dict[str, float]
     committed: int = 0
     tracks: list[tuple[int, Tracks]] = field(default_factory=list)
+    phase: str = FRAMES
 
 
 ProgressCallback = Callable[[Progress], None]

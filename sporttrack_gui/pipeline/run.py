@@ -188,6 +188,11 @@ def run_pipeline(config: PipelineConfig, progress: ProgressCallback | None = Non
     clock = StageClock()
     if config.source is None and split_spec(config.detector)[0].needs_pixels:
         raise InputError(f"detector {config.detector!r} needs the video frames: give a source")
+    if progress is not None:  # building a YOLO model takes seconds: say so first
+        loading = "loading model" if split_spec(config.detector)[0].needs_pixels \
+            else "reading detections"
+        progress(Progress(frame=0, done=0, total=0, fps=0.0, eta_s=None, stage_ms={},
+                          phase=loading))
     with ExitStack() as stack:
         detector = create_detector(config.detector, **config.detector_options)
         stack.callback(detector.close)
@@ -216,6 +221,7 @@ def run_pipeline(config: PipelineConfig, progress: ProgressCallback | None = Non
         if config.out is not None:
             sinks.append(ResultsFileSink(config.out))
         loop = _Loop(config, detector, tracker, sinks, first, last, clock, progress, cancel)
+        loop.report(force=True)  # the frames phase starts with its real total
         frames = Prefetcher(source.read if needs_pixels and source else None, first, last,
                             clock, maxsize=config.prefetch)
         stack.callback(frames.close)

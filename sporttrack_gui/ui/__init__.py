@@ -2,7 +2,7 @@
 
 Entry point: :func:`sporttrack_gui.ui.launch.launch`. Qt-free helpers that the box editor
 and tests reuse live next to the widgets: ``lanes``, ``hit_test``, ``run_index``,
-``session``, ``run_request``, ``live_eval``, ``demo``.
+``session``, ``live_eval``, ``demo``.
 """
 
 from sporttrack_gui.ui.qt_compat import apply_qt_workarounds

@@ -147,6 +147,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         from sporttrack_gui.ui.job_control import JobControl
 
         self.jobs = JobControl(self)
+        from sporttrack_gui.ui.jobs_panel import install_jobs_panel
+
+        self.jobs_dock = install_jobs_panel(self)  # Jobs dock, View/Run menu entries
         self.resize(1500, 920)
         self._layout_pending = not self._restore_settings()
 

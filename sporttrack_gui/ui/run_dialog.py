@@ -1,7 +1,7 @@
 """Run dialog: choose detections, tracker and parameters, then watch the run.
 
 The dialog collects choices and shows progress; it does not run anything. The window
-turns ``choices()`` into a ``PipelineConfig`` (``ui.run_request``) and starts the worker,
+turns ``choices()`` into a ``PipelineConfig`` (``pipeline.run_request``) and starts the worker,
 then feeds ``show_progress``/``show_result`` back. Non-modal, so the viewer stays usable
 while boxes appear.
 """
@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QTableWidget,
@@ -33,7 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from sporttrack_gui.errors import SportTrackError
-from sporttrack_gui.ui.run_request import DetectionChoice, parse_param
+from sporttrack_gui.pipeline.progress import FRAMES
+from sporttrack_gui.pipeline.run_request import DetectionChoice, RunChoices, parse_param
 
 #: longest message shown in the dialog itself; the whole text is the label's tooltip
 MAX_SHOWN_CHARS = 400
@@ -124,6 +128,13 @@ class RunDialog(QDialog):
         self.live_eval = QCheckBox("Evaluate live against the ground truth")
         self.live_eval.setChecked(has_gt)
         self.live_eval.setEnabled(has_gt)
+        self._has_gt = has_gt
+        self.all_sequences = QCheckBox("Every sequence of the project, one after another")
+        self.all_sequences.setToolTip(
+            "Queue one run per sequence (Jobs panel); each sequence uses its own detections "
+            "run of the same name, or the same YOLO model")
+        self.all_sequences.toggled.connect(self._all_toggled)
+        self._build_detector_options()
 
         form = QFormLayout()
         form.addRow("Sequence", self.sequence)
@@ -131,13 +142,26 @@ class RunDialog(QDialog):
         form.addRow("YOLO model", self.yolo_row)
         form.addRow("Tracker", self.tracker_box)
         form.addRow("Detection stride", self.stride)
+        form.addRow("Frames", self.frames_row)
         form.addRow("Run name", self.run_name)
         form.addRow("", self.live_eval)
+        form.addRow("", self.all_sequences)
         self.setup = QGroupBox("What to run")
-        setup_layout = QVBoxLayout(self.setup)
+        # the choices scroll rather than squeeze when a long error needs room below
+        inner = QWidget()
+        setup_layout = QVBoxLayout(inner)
+        setup_layout.setContentsMargins(0, 0, 0, 0)
         setup_layout.addLayout(form)
+        setup_layout.addWidget(self.det_options)
         setup_layout.addWidget(QLabel("Tracker parameters"))
+        self.params.setMinimumHeight(110)
         setup_layout.addWidget(self.params, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(inner)
+        QVBoxLayout(self.setup).addWidget(scroll)
 
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m frames (%p%)")
@@ -171,7 +195,92 @@ class RunDialog(QDialog):
         layout.addLayout(buttons)
         self._fill_params()
         self._det_changed(self.det_box.currentIndex())
-        self.resize(520, 620)
+        self.resize(540, 720)
+
+    def _build_detector_options(self) -> None:
+        """The options ``sporttrack run`` has (--conf, --iou, --imgsz, --classes, --frames)
+        with the detector's defaults; model options only apply to a YOLO model."""
+        self.conf = QDoubleSpinBox()
+        self.conf.setRange(0.0, 1.0)
+        self.conf.setSingleStep(0.05)
+        self.conf.setDecimals(2)
+        self.conf.setValue(0.25)
+        self.conf.setToolTip("Confidence threshold: boxes scored lower are dropped (--conf)")
+        self.iou = QDoubleSpinBox()
+        self.iou.setRange(0.05, 1.0)
+        self.iou.setSingleStep(0.05)
+        self.iou.setDecimals(2)
+        self.iou.setValue(0.5)
+        self.iou.setToolTip("Non-maximum suppression IoU threshold (--iou)")
+        self.imgsz = QSpinBox()
+        self.imgsz.setRange(32, 8192)
+        self.imgsz.setSingleStep(32)
+        self.imgsz.setValue(640)
+        self.imgsz.setToolTip("Inference image size in pixels (--imgsz); larger finds small "
+                              "players and the ball, slower")
+        self.classes = QLineEdit()
+        self.classes.setPlaceholderText("person=player,sports ball=ball  (empty: the model's "
+                                        "default map; all: every class)")
+        self.classes.setToolTip("Class map, as --classes: model_class=output_class pairs or 'all'")
+        self.det_options = QGroupBox("Detector options (YOLO)")
+        f = QFormLayout(self.det_options)
+        f.addRow("Confidence", self.conf)
+        f.addRow("NMS IoU", self.iou)
+        f.addRow("Image size", self.imgsz)
+        f.addRow("Classes", self.classes)
+        self.first_frame = QSpinBox()
+        self.first_frame.setRange(1, 10_000_000)
+        self.last_frame = QSpinBox()
+        self.last_frame.setRange(0, 10_000_000)
+        self.last_frame.setSpecialValueText("end")
+        self.first_frame.setToolTip("First frame to process (1-based, --frames FIRST-LAST)")
+        self.last_frame.setToolTip("Last frame to process (end: the whole sequence)")
+        row = QWidget()
+        rl = QHBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(QLabel("from"))
+        rl.addWidget(self.first_frame, 1)
+        rl.addWidget(QLabel("to"))
+        rl.addWidget(self.last_frame, 1)
+        self.frames_row = row
+
+    def _all_toggled(self, on: bool) -> None:
+        """Live evaluation follows one run in the viewer: not a queue of sequences."""
+        self.live_eval.setEnabled(self._has_gt and not on)
+        if on:
+            self.live_eval.setChecked(False)
+
+    def frame_range(self) -> tuple[int, int] | None:
+        first, last = self.first_frame.value(), self.last_frame.value()
+        if first == 1 and last == 0:
+            return None
+        return first, (last if last else 10_000_000)
+
+    def choices(self) -> RunChoices:
+        """Everything chosen, as plain values (raises ``InputError`` for a bad
+        parameter, a missing model or an empty frame range)."""
+        from sporttrack_gui.errors import InputError
+
+        d = self.detection()
+        is_yolo = d.kind == "yolo"
+        model = self.yolo_edit.text().strip()
+        if is_yolo and not model:
+            raise InputError("choose a YOLO model file (.pt, .onnx or a model .yaml)")
+        if is_yolo and self.classes.text().strip():
+            from sporttrack_gui.detect.classes import parse_class_map
+
+            parse_class_map(self.classes.text())  # a malformed map fails here, not queued
+        rng = self.frame_range()
+        if rng is not None and rng[1] < rng[0]:
+            raise InputError(f"frames {rng[0]}-{rng[1]}: the last frame is before the first")
+        return RunChoices(
+            detection=(d.kind, d.name), tracker=self.tracker(), params=self.tracker_params(),
+            yolo_model=model if is_yolo else "", stride=self.stride.value(),
+            run_name=self.run_name.text().strip(),
+            conf=self.conf.value() if is_yolo else None,
+            iou=self.iou.value() if is_yolo else None,
+            imgsz=self.imgsz.value() if is_yolo else None,
+            classes=self.classes.text().strip() if is_yolo else "", frame_range=rng)
 
     # ---- choices ----------------------------------------------------------------
     def _browse_model(self) -> None:
@@ -183,6 +292,7 @@ class RunDialog(QDialog):
     def _det_changed(self, index: int) -> None:
         is_yolo = 0 <= index < len(self.detections) and self.detections[index].kind == "yolo"
         self.yolo_row.setEnabled(is_yolo)
+        self.det_options.setEnabled(is_yolo)
 
     def _fill_params(self) -> None:
         spec = self.trackers.get(self.tracker_box.currentData() or "", {})
@@ -226,17 +336,27 @@ class RunDialog(QDialog):
         self.run_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         if running:
+            self.progress.setRange(0, 1)
             self.progress.setValue(0)
+            self.progress.setFormat("%v / %m frames (%p%)")
             self.status.setText("Starting…")
             self.status.setToolTip("")
             self.eta.setText("ETA –")
             self.stages.setText("")
 
     def show_progress(self, done: int, total: int, frame: int, fps: float,
-                      eta_s: float | None, stage_ms: dict[str, float]) -> None:
-        self.progress.setMaximum(max(total, 1))
+                      eta_s: float | None, stage_ms: dict[str, float], phase: str = FRAMES,
+                      prefix: str = "") -> None:
+        """A pipeline report; before frames are counted (``phase`` "loading model")
+        the bar is indeterminate instead of a frozen "0 / N frames"."""
+        if phase != FRAMES:
+            self.progress.setRange(0, 0)  # busy indicator
+            self.status.setText(f"{prefix}{phase}…")
+            self.eta.setText("ETA –")
+            return
+        self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.status.setText(f"frame {frame} · {fps:.1f} frames/s")
+        self.status.setText(f"{prefix}frame {frame} · {fps:.1f} frames/s")
         self.eta.setText(f"ETA {format_eta(eta_s)}")
         self.stages.setText("  ".join(f"{k} {v:.1f} ms" for k, v in stage_ms.items()) + "  per frame")
 
@@ -244,6 +364,9 @@ class RunDialog(QDialog):
         """The end state; ``warning`` paints it yellow (a "complete" run with zero
         boxes used to look like a success)."""
         self.set_running(False)
+        if self.progress.maximum() <= 1 and status != "complete":  # no frame was counted
+            self.progress.setRange(0, 1)
+            self.progress.setFormat(status)
         self.status.setStyleSheet("background: #f3d35b; color: black; padding: 2px;"
                                   if warning else "")
         self.status.setProperty("warning", warning)
