@@ -83,6 +83,14 @@ class ScanConfig:
     cross_weights: tuple[float, ...] = (-0.61, 0.38, 1.76, -0.82, 0.41, 4.62, 1.5, 2.0)
     cross_min_score: float = 0.4    # crossings scored below this are not listed
     cross_fix_margin: float = 1.5   # exchanged-ids fit must beat kept by this to trust the swap
+    # logistic weights of each fix's confidence per group (assist.fix_confidence.fix_group:
+    # intercept, then assist.fix_confidence.FIX_FEATURES), fitted on the tune half of
+    # benchmarks/bench_assist_recall.py (--fit-fixes); groups not listed keep their score
+    fix_weights: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    # one-frame exchange of two overlapping boxes (assist.crossing.find_exchanges): listed
+    # from this gain (box heights), scored by a logistic of it; both chosen on the tune half
+    exchange_gain: float = 0.2
+    exchange_weights: tuple[float, float] = (-1.54, 3.32)
     cross_window: int = 8           # frames before/after a crossing used for motion
     cross_margin: float = 0.4       # swapped-fit must beat kept-fit by this (height units)
     cross_ratio: float = 0.6        # ... and be at most this fraction of it
