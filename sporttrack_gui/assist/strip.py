@@ -18,7 +18,7 @@ import numpy as np
 from sporttrack_gui.assist.suspects import Suspect
 
 #: thumbnail size (width, height) in pixels: players are about twice as tall as wide
-THUMB_SIZE = (56, 104)
+THUMB_SIZE = (64, 120)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QFrame,
     QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
     QGridLayout,
     QLabel,
     QToolButton,
@@ -45,32 +47,41 @@ if TYPE_CHECKING:
 
 
 class GhostItem(QGraphicsItem):
-    """A dashed box where a track was last seen, labelled "15 · last f170"."""
+    """A dashed box where a track was last seen, labelled "15 · last f170" under it (the
+    label keeps its screen size at any zoom; ghosts of one place use separate lines)."""
 
-    def __init__(self, ghost: Ghost) -> None:
+    def __init__(self, ghost: Ghost, line: int = 0) -> None:
         super().__init__()
         self.ghost = ghost
         x1, y1, x2, y2 = ghost.xyxy
         self._rect = QRectF(x1, y1, x2 - x1, y2 - y1)
         self._color = track_qcolor(ghost.track)
-        self.setZValue(9)  # under the live boxes (10), over the picture
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.label = QGraphicsSimpleTextItem(f"{ghost.track} · last f{ghost.frame}", self)
+        font = QFont()
+        font.setPixelSize(12)
+        font.setBold(True)
+        self.label.setFont(font)
+        self.label.setBrush(self._color)
+        # a dark plate under the label: readable over the picture and other boxes' lines
+        plate = QGraphicsRectItem(self.label.boundingRect().adjusted(-2, 0, 2, 0), self)
+        plate.setBrush(QColor(0, 0, 0, 170))
+        plate.setPen(Qt.PenStyle.NoPen)
+        self.label.setParentItem(plate)
+        plate.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        plate.setPos(QPointF(x1, y2))
+        plate.setTransform(QTransform.fromTranslate(0, 2 + 16 * line))
+        self.setZValue(11)  # over the live boxes (10): the label plate stays readable
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
-        return self._rect.adjusted(-4, -4, 200, 40)
+        return self._rect.adjusted(-2, -2, 2, 2)
 
     def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
         painter.setPen(cosmetic_pen(self._color, 2.0, Qt.PenStyle.DashLine))
         fill = QColor(self._color)
-        fill.setAlpha(40)
+        fill.setAlpha(30)
         painter.setBrush(fill)
         painter.drawRect(self._rect)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        font = QFont()
-        font.setPixelSize(12)
-        painter.setFont(font)
-        painter.drawText(self._rect.bottomLeft() + QPointF(0, 14),
-                         f"{self.ghost.track} · last f{self.ghost.frame}")
 
 
 class SourceReader:
@@ -213,8 +224,8 @@ class StripController(QObject):
         """Ghost(s) in the view now; thumbnails from the worker (placeholders meanwhile)."""
         self.clear()
         self.suspect = suspect
-        for g in ghost_boxes(boxes, suspect):
-            item = GhostItem(g)
+        for k, g in enumerate(ghost_boxes(boxes, suspect)):
+            item = GhostItem(g, k)
             self.w.view.scene().addItem(item)
             self.ghosts.append(item)
         plan = strip_plan(boxes, suspect)
