@@ -6,7 +6,9 @@ Model/view/controller kept apart: ``SuspectsModel`` holds the ``assist.Suspect``
 run's model with ``sporttrack_gui.assist.scan_table`` (Qt-free, shared with the CLI),
 moves the play head and selection to a suspect, applies ``assist.apply_fix`` through
 ``MainWindow.push_edit`` (so a fix is one undoable entry of the run's edit log) and
-rescans after any edit, feeding the same list to the timeline's markers.
+rescans after any edit, feeding the same list to the timeline's markers. The shown
+suspect also gets ghosts of its tracks' last boxes in the view and a before/after strip
+of thumbnails under the list (``ui.suspect_strip``, cropped in a worker).
 
 Scans of match-length runs run in a background thread on a snapshot (the shown ids
 copied, ~10 ms); each result carries the model version it was made from and is dropped
