@@ -11,7 +11,7 @@ Data: SoccerNet SNMOT-116 and the three SportsMOT validation sequences of
 stored in a throw-away project and measured exactly like ``sporttrack assist RUN
 --eval-gt GT --apply-all``: TrackEval-rule switch log, a suspect within +-15 frames
 naming one of the two prediction ids finds a switch, IDF1 before/after applying every
-proposal with score >= --min-score as undoable edits (rescan after each).
+proposal whose fix confidence is >= --min-score as undoable edits (rescan after each).
 
 Honest tuning: the scan's thresholds and the fix confidence
 (``benchmarks/fit_assist_fixes.py``) may only be chosen on ``--split tune`` (the same
