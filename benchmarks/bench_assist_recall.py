@@ -3,7 +3,7 @@ its proposals does to IDF1.
 
     python benchmarks/bench_assist_recall.py [--split heldout|tune|all] [--quick]
                                              [--levels moderate] [--trackers cbiou bytetrack]
-                                             [--min-score 0.5]
+                                             [--min-score 0.5] [--seeds 100 101 102 103]
 
 Data: SoccerNet SNMOT-116 and the three SportsMOT validation sequences of
 ``../shared/data`` (ground truth only), turned into detections by
@@ -11,10 +11,13 @@ Data: SoccerNet SNMOT-116 and the three SportsMOT validation sequences of
 stored in a throw-away project and measured exactly like ``sporttrack assist RUN
 --eval-gt GT --apply-all``: TrackEval-rule switch log, a suspect within +-15 frames
 naming one of the two prediction ids finds a switch, IDF1 before/after applying every
-proposal with score >= --min-score as undoable edits (rescan after each).
+proposal whose fix confidence is >= --min-score as undoable edits (rescan after each).
 
-Honest tuning: the scan's thresholds may only be chosen on ``--split tune`` (the same
-sequence/seed halves as ``bench_track_sports.py``); quote ``--split heldout``.
+Honest tuning: the scan's thresholds and the fix confidence
+(``benchmarks/fit_assist_fixes.py``) may only be chosen on ``--split tune`` (the same
+sequence/seed halves as ``bench_track_sports.py``); quote ``--split heldout``. ``--seeds``
+replaces the split's seeds (more held-out draws); a tune seed is refused with held-out
+sequences.
 Prints figures, asserts nothing.
 """
 
@@ -60,12 +63,17 @@ def main() -> int:
     ap.add_argument("--levels", nargs="+", default=["moderate"])
     ap.add_argument("--trackers", nargs="+", default=["cbiou", "bytetrack"])
     ap.add_argument("--min-score", type=float, default=0.5)
+    ap.add_argument("--seeds", nargs="+", type=int, help="seeds instead of the split's")
     ap.add_argument("--quick", action="store_true",
                     help=f"one seed, first {QUICK_FRAMES} frames per sequence")
     args = ap.parse_args()
     names, seeds = ([*SPLITS["tune"][0], *SPLITS["heldout"][0]],
                     [*SPLITS["tune"][1], *SPLITS["heldout"][1]]) if args.split == "all" \
         else SPLITS[args.split]
+    if args.seeds:
+        if args.split != "tune" and set(args.seeds) & set(SPLITS["tune"][1]):
+            ap.error(f"seeds {SPLITS['tune'][1]} belong to the tune half")
+        seeds = args.seeds
     if args.quick:
         seeds = seeds[:1]
     seqs = [s for s in (load_seq(n, QUICK_FRAMES if args.quick else None) for n in names) if s]
@@ -75,7 +83,8 @@ def main() -> int:
     head = (f"{'sequence':<22} {'tracker':<10} {'lvl':<8} {'seed':>4} {'switch':>6} "
             f"{'recall':>6} {'susp':>5} {'real':>5} {'IDF1 before':>11} {'after':>7} {'fixes':>5}")
     print(head)
-    tot = {"switches": 0, "found": 0, "suspects": 0, "real": 0, "worse": 0, "runs": 0}
+    tot = {"switches": 0, "found": 0, "suspects": 0, "real": 0, "worse": 0, "runs": 0,
+           "applied": 0, "gain": 0.0, "better": 0}
     with tempfile.TemporaryDirectory() as tmp:
         for lv in args.levels:
             for seq in seqs:
@@ -96,11 +105,16 @@ def main() -> int:
                         for k in ("switches", "found", "suspects", "real"):
                             tot[k] += r[k]
                         tot["worse"] += int(r["idf1_after"] < r["idf1_before"] - 1e-9)
+                        tot["better"] += int(r["idf1_after"] > r["idf1_before"] + 1e-9)
+                        tot["applied"] += r["applied"]
+                        tot["gain"] += r["idf1_after"] - r["idf1_before"]
                         tot["runs"] += 1
     print(f"\nall runs ({args.split}): recall {tot['found'] / max(tot['switches'], 1):.3f} "
           f"({tot['found']}/{tot['switches']}), real share "
           f"{tot['real'] / max(tot['suspects'], 1):.3f} ({tot['real']}/{tot['suspects']}), "
-          f"IDF1 lowered on {tot['worse']} of {tot['runs']} runs")
+          f"IDF1 lowered on {tot['worse']} of {tot['runs']} runs, raised on {tot['better']}; "
+          f"{tot['applied']} fixes applied, IDF1 gain summed over runs {tot['gain']:+.4f} "
+          f"(mean {tot['gain'] / max(tot['runs'], 1):+.4f} per run)")
     return 0
 
 

@@ -70,3 +70,40 @@ def test_rejected_proposal_does_not_come_back(tmp_path):
         other = p.create_run("s", "b2", kind="tracker", status="complete")
         p.append_boxes(other, swap_ids(crossing_run(), 1, 2, 31))
         assert len(Assistant(p, other).suspects) == 1
+
+
+def test_fix_confidence_follows_its_model_and_apply_all_respects_it(tmp_path):
+    """The fix confidence is a per-group logistic of the fix's cues: a planted exchange's
+    motion favours exchanging the ids; a group whose model says "no" is listed but never
+    applied by apply-all; a swap back near an applied swap of the same pair is left alone."""
+    from dataclasses import replace
+
+    from sporttrack_gui.assist import Assistant, ScanConfig
+    from sporttrack_gui.assist.evaluate import _swaps_back, apply_all
+    from sporttrack_gui.assist.fix_confidence import FIX_FEATURES, fix_features, fix_group
+    from sporttrack_gui.assist.scan import TrackArrays
+
+    bad = swap_ids(crossing_run(), 1, 2, 31)
+    path = tmp_path / "p.stp"
+    with Project.open(path, create=True) as p:
+        p.add_sequence("s", "synthetic", width=1280, height=720, fps=25.0, frame_count=60)
+        run = p.create_run("s", "bt", kind="tracker", status="complete")
+        p.append_boxes(run, bad)
+        a = Assistant(p, run, ScanConfig(fix_weights=()))
+        (s,) = a.suspects
+        assert fix_group(s) == "crossing"
+        x = fix_features(TrackArrays.from_table(bad), [s], a.config)[0]
+        assert x[FIX_FEATURES.index("motion")] > 1.0  # the exchanged ids fit the motion
+        # a model that trusts motion: confident; one that refuses the group: not applied
+        trust = ScanConfig(fix_weights=(("crossing", (0.0, 0.0, 3.0, 0, 0, 0)),))
+        refuse = ScanConfig(fix_weights=(("crossing", (-9.0, 0, 0, 0, 0, 0)),))
+        assert Assistant(p, run, trust).suspects[0].fix_confidence > 0.9
+        a = Assistant(p, run, refuse)
+        assert a.suspects and a.suspects[0].fix_confidence < 0.01
+        assert apply_all(a, 0.5) == ([], 0)
+        a = Assistant(p, run, trust)
+        applied, refused = apply_all(a, 0.5)
+        assert len(applied) == 1 and refused == 0
+    near = replace(s, fix={**s.fix, "from_frame": s.fix["from_frame"] + 5})
+    assert _swaps_back(near, {(1, 2): [s.fix["from_frame"]]})
+    assert not _swaps_back(near, {(1, 3): [s.fix["from_frame"]]})

@@ -225,3 +225,19 @@ def test_colour_settles_what_motion_gets_wrong():
     swapped = scan_table(_meet_and_return(26), cfg, read_frame=frames)
     assert [(s.kind, s.fix["op"], s.tracks) for s in swapped] == [("crossing", "swap", (1, 2))]
     assert 21 <= swapped[0].fix["from_frame"] <= 32
+
+
+@pytest.mark.slow
+def test_bytetrack_exchange_inside_a_long_overlap_on_real_detections(tmp_path, snmot116):
+    """The issue's case: ByteTrack on SNMOT-116's own det.txt trades tracks 15 and 16 at
+    frame 171 while the two players overlap for ~230 frames; the scan proposes exactly
+    that exchange (a one-frame trade of position and size inside the overlap)."""
+    from sporttrack_gui.formats.mot import read_mot
+    from sporttrack_gui.pipeline import PipelineConfig, run_pipeline
+
+    out = tmp_path / "bt.txt"
+    run_pipeline(PipelineConfig(source=snmot116, detector=f"det:{snmot116 / 'det' / 'det.txt'}",
+                                tracker="bytetrack", out=out))
+    found = [s for s in scan_table(read_mot(out)) if s.kind == "crossing"
+             and set(s.tracks) == {15, 16} and 169 <= s.frame <= 173]
+    assert found and found[0].fix == {"op": "swap", "a": 15, "b": 16, "from_frame": 171}

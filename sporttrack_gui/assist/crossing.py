@@ -13,6 +13,13 @@ that together separate real exchanges from clean passes. The weights live in
 
 All cues are whole-array passes over the episodes; only the suspects that are emitted
 are looked at one by one (to pick the exchange frame).
+
+A second, per-frame test (:func:`find_exchanges`) catches exchanges inside long
+overlaps, where two players walk together for hundreds of frames and the tracker trades
+their boxes in one frame (SNMOT-116, ByteTrack on its det.txt: tracks 15 and 16 at frame
+171, inside a 230-frame overlap): the episode's cues are diluted by its length, but at
+that frame each box is much closer to the *other* track's previous box (position and
+size) than to its own.
 """
 
 from __future__ import annotations
@@ -137,6 +144,49 @@ def crossing_probability(X: np.ndarray, cfg: ScanConfig) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(wts[0] + X @ wts[1:])))
 
 
+def exchange_gain(ta, pairs: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For overlap rows (frame, a, b, iou) where both tracks have a box at the frame and
+    at the frame before: (frame, a, b, gain) with gain = box distance (centre and size,
+    L1 in box heights) of keeping minus exchanging the ids from that frame."""
+    f, a, b, _ = pairs
+    if not len(f):
+        z = np.zeros(0, np.int64)
+        return z, z, z, np.zeros(0)
+    pa, pb = ta.row_before(a, f), ta.row_before(b, f)
+    ra, rb = ta.row_from(a, f), ta.row_from(b, f)
+    ok = (pa >= 0) & (pb >= 0) & (ra >= 0) & (rb >= 0)
+    ok[ok] &= ((ta.frame[pa[ok]] == f[ok] - 1) & (ta.frame[pb[ok]] == f[ok] - 1)
+               & (ta.frame[ra[ok]] == f[ok]) & (ta.frame[rb[ok]] == f[ok]))
+    f, a, b, pa, pb, ra, rb = (x[ok] for x in (f, a, b, pa, pb, ra, rb))
+
+    def d(x, y):
+        s = np.maximum((ta.h[x] + ta.h[y]) / 2, ta.scale_floor)
+        return (np.abs(ta.cx[x] - ta.cx[y]) + np.abs(ta.cy[x] - ta.cy[y])
+                + np.abs(ta.w[x] - ta.w[y]) + np.abs(ta.h[x] - ta.h[y])) / s
+
+    return f, a, b, (d(pa, ra) + d(pb, rb)) - (d(pa, rb) + d(pb, ra))
+
+
+def find_exchanges(ta, pairs: tuple, cfg: ScanConfig) -> list[Suspect]:
+    """Two overlapping tracks whose boxes trade places in one frame (gain >=
+    ``cfg.exchange_gain``): a crossing suspect with the swap from that frame, scored by a
+    logistic of the gain (``cfg.exchange_weights``, fitted on the tune half). The fix is
+    left to a person (half the score): without pixels one frame is thin evidence."""
+    f, a, b, g = exchange_gain(ta, pairs)
+    keep = g >= cfg.exchange_gain
+    out = []
+    w0, w1 = cfg.exchange_weights
+    for q in np.flatnonzero(keep):
+        ia, ib, fr = int(a[q]), int(b[q]), int(f[q])
+        p = float(1.0 / (1.0 + np.exp(-(w0 + w1 * g[q]))))
+        out.append(Suspect(
+            "crossing", fr, (ia, ib), p,
+            f"tracks {ia} and {ib} overlap and their boxes trade places at frame {fr} "
+            f"(each is {g[q]:.2f} box heights closer to the other's previous box)",
+            {"op": "swap", "a": ia, "b": ib, "from_frame": fr}, p * 0.5))
+    return out
+
+
 def find_crossings(ta, pairs: tuple, cfg: ScanConfig, read_frame=None,
                    embedder=None) -> list[Suspect]:
     """Crossing suspects with score >= ``cfg.cross_min_score``; the fix exchanges the ids
@@ -145,8 +195,6 @@ def find_crossings(ta, pairs: tuple, cfg: ScanConfig, read_frame=None,
     from sporttrack_gui.assist.scan import _switch_frame
 
     a, b, fs, fe, X = crossing_features(ta, pairs, cfg, read_frame, embedder)
-    if not len(a):
-        return []
     p = crossing_probability(X, cfg)
     motion = X[:, 0] + cfg.appearance_weight * X[:, 6]
     fix_ok = motion > cfg.cross_fix_margin
@@ -163,4 +211,8 @@ def find_crossings(ta, pairs: tuple, cfg: ScanConfig, read_frame=None,
             f"tracks {ia} and {ib} cross (IoU up to {X[q, 1]:.2f}) in frames "
             f"{int(fs[q])}-{int(fe[q])}; {why}",
             {"op": "swap", "a": ia, "b": ib, "from_frame": g}, fix_score))
+    # exchanges inside an overlap that no episode suspect of the pair already points at
+    near = {(s.tracks, s.fix["from_frame"] + k) for s in out for k in range(-3, 4)}
+    out += [s for s in find_exchanges(ta, pairs, cfg)
+            if (s.tracks, s.fix["from_frame"]) not in near]
     return out

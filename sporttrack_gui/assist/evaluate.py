@@ -19,19 +19,35 @@ def _key(s: Suspect) -> tuple:
     return (s.kind, s.tracks, tuple(sorted(s.fix.items())))
 
 
+#: a swap of two tracks this close (frames) to one already applied would undo or redo it
+SWAP_BACK_FRAMES = 30
+
+
+def _swaps_back(s: Suspect, swapped: dict[tuple[int, ...], list[int]]) -> bool:
+    f = s.fix
+    if f.get("op") != "swap":
+        return False
+    return any(abs(int(f["from_frame"]) - g) <= SWAP_BACK_FRAMES
+               for g in swapped.get(tuple(sorted((int(f["a"]), int(f["b"])))), ()))
+
+
 def apply_all(assistant: Assistant, min_score: float = 0.5,
               max_fixes: int = 10_000) -> tuple[list[dict[str, Any]], int]:
-    """Best-scoring proposal first, rescan, repeat; refused edits are skipped.
+    """Best fix confidence first, rescan, repeat; refused edits are skipped.
 
     Why one by one with a rescan: fixes interact (a merge creates the gap the next
     proposal interpolates; a swap removes two jumps), so a proposal is only trusted
-    against the current state of the run. Returns (applied suspects with ``op_id`` and
-    ``rows``, number refused).
+    against the current state of the run. A swap of two tracks near a swap of the same
+    two already applied is left to a person: after the rescan it would exchange them
+    back or again, i.e. the evidence does not say which way. Returns (applied suspects
+    with ``op_id`` and ``rows``, number refused).
     """
     applied: list[dict[str, Any]] = []
     refused, seen = 0, set()
+    swapped: dict[tuple[int, ...], list[int]] = {}
     while len(applied) < max_fixes:
-        todo = [s for s in assistant.suspects if s.fix_confidence >= min_score and _key(s) not in seen]
+        todo = [s for s in assistant.suspects if s.fix_confidence >= min_score
+                and _key(s) not in seen and not _swaps_back(s, swapped)]
         if not todo:
             break
         s = max(todo, key=lambda s: (s.fix_confidence, -s.frame))
@@ -41,6 +57,9 @@ def apply_all(assistant: Assistant, min_score: float = 0.5,
         except SportTrackError:
             refused += 1
             continue
+        if s.fix.get("op") == "swap":
+            pair = tuple(sorted((int(s.fix["a"]), int(s.fix["b"]))))
+            swapped.setdefault(pair, []).append(int(s.fix["from_frame"]))
         applied.append({**s.to_dict(), "op_id": res.op_id, "rows": res.rows})
     return applied, refused
 

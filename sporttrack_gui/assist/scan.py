@@ -544,4 +544,8 @@ def scan_arrays(ta: TrackArrays, pairs: tuple, cfg: ScanConfig, *,
     if "gap" in cfg.kinds:
         out += find_gaps(ta, cfg, jump_rows)
     out += find_short_and_duplicates(ta, pairs, cfg, linked)
+    if cfg.fix_weights:
+        from sporttrack_gui.assist.fix_confidence import calibrate_fixes
+
+        out = calibrate_fixes(ta, out, cfg)
     return sort_suspects(out)

@@ -83,6 +83,24 @@ class ScanConfig:
     cross_weights: tuple[float, ...] = (-0.61, 0.38, 1.76, -0.82, 0.41, 4.62, 1.5, 2.0)
     cross_min_score: float = 0.4    # crossings scored below this are not listed
     cross_fix_margin: float = 1.5   # exchanged-ids fit must beat kept by this to trust the swap
+    # logistic weights of each fix's confidence per group (assist.fix_confidence.fix_group:
+    # intercept, then assist.fix_confidence.FIX_FEATURES: score logit, motion, size, sep,
+    # missing), fitted on the tune half only (benchmarks/fit_assist_fixes.py, each applied
+    # fix labelled by the sign of its IDF1 change). What the tune data said: lone-jump
+    # splits and crossings lowered IDF1 more often than they raised it (so apply-all leaves
+    # them to a person), merges almost always helped, jump-pair swaps help when the motion
+    # favours the exchange and the two were not side by side. Groups not listed (gap,
+    # short, duplicate) keep their own score.
+    fix_weights: tuple[tuple[str, tuple[float, ...]], ...] = (
+        ("crossing", (-3.38, 0.19, 0.814, 0.793, -0.774, 0.0336)),
+        ("end_begin", (3.3, 0.452, 0.0, 0.0, 0.0, 0.0)),
+        ("jump", (-6.92, 0.0627, 0.0, 0.0, 0.0, 0.0)),
+        ("jump_pair", (0.144, 0.0, 0.359, 0.0717, -0.319, -0.063)),
+    )
+    # one-frame exchange of two overlapping boxes (assist.crossing.find_exchanges): listed
+    # from this gain (box heights), scored by a logistic of it; both chosen on the tune half
+    exchange_gain: float = 0.2
+    exchange_weights: tuple[float, float] = (-1.54, 3.32)
     cross_window: int = 8           # frames before/after a crossing used for motion
     cross_margin: float = 0.4       # swapped-fit must beat kept-fit by this (height units)
     cross_ratio: float = 0.6        # ... and be at most this fraction of it

@@ -24,7 +24,8 @@ def register(subparsers) -> None:
     p.add_argument("--kinds", help="comma-separated kinds to look for "
                                    "(crossing,jump,end_begin,duplicate,short,gap)")
     p.add_argument("--apply-all", action="store_true",
-                   help="apply proposals with score >= --min-score, rescanning after each")
+                   help="apply proposals whose fix confidence (fix_score) is >= --min-score, "
+                        "best first, rescanning after each")
     p.add_argument("--min-score", type=bounded(float, 0, 1), default=0.5)
     p.add_argument("--max-fixes", type=bounded(int, 0, 10**7), default=10_000, help="stop after this many fixes")
     p.add_argument("--eval-gt", metavar="GT",

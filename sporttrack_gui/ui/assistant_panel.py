@@ -6,7 +6,9 @@ Model/view/controller kept apart: ``SuspectsModel`` holds the ``assist.Suspect``
 run's model with ``sporttrack_gui.assist.scan_table`` (Qt-free, shared with the CLI),
 moves the play head and selection to a suspect, applies ``assist.apply_fix`` through
 ``MainWindow.push_edit`` (so a fix is one undoable entry of the run's edit log) and
-rescans after any edit, feeding the same list to the timeline's markers.
+rescans after any edit, feeding the same list to the timeline's markers. The shown
+suspect also gets ghosts of its tracks' last boxes in the view and a before/after strip
+of thumbnails under the list (``ui.suspect_strip``, cropped in a worker).
 
 Scans of match-length runs run in a background thread on a snapshot (the shown ids
 copied, ~10 ms); each result carries the model version it was made from and is dropped
@@ -33,11 +35,13 @@ from PySide6.QtWidgets import (
 from sporttrack_gui.assist import Suspect, apply_fix, next_suspect, previous_suspect
 from sporttrack_gui.assist.incremental import IncrementalScan
 from sporttrack_gui.assist.rejected import rejected_keys, remember_rejected, without_rejected
+from sporttrack_gui.assist.strip import TrackBoxes
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui.actions import ActionSpec, add_actions
 from sporttrack_gui.ui.background import Background
 from sporttrack_gui.ui.errors import show_error
 from sporttrack_gui.ui.runs_panel import RowsModel
+from sporttrack_gui.ui.suspect_strip import StripController, SuspectStrip
 from sporttrack_gui.ui.track_ops import fix_summary
 
 if TYPE_CHECKING:
@@ -115,6 +119,7 @@ class AssistantPanel(QWidget):
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
         self.detail.setObjectName("suspectDetail")
+        self.strip = SuspectStrip()  # thumbnails of the shown suspect's tracks
         row = QHBoxLayout()
         for b in (self.prev_button, self.next_button, self.apply_button, self.reject_button,
                   self.rescan_button):
@@ -126,6 +131,7 @@ class AssistantPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
+        layout.addWidget(self.strip)
 
     def select_row(self, row: int | None) -> None:
         self.table.clearSelection()
@@ -168,6 +174,8 @@ class AssistantController(QObject):
         self._scanner = IncrementalScan()
         self._scanner_model = 0  # id() of the model the scanner's cache belongs to
         self._first = True  # the first scan of a run shows its progress in the status bar
+        self._snap: Any = None  # the model snapshot the shown list was scanned from
+        self.strip = StripController(window, panel.strip)
         window.modelChanged.connect(lambda _change: self.rescan())
         a = self.actions
         a["assist_next"].triggered.connect(lambda: self.step(1))
@@ -197,7 +205,7 @@ class AssistantController(QObject):
         with ``scanned``)."""
         s = self.w.session
         if s is None or s.run is None:
-            self._key = None
+            self._key, self._snap = None, None
             self.panel.summary.setText("No run shown")
             return self._show([], None)
         if s.loading:
@@ -208,6 +216,7 @@ class AssistantController(QObject):
         if key == self._key and not self.worker.busy():
             return self.suspects
         snap = model.snapshot()
+        self._snap = snap
         if self._scanner_model != id(model):  # another run or a reload: a fresh cache
             self._scanner, self._scanner_model = IncrementalScan(), id(model)
         if len(snap.frame) <= INLINE_BOXES:
@@ -259,6 +268,7 @@ class AssistantController(QObject):
                                        + (f": {parts}" if parts else " – nothing to fix"))
         self.panel.model.set_suspects(found)
         self.current = None
+        self.strip.clear()
         self.panel.detail.setText("")
         self.w.timeline.set_suspects(found)
         self.scanned.emit(len(found))
@@ -298,6 +308,11 @@ class AssistantController(QObject):
         self.panel.detail.setText(f"<b>{sus.kind}</b> at frame {sus.frame}: {sus.reason}<br>"
                                   f"Proposed: <b>{fix_summary(sus.fix)}</b> "
                                   "(Apply fix / Ctrl+Enter; undo with Ctrl+Z)")
+        if self._snap is not None and sus.tracks:
+            snap = self._snap
+            self.strip.show(sus, TrackBoxes.select(
+                sus.tracks, (snap.frame, snap.track_id, snap.xywh),
+                (snap.extra_frame, snap.extra_track, snap.extra_xywh)))
         self.w.statusBar().showMessage(
             f"suspect {row + 1}/{len(self.suspects)}: {sus.kind}, frame {sus.frame}", 5000)
 
