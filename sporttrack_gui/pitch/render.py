@@ -62,15 +62,25 @@ def render_minimap(template: PitchTemplate, xy: np.ndarray, colors: list[tuple[i
     return img
 
 
+def _grid_counts(xy: np.ndarray, length: float, width: float, nx: int, ny: int) -> np.ndarray:
+    """(ny, nx) counts of points in [0, length] x [0, width] -- ``np.histogram2d``'s bins
+    (the far edges belong to the last cell) by one ``bincount``, ~10x faster on a
+    match's 3.4 M positions."""
+    x, y = xy[:, 0], xy[:, 1]
+    with np.errstate(invalid="ignore"):
+        ok = (x >= 0) & (x <= length) & (y >= 0) & (y <= width)
+    ix = np.minimum((x[ok] * (nx / length)).astype(np.int64), nx - 1)
+    iy = np.minimum((y[ok] * (ny / width)).astype(np.int64), ny - 1)
+    return np.bincount(iy * nx + ix, minlength=nx * ny).reshape(ny, nx)
+
+
 def pitch_density(template: PitchTemplate, xy: np.ndarray, cell_m: float = 0.5,
                   sigma_m: float = 2.0) -> np.ndarray:
     """Gaussian-smoothed occupancy on a grid over the pitch (rows = y), normalised to max 1."""
     xy = np.asarray(xy, np.float64).reshape(-1, 2)
-    xy = xy[np.isfinite(xy).all(axis=1)]
     nx = int(np.ceil(template.length / cell_m))
     ny = int(np.ceil(template.width / cell_m))
-    hist, _, _ = np.histogram2d(xy[:, 1], xy[:, 0], bins=(ny, nx),
-                                range=((0, template.width), (0, template.length)))
+    hist = _grid_counts(xy, template.length, template.width, nx, ny).astype(np.float64)
     if sigma_m > 0 and hist.any():
         hist = cv2.GaussianBlur(hist.astype(np.float32), (0, 0), sigma_m / cell_m)
     peak = float(hist.max()) if hist.size else 0.0

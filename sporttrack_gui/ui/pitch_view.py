@@ -64,6 +64,7 @@ from sporttrack_gui.pitch.workflow import (
     PitchResult,
     run_pitch_analysis,
 )
+from sporttrack_gui.ui.background import Background
 from sporttrack_gui.ui.pitch_models import TRACK_ROLE, PitchStatsModel, sorted_stats_model
 from sporttrack_gui.ui.workers import JobRunner, ProgressWorker
 
@@ -71,6 +72,8 @@ MINIMAP_PX = 420
 TEMPLATE_PX = 630
 MARGIN = 10
 EVERYONE, SELECTED = "all", "track"
+#: analyses up to this many positions redraw their heatmap inline (a few ms); more in a worker
+INLINE_POSITIONS = 200_000
 
 
 # ---- pure helpers (testable without a display) ------------------------------------------
@@ -138,6 +141,50 @@ class PitchContext:
                             assign_teams=assign_teams, source=self.source)
 
 
+# ---- the analysis as the panel shows it (Qt-free: runs in worker threads) -------------------
+@dataclass
+class PanelData:
+    """A result plus the O(N) parts of showing it, prepared in the worker thread: the
+    frame-sorted positions behind the minimap and the whole-run heatmap."""
+
+    result: PitchResult
+    painter: MinimapPainter
+    heat_everyone: np.ndarray
+
+
+def analyse_for_panel(request: PitchRequest, progress: Callable[[int, int], None] | None = None,
+                      cancel: Callable[[], bool] | None = None) -> PanelData:
+    """The workflow (``pitch.workflow.run_pitch_analysis``), then what the panel draws."""
+    result = run_pitch_analysis(request, progress, cancel)
+    painter = MinimapPainter(load_template(result.template), result.analysis.positions,
+                             result.teams, MINIMAP_PX, MARGIN)
+    return PanelData(result, painter, render_heatmap(result, EVERYONE, None, MINIMAP_PX))
+
+
+def heatmap_positions(result: PitchResult, key: str, track: int | None) -> tuple[np.ndarray, str]:
+    """Positions for a heatmap selector key ("all", "team:A", "track") and a caption."""
+    pos = result.analysis.positions
+    if key.startswith("team:"):
+        team = key[5:]
+        members = [t for t, k in result.teams.items() if k == team]
+        return pos.xy[np.isin(pos.track_id, members)], f"team {team}"
+    if key == SELECTED:
+        return pos.xy[pos.track_id == (track if track is not None else -1)], f"track {track}"
+    return pos.xy, "everyone"
+
+
+def render_heatmap(result: PitchResult, key: str, track: int | None,
+                   width_px: int = MINIMAP_PX) -> np.ndarray:
+    xy, _ = heatmap_positions(result, key, track)
+    return render_pitch_heatmap(load_template(result.template), xy, width_px=width_px,
+                                margin=MARGIN)
+
+
+def write_heatmap(path: str | Path, result: PitchResult, key: str, track: int | None) -> None:
+    if not cv2.imwrite(str(path), render_heatmap(result, key, track, TEMPLATE_PX)):
+        raise InputError("could not write the image (unknown extension?)", str(path))
+
+
 # ---- the dock -----------------------------------------------------------------------------
 class PitchPanel(QWidget):
     """Minimap + heatmap + figures of one run on the pitch.
@@ -162,8 +209,12 @@ class PitchPanel(QWidget):
         self._sequence_key: tuple[str, int] | None = None
         self._from_sequence = False  # the calibration is the sequence's stored one
         self._attempted: tuple[str, int] | None = None  # (project, run) last auto-computed
-        self.jobs = JobRunner(self)
+        self._heat_everyone: np.ndarray | None = None
+        self.jobs = JobRunner(self)  # the analysis: one cancellable job with progress
         self.jobs.busyChanged.connect(self._busy_changed)
+        self.background = Background(self)  # heatmaps and file exports of a match
+        self.background.finished.connect(self._background_done)
+        self.background.failed.connect(self._background_failed)
 
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -315,7 +366,7 @@ class PitchPanel(QWidget):
         request = ctx.request(self.calibration,
                               cmc="sparse" if self.camera_motion.isChecked() else "none",
                               assign_teams=self.teams_box.isChecked())
-        worker = ProgressWorker(run_pitch_analysis, request)
+        worker = ProgressWorker(analyse_for_panel, request)
         worker.progress.connect(self._progress)
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
@@ -326,9 +377,10 @@ class PitchPanel(QWidget):
         return True
 
     def shutdown(self, ms: int = 30000) -> None:
-        """Cancel and join the worker (window closing)."""
+        """Cancel and join the workers (window closing): a half-written export finishes."""
         self.jobs.cancel()
         self.jobs.wait(ms)
+        self.background.wait(ms / 1000)
 
     def _busy_changed(self, busy: bool) -> None:
         if not busy:
@@ -345,8 +397,9 @@ class PitchPanel(QWidget):
     def _failed(self, message: str) -> None:
         self.hint.setText(f"Pitch mapping failed: {message}")
 
-    def _finished(self, result: PitchResult) -> None:
-        self.show_result(result)
+    def _finished(self, data: PanelData) -> None:
+        result = data.result
+        self.show_result(result, data.painter, data.heat_everyone)
         n = len(result.analysis.positions)
         extra = f", {result.analysis.unmapped} beyond decoded frames" if result.analysis.unmapped else ""
         camera = {"known": "camera motion known", "none": "fixed camera"}.get(
@@ -354,18 +407,22 @@ class PitchPanel(QWidget):
         self.hint.setText(f"Run {result.run_name!r}: {n} positions mapped{extra}; {camera}.")
 
     def clear_result(self) -> None:
-        self.result, self.painter = None, None
+        self.result, self.painter, self._heat_everyone = None, None, None
         self.minimap.clear()
         self.heatmap.clear()
         self.model.set_rows([], {}, {})
         self.refresh_state()
 
-    def show_result(self, result: PitchResult) -> None:
-        """Show an analysis: the painter sorts positions by frame once, so ``set_frame`` is cheap."""
+    def show_result(self, result: PitchResult, painter: MinimapPainter | None = None,
+                    heat_everyone: np.ndarray | None = None) -> None:
+        """Show an analysis; ``painter``/``heat_everyone`` come from the worker
+        (:func:`analyse_for_panel`): the painter sorts positions by frame once, so
+        ``set_frame`` is one slice, and nothing of O(positions) runs here."""
         self.result = result
         self._template = load_template(result.template)
-        self.painter = MinimapPainter(self._template, result.analysis.positions, result.teams,
-                                      MINIMAP_PX, MARGIN)
+        self.painter = painter or MinimapPainter(self._template, result.analysis.positions,
+                                                 result.teams, MINIMAP_PX, MARGIN)
+        self._heat_everyone = heat_everyone
         self.model.set_rows(result.analysis.kinematics.rows(), result.names, result.teams)
         self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self._fill_heat_choices(result.teams)
@@ -405,29 +462,47 @@ class PitchPanel(QWidget):
             return int(self.proxy.index(0, 0).data(TRACK_ROLE))
         return None
 
+    def heatmap_choice(self) -> tuple[str, int | None]:
+        """(selector key, track) of the heatmap asked for, as plain values for a worker."""
+        key = str(self.heat_who.currentData())
+        return key, (self.selected_track() if key == SELECTED else None)
+
     def heatmap_positions(self) -> tuple[np.ndarray, str]:
         """The positions the selector asks for and a caption."""
         assert self.result is not None
-        pos = self.result.analysis.positions
-        key = str(self.heat_who.currentData())
-        if key.startswith("team:"):
-            team = key[5:]
-            members = [t for t, k in self.result.teams.items() if k == team]
-            return pos.xy[np.isin(pos.track_id, members)], f"team {team}"
-        if key == SELECTED:
-            track = self.selected_track()
-            return pos.xy[pos.track_id == (track if track is not None else -1)], f"track {track}"
-        return pos.xy, "everyone"
+        return heatmap_positions(self.result, *self.heatmap_choice())
 
     def render_heatmap(self, width_px: int = MINIMAP_PX) -> np.ndarray:
-        xy, _ = self.heatmap_positions()
-        return render_pitch_heatmap(self._template, xy, width_px=width_px, margin=MARGIN)
+        assert self.result is not None
+        return render_heatmap(self.result, *self.heatmap_choice(), width_px)
 
     def refresh_heatmap(self) -> None:
+        """Redraw the heatmap: inline for a short run, in the background for a match
+        (a histogram over millions of positions would stall the window)."""
         if self.result is None:
             return
-        self.heatmap_image = self.render_heatmap()
-        self.heatmap.setPixmap(bgr_to_pixmap(self.heatmap_image))
+        choice = self.heatmap_choice()
+        if choice == (EVERYONE, None) and self._heat_everyone is not None:
+            self._show_heatmap(self._heat_everyone)
+        elif len(self.result.analysis.positions) <= INLINE_POSITIONS:
+            self._show_heatmap(self.render_heatmap())
+        else:
+            self.background.start(("heat", choice), render_heatmap, self.result, *choice,
+                                  MINIMAP_PX)
+
+    def _show_heatmap(self, img: np.ndarray) -> None:
+        self.heatmap_image = img
+        self.heatmap.setPixmap(bgr_to_pixmap(img))
+
+    def _background_done(self, tag: Any, value: Any) -> None:
+        if tag[0] == "heat" and tag[1] == self.heatmap_choice():
+            self._show_heatmap(value)
+        elif tag[0] == "export":
+            self.hint.setText(f"Written {tag[1]}.")
+
+    def _background_failed(self, tag: Any, message: str) -> None:
+        if tag[0] == "export":
+            QMessageBox.warning(self, "SportTrack", f"Could not write {tag[1]}:\n{message}")
 
     def _selection_changed(self, *_args: Any) -> None:
         if self.heat_who.currentData() == SELECTED:
@@ -442,8 +517,7 @@ class PitchPanel(QWidget):
     def export_heatmap(self, path: str | Path) -> None:
         if self.result is None:
             raise InputError("nothing computed yet")
-        if not cv2.imwrite(str(path), self.render_heatmap(TEMPLATE_PX)):
-            raise InputError("could not write the image (unknown extension?)", str(path))
+        write_heatmap(path, self.result, *self.heatmap_choice())
 
     def _ask_load_calibration(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load pitch calibration", "", "Calibration (*.json)")
@@ -453,14 +527,18 @@ class PitchPanel(QWidget):
     def _ask_export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export pitch positions", "pitch_positions.csv",
                                               "CSV (*.csv)")
-        if path:
-            self._guard(lambda: self.export_csv(path), "export the positions")
+        if path and self.result is not None:  # millions of rows: in the background
+            self.hint.setText(f"Writing {path}…")
+            self.background.start(("export", path), self.result.analysis.positions.to_csv, path,
+                                  self.result.fps)
 
     def _ask_export_heatmap(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export pitch heatmap", "pitch_heatmap.png",
                                               "PNG image (*.png)")
-        if path:
-            self._guard(lambda: self.export_heatmap(path), "export the heatmap")
+        if path and self.result is not None:
+            self.hint.setText(f"Writing {path}…")
+            self.background.start(("export", path), write_heatmap, path, self.result,
+                                  *self.heatmap_choice())
 
     def _guard(self, fn: Callable[[], object], what: str) -> None:
         try:
@@ -757,7 +835,8 @@ class _CloseWatcher(QObject):
         self.panel = panel
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Close and self.panel.jobs.busy():
+        if event.type() == QEvent.Type.Close and (self.panel.jobs.busy()
+                                                  or self.panel.background.busy()):
             self.panel.shutdown()
         return False
 
