@@ -201,3 +201,30 @@ def test_demo_pitch_panel_shows_players_at_once(qtbot, tmp_path, monkeypatch):
     # the exports offer the minimap from the same calibration
     assert w.exports.calibration is w.pitch.calibration
     w.close()
+
+
+@pytest.mark.gui
+def test_match_scale_heatmaps_and_exports_run_in_the_background(qtbot, panning, tmp_path,
+                                                                monkeypatch):
+    """Past the inline limit the panel asks a worker for heatmaps and file exports."""
+    from sporttrack_gui.ui import pitch_view
+    from sporttrack_gui.ui.pitch_view import PitchPanel, analyse_for_panel
+
+    m, proj, calib = panning
+    monkeypatch.setattr(pitch_view, "INLINE_POSITIONS", 0)
+    data = analyse_for_panel(PitchRequest(str(proj), "gt", calibration=str(calib), cmc="none"))
+    result = data.result
+    result.teams.update({t: ("A" if t <= 5 else "B") for t in range(1, 11)})
+    panel = PitchPanel()
+    qtbot.addWidget(panel)
+    panel.show_result(result, data.painter, data.heat_everyone)
+    assert panel.heatmap_image is data.heat_everyone  # the worker's, not redrawn here
+    with qtbot.waitSignal(panel.background.finished, timeout=20000):
+        panel.heat_who.setCurrentIndex(panel.heat_who.findData("team:A"))
+    assert not np.array_equal(panel.heatmap_image, data.heat_everyone)
+    with qtbot.waitSignal(panel.background.finished, timeout=20000):
+        panel.background.start(("export", str(tmp_path / "p.csv")),
+                               result.analysis.positions.to_csv, tmp_path / "p.csv", result.fps)
+    assert "Written" in panel.hint.text()
+    assert len(np.loadtxt(tmp_path / "p.csv", delimiter=",", skiprows=1)) == len(
+        result.analysis.positions)
