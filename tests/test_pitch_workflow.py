@@ -198,6 +198,13 @@ def test_demo_pitch_panel_shows_players_at_once(qtbot, tmp_path, monkeypatch):
 
     empty = draw_pitch(load_template(), w.pitch.minimap_image.shape[1])[0]
     assert np.abs(w.pitch.minimap_image.astype(int) - empty).sum() > 1000
+    # a cramped dock shrinks the whole pitch rather than cutting off its touchlines
+    from PySide6.QtWidgets import QLabel
+
+    w.pitch.minimap.resize(300, 120)
+    shown = QLabel.pixmap(w.pitch.minimap)
+    assert shown.height() <= 120 and shown.width() <= 300
+    assert w.pitch.minimap.pixmap().height() == w.pitch.minimap_image.shape[0]
     # the exports offer the minimap from the same calibration
     assert w.exports.calibration is w.pitch.calibration
     w.close()

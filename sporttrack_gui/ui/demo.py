@@ -71,14 +71,23 @@ def _store_calibration(project, match_dir: Path, sim) -> None:
 
 
 def _ensure_calibration(project_path: Path, seed: int) -> None:
-    """Add the calibration to a demo made by an older version (simulated again: no pixels)."""
+    """Add the calibration to a demo made by an older version (simulated again: no pixels).
+
+    Read-only first: the demo may be open for writing in another window, and a demo that
+    has its calibration must open there as before.
+    """
+    from sporttrack_gui.errors import ProjectLockedError
     from sporttrack_gui.media.synthetic import MatchConfig, simulate_match
     from sporttrack_gui.pitch.workflow import SEQUENCE_KEY
     from sporttrack_gui.project import Project
 
-    with Project.open(project_path) as project:
+    with Project.open(project_path, readonly=True) as project:
         seq = project.sequence("demo-match")
-        if SEQUENCE_KEY in (seq.get("meta") or {}):
-            return
-        sim = simulate_match(MatchConfig(n_frames=int(seq["frame_count"]), seed=seed))
-        _store_calibration(project, project_path.parent / "demo-match", sim)
+    if SEQUENCE_KEY in (seq.get("meta") or {}):
+        return
+    sim = simulate_match(MatchConfig(n_frames=int(seq["frame_count"]), seed=seed))
+    try:
+        with Project.open(project_path) as project:
+            _store_calibration(project, project_path.parent / "demo-match", sim)
+    except ProjectLockedError:
+        pass  # open elsewhere: the calibration is added by the next start

@@ -18,7 +18,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QImage, QMouseEvent, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -185,6 +186,53 @@ def write_heatmap(path: str | Path, result: PitchResult, key: str, track: int | 
         raise InputError("could not write the image (unknown extension?)", str(path))
 
 
+class FitLabel(QLabel):
+    """A label that shows its pixmap scaled down to fit, aspect kept.
+
+    Why: a plain QLabel crops a pixmap taller than itself, and in a cramped dock the
+    minimap lost both touchlines and the players near them. ``pixmap()`` is the full
+    image (what exports and tests compare)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = QPixmap()
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(160, 110)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def setPixmap(self, pixmap: QPixmap) -> None:  # noqa: N802 - Qt override
+        self._full = QPixmap(pixmap)
+        self._fit()
+
+    def pixmap(self) -> QPixmap:
+        return self._full
+
+    def clear(self) -> None:
+        self._full = QPixmap()
+        super().clear()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - constant: the pixmap must not grow the dock
+        return QSize(MINIMAP_PX, 200)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(160, 110)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self._full.isNull():
+            super().clear()
+            return
+        size = self.contentsRect().size()
+        if self._full.width() <= size.width() and self._full.height() <= size.height():
+            super().setPixmap(self._full)
+        else:
+            super().setPixmap(self._full.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.SmoothTransformation))
+
+
 # ---- the dock -----------------------------------------------------------------------------
 class PitchPanel(QWidget):
     """Minimap + heatmap + figures of one run on the pitch.
@@ -218,15 +266,11 @@ class PitchPanel(QWidget):
 
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.minimap = QLabel()
-        self.minimap.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.minimap.setMinimumHeight(120)
+        self.minimap = FitLabel()
         self.heat_who = QComboBox()
         self.heat_who.setToolTip("Whose positions the heatmap accumulates")
         self.heat_who.currentIndexChanged.connect(self.refresh_heatmap)
-        self.heatmap = QLabel()
-        self.heatmap.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.heatmap.setMinimumHeight(120)
+        self.heatmap = FitLabel()
         self.model = PitchStatsModel(self)
         self.proxy = sorted_stats_model(self.model, self)
         self.table = QTableView()
