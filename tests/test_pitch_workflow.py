@@ -235,3 +235,26 @@ def test_match_scale_heatmaps_and_exports_run_in_the_background(qtbot, panning, 
     assert "Written" in panel.hint.text()
     assert len(np.loadtxt(tmp_path / "p.csv", delimiter=",", skiprows=1)) == len(
         result.analysis.positions)
+
+
+def test_bad_calibrations_are_refused_naming_the_cause(panning, tmp_path, capsys):
+    """Exit code 2 and a message naming the file and the fault; nothing is written."""
+    m, proj, calib = panning
+    out = tmp_path / "x.csv"
+    capsys.readouterr()
+    assert main(["pitch", str(proj), "--run", "gt", "--out", str(out)]) == 2
+    assert "no pitch calibration" in capsys.readouterr().err
+    good = json.loads(calib.read_text())
+    cases = {
+        "shape": ({"camera_motion": [[1.0, 2.0]]}, "2x3"),
+        "nan": ({"camera_motion": [np.eye(2, 3).tolist(), [[1, 0, float("nan")], [0, 1, 0]]]},
+                "frame 2 is not finite"),
+        "short": ({"frame": 5, "camera_motion": [np.eye(2, 3).tolist()] * 3}, "outside"),
+    }
+    for name, (extra, needle) in cases.items():
+        bad = tmp_path / f"{name}.json"
+        bad.write_text(json.dumps({**good, **extra}))
+        assert main(["pitch", str(proj), "--run", "gt", "--calib", str(bad), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert needle in err and str(bad) in err, (name, err)
+    assert not out.exists()
