@@ -170,7 +170,7 @@ def test_demo_ships_its_calibration_for_the_cli(tmp_path, capsys):
 
 
 @pytest.mark.gui
-def test_demo_pitch_panel_shows_players_at_once(qtbot, tmp_path, monkeypatch):
+def test_demo_pitch_panel_shows_players_at_once(qtbot, tmp_path, monkeypatch, panning):
     """First start on the demo: without a click the Pitch panel adopts the demo's
     calibration and shows the shown frame's players where the generator put them."""
     from sporttrack_gui.ui.main_window import MainWindow
@@ -207,6 +207,11 @@ def test_demo_pitch_panel_shows_players_at_once(qtbot, tmp_path, monkeypatch):
     assert w.pitch.minimap.pixmap().height() == w.pitch.minimap_image.shape[0]
     # the exports offer the minimap from the same calibration
     assert w.exports.calibration is w.pitch.calibration
+    # another project without a calibration: the demo's no longer applies anywhere
+    with qtbot.waitSignal(w.frameShown, timeout=15000):
+        assert w.open_project(panning[1])
+    assert w.pitch.calibration is None and w.exports.calibration is None
+    assert w.pitch.result is None and "Calibrate" in w.pitch.hint.text()
     w.close()
 
 

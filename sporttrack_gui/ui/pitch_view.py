@@ -242,7 +242,7 @@ class PitchPanel(QWidget):
     """
 
     computed = Signal(object)  # PitchResult
-    calibrationChanged = Signal(object)  # Calibration
+    calibrationChanged = Signal(object)  # Calibration, or None when it no longer applies
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -394,6 +394,7 @@ class PitchPanel(QWidget):
                 self.set_calibration(cal, from_sequence=True)
             elif self._from_sequence:  # the previous sequence's calibration does not apply
                 self.calibration, self._from_sequence = None, False
+                self.calibrationChanged.emit(None)
                 self.clear_result()
         run_key = (ctx.project, ctx.run_id)
         if self._from_sequence and run_key != self._attempted and not self.jobs.busy():
