@@ -207,6 +207,12 @@ def test_demo_pitch_panel_shows_players_at_once(qtbot, tmp_path, monkeypatch, pa
     assert w.pitch.minimap.pixmap().height() == w.pitch.minimap_image.shape[0]
     # the exports offer the minimap from the same calibration
     assert w.exports.calibration is w.pitch.calibration
+    # another run of the demo is shown on the pitch by itself too
+    copy = w.session.project.copy_run(w.session.run["id"], "copy")
+    with qtbot.waitSignal(w.pitch.computed, timeout=60000) as shown:
+        w.show_run(copy)
+    assert shown.args[0].run_name == "copy"
+    qtbot.waitUntil(lambda: not w.pitch.jobs.busy(), timeout=5000)
     # another project without a calibration: the demo's no longer applies anywhere
     with qtbot.waitSignal(w.frameShown, timeout=15000):
         assert w.open_project(panning[1])

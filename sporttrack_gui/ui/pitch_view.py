@@ -124,6 +124,7 @@ class PitchContext:
     fps: float
     sequence_id: int = 0
     stored_calibration: dict | None = field(default=None, compare=False)
+    run_state: tuple[str, str] = ("", "")  # (status, updated): a finished or edited run differs
 
     @classmethod
     def from_session(cls, session: Any) -> PitchContext | None:
@@ -132,9 +133,11 @@ class PitchContext:
             return None
         seq = getattr(session, "sequence", None) or {}
         stored = (seq.get("meta") or {}).get(SEQUENCE_KEY)
-        return cls(str(session.path), int(session.run["id"]), str(session.run["name"]),
+        run = session.run
+        return cls(str(session.path), int(run["id"]), str(run["name"]),
                    session.source(), float(session.fps()), int(seq.get("id") or 0),
-                   stored if isinstance(stored, dict) else None)
+                   stored if isinstance(stored, dict) else None,
+                   (str(run.get("status") or ""), str(run.get("updated") or "")))
 
     def request(self, calibration: Calibration, *, cmc: str, assign_teams: bool) -> PitchRequest:
         """The workflow's request for this run (``pitch.workflow.run_pitch_analysis``)."""
@@ -256,7 +259,7 @@ class PitchPanel(QWidget):
         self._template: PitchTemplate | None = None
         self._sequence_key: tuple[str, int] | None = None
         self._from_sequence = False  # the calibration is the sequence's stored one
-        self._attempted: tuple[str, int] | None = None  # (project, run) last auto-computed
+        self._attempted: tuple | None = None  # (project, run, run state) last auto-computed
         self._heat_everyone: np.ndarray | None = None
         self.jobs = JobRunner(self)  # the analysis: one cancellable job with progress
         self.jobs.busyChanged.connect(self._busy_changed)
@@ -350,7 +353,8 @@ class PitchPanel(QWidget):
             self.hint.setText("Open a project and a run to map it onto the pitch.")
         elif self.calibration is None:
             self.hint.setText("Calibrate (View ▸ Pitch calibration…) or load a calibration file.")
-        elif self._attempted == (ctx.project, ctx.run_id) and self._from_sequence and not has:
+        elif self._attempted == (ctx.project, ctx.run_id, ctx.run_state) and self._from_sequence \
+                and not has:
             pass  # the automatic analysis failed: keep its message
         elif not has:
             self.hint.setText(f"Calibration ready (RMS {self._rms_text()}); press Compute.")
@@ -396,7 +400,9 @@ class PitchPanel(QWidget):
                 self.calibration, self._from_sequence = None, False
                 self.calibrationChanged.emit(None)
                 self.clear_result()
-        run_key = (ctx.project, ctx.run_id)
+        run_key = (ctx.project, ctx.run_id, ctx.run_state)
+        if ctx.run_state[0] == "running":
+            return  # a run still being written: shown once it is finished
         if self._from_sequence and run_key != self._attempted and not self.jobs.busy():
             self._attempted = run_key
             self.compute()
