@@ -23,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "one stored with the sequence (the demo ships one)")
     p.add_argument("--out", required=True, help="CSV of pitch positions per frame")
     p.add_argument("--cmc", choices=["sparse", "ecc", "none"], default="sparse",
-                   help="camera-motion estimation for panning shots (none = fixed camera); a "
-                        "calibration that carries known camera motion needs none")
+                   help="camera-motion estimation for panning shots (none = fixed camera); "
+                        "skipped when the calibration carries the camera's known motion")
     p.add_argument("--fps", type=bounded(float, 0, 1000, lo_open=True), help="override the sequence frame rate")
     p.add_argument("--sprint-kmh", type=bounded(float, 0, 100, lo_open=True), default=25.0, help="sprint threshold (km/h)")
     p.add_argument("--heatmaps", type=Path, help="folder for PNG pitch heatmaps (all, per team)")
