@@ -127,5 +127,15 @@ def test_minimap_callback_draws_that_frames_players():
     assert not np.array_equal(a, b)
     empty = mm(99, np.array([]), np.zeros((0, 4)))
     assert np.array_equal(empty, minimap_callback(load_template(), analysis=_Analysis())(98, None, None))
-    static = minimap_callback(load_template(), homography=np.eye(3))
-    assert not np.array_equal(static(1, np.array([3]), np.array([[10.0, 10.0, 2.0, 4.0]])), empty)
+    # team colours come from the one palette: team A's dot differs from track 3's own colour
+    teamed = minimap_callback(load_template(), analysis=_Analysis(), teams={3: "A"})
+    assert not np.array_equal(teamed(2, None, None), b)
+
+
+def test_team_colours_one_palette():
+    from sporttrack_gui.media.overlay import track_color
+    from sporttrack_gui.pitch.render import TEAM_BGR, team_colours
+
+    c = team_colours(np.array([5, 6, 5, 7]), {5: "A", 6: "B"})
+    assert [tuple(int(v) for v in row) for row in c] == [TEAM_BGR["A"], TEAM_BGR["B"], TEAM_BGR["A"],
+                                                          track_color(7)]

@@ -151,28 +151,15 @@ def _analyse(path: Path, job: MatchJob, settings: BatchSettings) -> dict[str, An
 
 
 def _pitch(project, job: MatchJob, settings: BatchSettings, table) -> dict[str, Any]:
-    from sporttrack_gui.pitch import load_calibration
-    from sporttrack_gui.pitch.analysis import analyse_boxes, estimate_sequence_motion
+    """The match's pitch figures from the one pitch workflow (as ``sporttrack pitch``)."""
+    from sporttrack_gui.pitch.workflow import PitchRequest, run_pitch_analysis
 
-    seq = project.sequence(job.name)
-    fps = float(seq.get("fps") or 25.0)
-    keep = table.track_id >= 0
-    frame, tid, xywh = table.frame[keep], table.track_id[keep], table.xywh[keep]
-    if len(frame) == 0:
+    if not (table.track_id >= 0).any():
         return {"players": []}
-    motion = None
-    if settings.pitch_cmc != "none":
-        from sporttrack_gui.media.source import open_source
-
-        source = open_source(seq["source"])
-        try:
-            motion = estimate_sequence_motion(source, frame, xywh, method=settings.pitch_cmc,
-                                              n_frames=int(frame.max()))
-        finally:
-            source.close()
-    result = analyse_boxes(frame, tid, xywh, load_calibration(job.calib), fps, motion=motion,
-                           sprint_kmh=settings.sprint_kmh)
-    return {"players": result.kinematics.rows(), "cmc": settings.pitch_cmc}
+    result = run_pitch_analysis(PitchRequest(
+        str(project.path), settings.run, job.name, calibration=job.calib, cmc=settings.pitch_cmc,
+        sprint_kmh=settings.sprint_kmh))
+    return {"players": result.analysis.kinematics.rows(), "cmc": settings.pitch_cmc}
 
 
 def process_match(job: MatchJob, settings: BatchSettings, cancel=None) -> MatchOutcome:

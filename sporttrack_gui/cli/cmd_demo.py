@@ -1,4 +1,5 @@
-"""``sporttrack demo``: write the seeded synthetic match (frames, gt, seqinfo, optional mp4)."""
+"""``sporttrack demo``: write the seeded synthetic match (frames, gt, seqinfo, the exact
+pitch calibration with the camera's known motion, optional mp4)."""
 
 from __future__ import annotations
 
@@ -47,9 +48,15 @@ def run(args: argparse.Namespace) -> int:
         from sporttrack_gui.cli.multicam_demo import run_multicam_demo
 
         return run_multicam_demo(args, cfg, t0)
+    from sporttrack_gui.pitch.calibration import save_calibration
+    from sporttrack_gui.pitch.synthetic import calibration_from_simulation
+
     m = render_match(args.out, cfg, write_video=args.video)
+    calib = m.img_dir / "calibration.json"  # the generator knows its camera: `pitch --calib`
+    save_calibration(calibration_from_simulation(m.sim), calib)
     ev = m.events
     emit({"folder": str(m.img_dir), "frames": cfg.n_frames, "boxes": len(m.gt),
+          "calibration": str(calib),
           "gt": str(m.gt_path), "video": str(m.video_path) if m.video_path else None,
           "crossings": [f"frame {c.frame}: {c.id_a}x{c.id_b}" for c in ev.crossings],
           "occlusions": [f"id {o.track_id}: frames {o.first_frame}-{o.last_frame}" for o in ev.occlusions],

@@ -8,8 +8,9 @@ file name) and a folder for layouts (a MOT sequence folder when ``--out`` is not
 ``--option video=true`` for COCO with track ids, ``--option track_ids=true`` for YOLO).
 
 ``video`` writes a demo mp4 of the run (boxes, ids and names, trails); with ``--calib``
-it adds a top-down minimap whose positions follow the camera (one calibration, camera
-motion estimated from the pixels, as ``sporttrack pitch`` does).
+(or a calibration stored with the sequence, as the demo's) it adds a top-down minimap
+whose positions follow the camera and draws the trails on the pitch, from the same
+analysis as ``sporttrack pitch`` (``pitch.workflow``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def register(subparsers) -> None:
                         "folder, YOLO dataset)")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                    help="format option, repeatable: coco video=true, yolo track_ids=true")
-    p.add_argument("--calib", help="video: pitch calibration JSON for a minimap")
+    p.add_argument("--calib", help="video: pitch calibration JSON for a minimap and pitch-pinned "
+                                   "trails (default: the one stored with the sequence, if any)")
     p.add_argument("--trail", type=bounded(int, 0, 10_000), default=None,
                    help="video: past positions drawn per track (default 25)")
     p.add_argument("--classes", default=None,
@@ -66,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--calib applies to --format video only")
     options = spec.parse_options(pairs)
     with Project.open(args.project, readonly=True) as project:
-        if spec.name == "video" and args.calib:
-            result = _video(project, args)
+        if spec.name == "video":
+            result = _video(project, args, output_path(spec, args.out), options)
         else:
             if spec.all_sequences and not args.sequence:
                 # YOLO takes this run from every sequence (split by sequence)
@@ -83,31 +85,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _video(project, args: argparse.Namespace) -> dict:
-    from sporttrack_gui.project.exporter import export_demo_video
+def _video(project, args: argparse.Namespace, out: Path, options: dict) -> dict:
+    """The demo mp4 through the pitch workflow: with ``--calib`` or a calibration stored
+    with the sequence, a minimap that follows the camera and trails pinned to the pitch."""
+    from sporttrack_gui.pitch.workflow import export_pitch_video
+    from sporttrack_gui.project.exporter import refuse_existing
 
-    if Path(args.out).exists() and not args.overwrite:
-        raise InputError(f"{args.out} already exists; pass --overwrite to replace it")
+    refuse_existing(out, bool(options.get("overwrite")))
     run_id = project.run_id(args.run, args.sequence)
     warn_partial_run(project, run_id)
-    minimap = None
-    if args.calib:
-        from sporttrack_gui.media.source import open_source
-        from sporttrack_gui.pitch import load_calibration, load_template
-        from sporttrack_gui.pitch.analysis import analyse_boxes, estimate_sequence_motion
-        from sporttrack_gui.pitch.render import minimap_callback
-
-        cal = load_calibration(args.calib)
-        seq = project.sequence(project.run(run_id)["sequence_id"])
-        table = project.boxes(run_id)
-        keep = table.track_id >= 0
-        with open_source(seq["source"]) as src:
-            motion = estimate_sequence_motion(src, table.frame[keep], table.xywh[keep],
-                                              n_frames=int(table.frame.max()))
-        analysis = analyse_boxes(table.frame[keep], table.track_id[keep], table.xywh[keep], cal,
-                                 float(seq.get("fps") or 25.0), motion=motion)
-        teams = {t: m["team"] for t, m in project.track_meta(run_id).items() if m.get("team")}
-        minimap = minimap_callback(load_template(cal.template), analysis=analysis,
-                                   teams=teams or None)
-    return export_demo_video(project, run_id, args.out, trail=25 if args.trail is None else args.trail,
-                             minimap=minimap)
+    return export_pitch_video(str(project.path), run_id, out, calibration=args.calib,
+                              trail=int(options.get("trail", 25)))

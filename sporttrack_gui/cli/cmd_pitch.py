@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from sporttrack_gui.cli.common import bounded, emit
-from sporttrack_gui.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,10 +19,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", help="project file (.stp)")
     p.add_argument("--run", required=True, help="run name (e.g. gt, bytetrack)")
     p.add_argument("--sequence", help="sequence name when the run name is ambiguous")
-    p.add_argument("--calib", required=True, help="calibration JSON (point pairs on one frame)")
+    p.add_argument("--calib", help="calibration JSON (point pairs on one frame); default: the "
+                                   "one stored with the sequence (the demo ships one)")
     p.add_argument("--out", required=True, help="CSV of pitch positions per frame")
     p.add_argument("--cmc", choices=["sparse", "ecc", "none"], default="sparse",
-                   help="camera-motion estimation for panning shots (none = fixed camera)")
+                   help="camera-motion estimation for panning shots (none = fixed camera); "
+                        "skipped when the calibration carries the camera's known motion")
     p.add_argument("--fps", type=bounded(float, 0, 1000, lo_open=True), help="override the sequence frame rate")
     p.add_argument("--sprint-kmh", type=bounded(float, 0, 100, lo_open=True), default=25.0, help="sprint threshold (km/h)")
     p.add_argument("--heatmaps", type=Path, help="folder for PNG pitch heatmaps (all, per team)")
@@ -34,63 +35,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sporttrack_gui.pitch import load_calibration, load_template
-    from sporttrack_gui.pitch.analysis import analyse_boxes, estimate_sequence_motion
-    from sporttrack_gui.project import Project
+    from sporttrack_gui.pitch import load_template
+    from sporttrack_gui.pitch.workflow import PitchRequest, run_pitch_analysis
 
-    cal = load_calibration(args.calib)
-    with Project.open(args.project, readonly=not args.teams) as proj:
-        run_id = proj.run_id(args.run, args.sequence)
-        seq = proj.sequence(proj.run(run_id)["sequence_id"])
-        table = proj.boxes(run_id)
-        fps = float(args.fps or seq.get("fps") or 25.0)
-        if len(table) == 0:
-            raise InputError(f"run {args.run!r} has no boxes")
-        keep = table.track_id >= 0
-        frame, tid, xywh = table.frame[keep], table.track_id[keep], table.xywh[keep]
-        source = None
-        motion = None
-        if args.cmc != "none" or args.teams:
-            from sporttrack_gui.media.source import open_source
-
-            source = open_source(seq["source"])
-        try:
-            if args.cmc != "none":
-                motion = estimate_sequence_motion(source, frame, xywh, method=args.cmc,
-                                                  n_frames=int(frame.max()))
-            result = analyse_boxes(frame, tid, xywh, cal, fps, motion=motion,
-                                   sprint_kmh=args.sprint_kmh)
-            teams = None
-            if args.teams:
-                from sporttrack_gui.pitch.teams import assign_teams, track_colour_embeddings
-
-                n = len(source)
-                inside = frame <= n
-                ids, emb = track_colour_embeddings(lambda f: source[f - 1], frame[inside],
-                                                   tid[inside], xywh[inside])
-                teams = assign_teams(ids, emb).as_dict()
-                for track, team in teams.items():
-                    proj.set_track_meta(run_id, track, team=team)
-        finally:
-            if source is not None:
-                source.close()
-    result.positions.to_csv(args.out, fps=fps)
+    result = run_pitch_analysis(PitchRequest(
+        args.project, args.run, args.sequence, calibration=args.calib, cmc=args.cmc, fps=args.fps,
+        sprint_kmh=args.sprint_kmh, assign_teams=args.teams, store_teams=args.teams))
+    result.analysis.positions.to_csv(args.out, fps=result.fps)
+    teams = result.teams if args.teams else None
     if args.heatmaps:
-        _write_heatmaps(args.heatmaps, load_template(cal.template), result, teams)
-    rows = result.kinematics.rows()
-    summary = {
-        "run": args.run, "tracks": len(rows), "boxes_mapped": len(result.positions),
-        "boxes_unmapped": result.unmapped, "calibration_rms_px": round(cal.fit.rms_px, 3),
-        "calibration_inliers": int(cal.fit.inliers.sum()), "camera_motion": args.cmc,
-        "fps": fps, "positions_csv": str(args.out),
-    }
+        _write_heatmaps(args.heatmaps, load_template(result.template), result.analysis, teams)
+    summary = result.summary(players=args.json)
+    summary["positions_csv"] = str(args.out)
     if args.json:
-        summary["players"] = rows
         if teams:
             summary["teams"] = teams
         emit(summary, True)
         return 0
     emit(summary, False)
+    rows = result.analysis.kinematics.rows()
     print(f"\n{'track':>6} {'dist m':>9} {'top km/h':>9} {'mean km/h':>9} {'sprints':>8}")
     for r in sorted(rows, key=lambda r: -r["distance_m"]):
         print(f"{r['track_id']:>6} {r['distance_m']:>9.1f} {r['top_speed_kmh']:>9.1f} "

@@ -21,6 +21,7 @@ from sporttrack_gui.media.encode import VideoEncoder
 from sporttrack_gui.media.media_cache import display_path
 from sporttrack_gui.media.overlay import draw_tracks, draw_trails, paste_minimap
 from sporttrack_gui.media.source import VideoSource
+from sporttrack_gui.media.trails import Trails
 
 #: ``minimap(frame_number, track_ids, xywh) -> BGR image or None``
 MinimapFn = Callable[[int, np.ndarray, np.ndarray], np.ndarray | None]
@@ -33,6 +34,7 @@ class DemoVideoResult:
     boxes: int
     bad_frames: list[int]
     codec: str = ""
+    trail_space: str = "image"  # "pitch": trails kept on the ground (see media.trails)
 
 
 def write_demo_video(source: VideoSource, out: str | Path, frame: np.ndarray, track_id: np.ndarray,
@@ -40,12 +42,14 @@ def write_demo_video(source: VideoSource, out: str | Path, frame: np.ndarray, tr
                      minimap: MinimapFn | None = None, frame_range: tuple[int, int] | None = None,
                      fps: float | None = None, progress: Callable[[int, int], None] | None = None,
                      cancel: Callable[[], bool] | None = None,
-                     codec: str = "auto") -> DemoVideoResult:
+                     codec: str = "auto", world: np.ndarray | None = None) -> DemoVideoResult:
     """Render boxes (top-left xywh, 1-based ``frame``) onto the source and write an mp4.
 
     ``labels`` maps track id to the text shown (e.g. "7 Müller"); ``trail`` is the number
     of past foot points drawn per track; ``minimap`` is called per frame with that frame's
-    boxes and its image pasted bottom-right (see ``sporttrack_gui.pitch.render.minimap_callback``).
+    boxes and its image pasted bottom-right (see ``sporttrack_gui.pitch.render.minimap_callback``);
+    ``world`` (image->ground homographies per frame, see ``media.trails.Trails``) keeps the
+    trails on the ground when the camera pans; without it they are drawn in image pixels.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -56,7 +60,8 @@ def write_demo_video(source: VideoSource, out: str | Path, frame: np.ndarray, tr
     fr, tid = frame[order], np.asarray(track_id)[order]
     boxes = xywh_to_xyxy(np.asarray(xywh, np.float32).reshape(-1, 4))[order]
     feet = foot_points(boxes)
-    history: dict[int, list[np.ndarray]] = {}
+    trails = Trails(trail, world)
+    xywh_sorted = np.asarray(xywh, np.float32).reshape(-1, 4)[order]
     written = 0
     n_boxes = 0
     with atomic_path(out) as tmp, VideoEncoder(tmp, float(fps or source.fps), codec=codec) as writer:
@@ -68,15 +73,11 @@ def write_demo_video(source: VideoSource, out: str | Path, frame: np.ndarray, tr
             ids = tid[lo:hi]
             canvas = img.copy()
             if trail > 0:
-                for k, t in enumerate(ids.tolist()):
-                    pts = history.setdefault(t, [])
-                    pts.append(feet[lo + k])
-                    del pts[:-trail]
-                draw_trails(canvas, {t: np.array(p) for t, p in history.items() if t in set(ids.tolist())})
+                draw_trails(canvas, trails.update(fn, ids, feet[lo:hi]))
             text = [labels.get(int(t), str(int(t))) if labels else str(int(t)) for t in ids]
             draw_tracks(canvas, boxes[lo:hi], ids, text)
             if minimap is not None:
-                mm = minimap(fn, ids, np.asarray(xywh, np.float32).reshape(-1, 4)[order][lo:hi])
+                mm = minimap(fn, ids, xywh_sorted[lo:hi])
                 if mm is not None:
                     paste_minimap(canvas, mm)
             writer.write(canvas)
@@ -88,4 +89,4 @@ def write_demo_video(source: VideoSource, out: str | Path, frame: np.ndarray, tr
             raise MediaError(f"{display_path(out)}: no frame of {first}..{last} could be read",
                              path=display_path(out))
         used = writer.codec
-    return DemoVideoResult(out, written, n_boxes, sorted(source.bad_frames), used)
+    return DemoVideoResult(out, written, n_boxes, sorted(source.bad_frames), used, trails.space)

@@ -7,6 +7,10 @@ JSON layout (what ``--calib`` reads and the GUI's calibration tool writes)::
                {"image": [x, y], "keypoint": "left_penalty_spot"}, ...]}
 
 ``frame`` is the 1-based frame the clicks were made on; camera motion is chained from it.
+An optional ``"camera_motion"``: ``[[[a, b, c], [d, e, f]], ...]`` gives the known image
+motion into each frame from frame 1 on (2x3, the first the identity), for a camera whose
+motion is known (the built-in demo's generator knows it); without it the motion is
+estimated from the pixels.
 """
 
 from __future__ import annotations
@@ -33,6 +37,12 @@ class Calibration:
     template: str = "football"
     labels: list[str] = field(default_factory=list)
     fit: HomographyFit | None = None
+    motion: np.ndarray | None = None  # (T, 2, 3) known camera motion, frame 1 first
+
+    @property
+    def known_motion(self) -> bool:
+        """The camera's motion came with the calibration (no estimation needed)."""
+        return self.motion is not None
 
     def to_json(self) -> dict:
         pairs = []
@@ -45,16 +55,37 @@ class Calibration:
         if self.fit is not None:
             out["rms_reprojection_px"] = self.fit.rms_px
             out["image_to_pitch"] = self.fit.image_to_pitch.tolist()
+        if self.motion is not None:
+            out["camera_motion"] = np.round(self.motion, 9).tolist()
         return out
 
 
 def calibrate(image_pts, pitch_pts, *, frame: int = 1, template: str = "football",
-              labels: list[str] | None = None, ransac_px: float = 8.0) -> Calibration:
+              labels: list[str] | None = None, ransac_px: float = 8.0,
+              motion: np.ndarray | None = None) -> Calibration:
     cal = Calibration(np.asarray(image_pts, np.float64).reshape(-1, 2),
                       np.asarray(pitch_pts, np.float64).reshape(-1, 2), int(frame), template,
                       list(labels or []))
+    if motion is not None:
+        cal.motion = _check_motion(motion, int(frame))
     cal.fit = fit_homography(cal.image_pts, cal.pitch_pts, ransac_px=ransac_px)
     return cal
+
+
+def _check_motion(motion, frame: int) -> np.ndarray:
+    """A (T, 2, 3) finite stack that covers the calibrated frame, or an InputError."""
+    try:
+        m = np.asarray(motion, np.float64)
+    except (TypeError, ValueError):
+        raise InputError("camera_motion must be a list of 2x3 matrices") from None
+    if m.ndim != 3 or m.shape[1:] != (2, 3) or len(m) == 0:
+        raise InputError(f"camera_motion must be a list of 2x3 matrices, got shape {m.shape}")
+    bad = np.flatnonzero(~np.isfinite(m).all(axis=(1, 2)))
+    if len(bad):
+        raise InputError(f"camera_motion: frame {int(bad[0]) + 1} is not finite")
+    if not 1 <= frame <= len(m):
+        raise InputError(f"calibration frame {frame} is outside the {len(m)} frames of camera_motion")
+    return m
 
 
 def load_calibration(path: str | Path) -> Calibration:
@@ -66,8 +97,14 @@ def load_calibration(path: str | Path) -> Calibration:
         raise InputError("calibration file not found", str(path)) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not valid JSON ({exc})", str(path)) from None
+    return calibration_from_json(data, str(path))
+
+
+def calibration_from_json(data: object, where: str = "calibration") -> Calibration:
+    """A fitted calibration from its JSON object (a file's, or one stored in a project);
+    ``where`` names the origin in error messages."""
     if not isinstance(data, dict) or not isinstance(data.get("pairs"), list):
-        raise InputError("expected an object with a 'pairs' list", str(path))
+        raise InputError("expected an object with a 'pairs' list", where)
     template: PitchTemplate = load_template(str(data.get("template", "football")))
     img, pit, labels = [], [], []
     for i, pair in enumerate(data["pairs"], start=1):
@@ -80,19 +117,22 @@ def load_calibration(path: str | Path) -> Calibration:
                 label = str(pair["keypoint"])
                 pi = list(template.keypoint(label))
         except InputError as exc:
-            raise InputError(f"pair {i}: {exc}", str(path)) from None
+            raise InputError(f"pair {i}: {exc}", where) from None
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"pair {i}: needs 'image' [x, y] and 'pitch' [X, Y] or 'keypoint' ({exc})",
-                             str(path)) from None
+                             where) from None
         if len(im) != 2 or len(pi) != 2:
-            raise InputError(f"pair {i}: points must have two coordinates", str(path))
+            raise InputError(f"pair {i}: points must have two coordinates", where)
         img.append(im)
         pit.append(pi)
         labels.append(label)
     try:
-        return calibrate(img, pit, frame=int(data.get("frame", 1)), template=template.name, labels=labels)
+        return calibrate(img, pit, frame=int(data.get("frame", 1)), template=template.name,
+                         labels=labels, motion=data.get("camera_motion"))
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"bad 'frame' ({exc})", where) from None
     except InputError as exc:
-        raise InputError(str(exc), str(path)) from None
+        raise InputError(str(exc), where) from None
 
 
 def save_calibration(cal: Calibration, path: str | Path) -> None:

@@ -275,12 +275,13 @@ def export_yolo(project: Project, runs: list[int], out: str | Path,
 def export_demo_video(project: Project, run: int, out: str | Path, *, source: str | Path | None = None,
                       labels: dict[int, str] | None = None, trail: int = 25,
                       frame_range: tuple[int, int] | None = None, minimap=None, progress=None,
-                      cancel=None) -> dict[str, Any]:
+                      cancel=None, world=None) -> dict[str, Any]:
     """An mp4 of the run's boxes, ids (with track names where set), trails, optional minimap.
 
     ``source`` defaults to the run's sequence; ``minimap`` is a
-    ``pitch.render.minimap_callback``. Used by ``sporttrack export --format video`` and the
-    GUI's File ▸ Export, so both write the same video.
+    ``pitch.render.minimap_callback`` and ``world`` the image->pitch homographies that
+    keep trails on the ground (both from ``pitch.workflow.export_pitch_video``, which
+    ``sporttrack export --format video`` and the GUI's File ▸ Export call).
     """
     from sporttrack_gui.atomic_io import atomic_path
     from sporttrack_gui.media.source import open_source
@@ -298,9 +299,14 @@ def export_demo_video(project: Project, run: int, out: str | Path, *, source: st
     with open_source(source) as src, atomic_path(out) as tmp:
         result = write_demo_video(src, tmp, table.frame, table.track_id, table.xywh,
                                   labels=labels or None, trail=trail, minimap=minimap,
-                                  frame_range=frame_range, progress=progress, cancel=cancel)
+                                  frame_range=frame_range, progress=progress, cancel=cancel,
+                                  world=world)
+    trails = ("pitch (camera motion known: trails stay on the ground)"
+              if result.trail_space == "pitch" else
+              "image (no calibration or camera motion: trails drift on a panning camera)")
     return {"file": str(out), "frames": result.frames, "boxes": result.boxes,
-            "bad_frames": list(result.bad_frames), "minimap": minimap is not None}
+            "bad_frames": list(result.bad_frames), "minimap": minimap is not None,
+            "trails": trails if trail > 0 else "none"}
 
 
 def export_format_job(project_path: str, run: int, fmt: str, out: str,

@@ -286,11 +286,12 @@ class ExportControl(QObject):
     # ---- demo video ---------------------------------------------------------------------
     def export_video(self, out: str | Path | None = None, *, trail: int = 25,
                      frame_range: tuple[int, int] | None = None,
-                     calibration: Any = None) -> ProgressWorker | None:
+                     calibration: Any = None, minimap: bool = True) -> ProgressWorker | None:
         """Render the shown run to an mp4 in a worker (Esc or the dialog cancels).
 
         ``calibration``: a calibration file path or a loaded ``pitch.Calibration``
-        (minimap), None for no minimap; the dialog offers the pitch view's one.
+        (minimap, pitch-pinned trails), None for the sequence's stored one (if any); the
+        dialog offers the pitch view's one. ``minimap`` False draws none.
         """
         run = self._shown_run()
         s = self.w.session
@@ -306,8 +307,8 @@ class ExportControl(QObject):
                 return None
             out, trail, frame_range = dialog.out.text().strip(), dialog.trail.value(), \
                 dialog.frame_range()
-            calibration = (dialog.calibration.text().strip() or self.calibration) \
-                if dialog.minimap.isChecked() else None
+            calibration = dialog.calibration.text().strip() or self.calibration
+            minimap = dialog.minimap.isChecked()
         cal = calibration if calibration is not None and not isinstance(calibration, str) else None
         if isinstance(calibration, str) and calibration:
             from sporttrack_gui.pitch import load_calibration
@@ -321,7 +322,7 @@ class ExportControl(QObject):
         labels = {int(t): s.label(int(t), 0) for t in ids}
         worker = ProgressWorker(demo_video_job, str(s.path), int(run["id"]), str(s.source()),
                                 str(out), labels=labels, trail=int(trail), calibration=cal,
-                                frame_range=frame_range)
+                                minimap=minimap, frame_range=frame_range)
         worker.progress.connect(self._progress)
         first, last = frame_range or (1, s.frame_count())
         self._first = first

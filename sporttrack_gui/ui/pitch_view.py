@@ -1,9 +1,12 @@
 """Pitch dock and calibration tool: a run's players on a top-down pitch.
 
-The numbers come from ``sporttrack_gui.pitch`` (Qt-free, tested there). This module only
-collects clicks, runs the analysis on a worker thread (plain values in, signals out, as
-``ui.workers`` requires) and paints the results: a minimap that follows the play head, a
-pitch heatmap, and a sortable table of distance and speed per track.
+The numbers come from ``sporttrack_gui.pitch`` (Qt-free, tested there): the analysis is
+``pitch.workflow.run_pitch_analysis``, the same function ``sporttrack pitch`` and the demo
+video export call. This module only collects clicks, runs that function on a worker
+thread (plain values in, signals out, as ``ui.workers`` requires) and paints the results:
+a minimap that follows the play head (and the camera), a pitch heatmap, and a sortable
+table of distance and speed per track. A calibration stored with the sequence (the demo
+ships one) is adopted when the sequence opens and the run is shown on the pitch at once.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QImage, QMouseEvent, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,6 +40,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -46,24 +50,31 @@ from PySide6.QtWidgets import (
 )
 
 from sporttrack_gui.errors import InputError, SportTrackError
-from sporttrack_gui.media.overlay import track_color
-from sporttrack_gui.pitch.analysis import PitchAnalysis
 from sporttrack_gui.pitch.calibration import (
     Calibration,
     calibrate,
+    calibration_from_json,
     load_calibration,
     save_calibration,
 )
-from sporttrack_gui.pitch.render import draw_pitch, render_minimap, render_pitch_heatmap
+from sporttrack_gui.pitch.render import MinimapPainter, draw_pitch, render_pitch_heatmap
 from sporttrack_gui.pitch.template import PitchTemplate, load_template
+from sporttrack_gui.pitch.workflow import (
+    SEQUENCE_KEY,
+    PitchRequest,
+    PitchResult,
+    run_pitch_analysis,
+)
+from sporttrack_gui.ui.background import Background
 from sporttrack_gui.ui.pitch_models import TRACK_ROLE, PitchStatsModel, sorted_stats_model
 from sporttrack_gui.ui.workers import JobRunner, ProgressWorker
 
 MINIMAP_PX = 420
 TEMPLATE_PX = 630
 MARGIN = 10
-TEAM_BGR = {"A": (60, 60, 230), "B": (230, 140, 40), "other": (40, 220, 240)}
 EVERYONE, SELECTED = "all", "track"
+#: analyses up to this many positions redraw their heatmap inline (a few ms); more in a worker
+INLINE_POSITIONS = 200_000
 
 
 # ---- pure helpers (testable without a display) ------------------------------------------
@@ -101,107 +112,128 @@ def snap_to_keypoint(template: PitchTemplate, xy_m: tuple[float, float],
     return best
 
 
-def frame_rows(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Stable order by frame and the sorted frames, so one frame's rows are a slice."""
-    order = np.argsort(np.asarray(frames), kind="stable")
-    return order, np.asarray(frames)[order]
-
-
-def team_colours(track_ids: np.ndarray, teams: dict[int, str]) -> np.ndarray:
-    """(N, 3) BGR per row: team kit colours when teams are known, else the track colour."""
-    out = np.zeros((len(track_ids), 3), np.uint8)
-    cache: dict[int, tuple[int, int, int]] = {}
-    for i, t in enumerate(np.asarray(track_ids).tolist()):
-        if t not in cache:
-            team = teams.get(int(t))
-            cache[t] = TEAM_BGR.get(team, TEAM_BGR["other"]) if team else track_color(int(t))
-        out[i] = cache[t]
-    return out
-
-
-# ---- the analysis job -------------------------------------------------------------------
+# ---- what the window has open ------------------------------------------------------------
 @dataclass(frozen=True)
 class PitchContext:
-    """What the window has open, as plain values captured when Compute is pressed."""
+    """What the window has open, as plain values captured when the panel needs them."""
 
     project: str
     run_id: int
     run_name: str
     source: str | None
     fps: float
-    names: dict[int, str] = field(default_factory=dict)
-    teams: dict[int, str] = field(default_factory=dict)
+    sequence_id: int = 0
+    stored_calibration: dict | None = field(default=None, compare=False)
+    run_state: tuple[str, str] = ("", "")  # (status, updated): a finished or edited run differs
 
     @classmethod
     def from_session(cls, session: Any) -> PitchContext | None:
         """``None`` when no project or run is open (the panel then shows a hint)."""
         if session is None or getattr(session, "run", None) is None:
             return None
-        meta = getattr(session, "meta", {}) or {}
-        names = {int(t): str(m["label"]) for t, m in meta.items() if m.get("label")}
-        teams = {int(t): str(m["team"]) for t, m in meta.items() if m.get("team")}
-        return cls(str(session.path), int(session.run["id"]), str(session.run["name"]),
-                   session.source(), float(session.fps()), names, teams)
+        seq = getattr(session, "sequence", None) or {}
+        stored = (seq.get("meta") or {}).get(SEQUENCE_KEY)
+        run = session.run
+        return cls(str(session.path), int(run["id"]), str(run["name"]),
+                   session.source(), float(session.fps()), int(seq.get("id") or 0),
+                   stored if isinstance(stored, dict) else None,
+                   (str(run.get("status") or ""), str(run.get("updated") or "")))
+
+    def request(self, calibration: Calibration, *, cmc: str, assign_teams: bool) -> PitchRequest:
+        """The workflow's request for this run (``pitch.workflow.run_pitch_analysis``)."""
+        return PitchRequest(self.project, self.run_id, calibration=calibration, cmc=cmc,
+                            assign_teams=assign_teams, source=self.source)
 
 
-@dataclass(frozen=True)
-class PitchRequest:
-    context: PitchContext
-    calibration: Calibration
-    cmc: str = "sparse"  # camera motion: "sparse", "ecc" or "none"
-    assign_teams: bool = False
-
-
+# ---- the analysis as the panel shows it (Qt-free: runs in worker threads) -------------------
 @dataclass
-class PitchResult:
-    analysis: PitchAnalysis
-    teams: dict[int, str]
-    fps: float
-    template: str
+class PanelData:
+    """A result plus the O(N) parts of showing it, prepared in the worker thread: the
+    frame-sorted positions behind the minimap and the whole-run heatmap."""
+
+    result: PitchResult
+    painter: MinimapPainter
+    heat_everyone: np.ndarray
 
 
-def compute_pitch(request: PitchRequest, *, progress: Callable[[int, int], None] | None = None,
-                  cancel: Callable[[], bool] | None = None) -> PitchResult:
-    """Runs in the worker thread: its own project connection and frame source."""
-    from sporttrack_gui.errors import Cancelled
-    from sporttrack_gui.pitch.analysis import analyse_boxes, estimate_sequence_motion
-    from sporttrack_gui.project import Project
+def analyse_for_panel(request: PitchRequest, progress: Callable[[int, int], None] | None = None,
+                      cancel: Callable[[], bool] | None = None) -> PanelData:
+    """The workflow (``pitch.workflow.run_pitch_analysis``), then what the panel draws."""
+    result = run_pitch_analysis(request, progress, cancel)
+    painter = MinimapPainter(load_template(result.template), result.analysis.positions,
+                             result.teams, MINIMAP_PX, MARGIN)
+    return PanelData(result, painter, render_heatmap(result, EVERYONE, None, MINIMAP_PX))
 
-    ctx = request.context
-    with Project.open(ctx.project, readonly=True) as proj:
-        table = proj.boxes(ctx.run_id)
-    keep = table.track_id >= 0
-    frame, tid, xywh = table.frame[keep], table.track_id[keep], table.xywh[keep]
-    if len(frame) == 0:
-        raise InputError(f"run {ctx.run_name!r} has no tracked boxes")
-    need_source = request.cmc != "none" or request.assign_teams
-    source = None
-    if need_source and ctx.source:
-        from sporttrack_gui.media.source import open_source
 
-        source = open_source(ctx.source)
-    try:
-        motion = None
-        if source is not None and request.cmc != "none":
-            motion = estimate_sequence_motion(source, frame, xywh, method=request.cmc,
-                                              n_frames=int(frame.max()), progress=progress,
-                                              cancel=cancel)
-        analysis = analyse_boxes(frame, tid, xywh, request.calibration, ctx.fps, motion=motion)
-        teams = dict(ctx.teams)
-        if request.assign_teams and source is not None:
-            from sporttrack_gui.pitch.teams import assign_teams, track_colour_embeddings
+def heatmap_positions(result: PitchResult, key: str, track: int | None) -> tuple[np.ndarray, str]:
+    """Positions for a heatmap selector key ("all", "team:A", "track") and a caption."""
+    pos = result.analysis.positions
+    if key.startswith("team:"):
+        team = key[5:]
+        members = [t for t, k in result.teams.items() if k == team]
+        return pos.xy[np.isin(pos.track_id, members)], f"team {team}"
+    if key == SELECTED:
+        return pos.xy[pos.track_id == (track if track is not None else -1)], f"track {track}"
+    return pos.xy, "everyone"
 
-            if cancel is not None and cancel():
-                raise Cancelled("team assignment cancelled")
-            src = source
-            inside = frame <= len(src)
-            ids, emb = track_colour_embeddings(lambda f: src[f - 1], frame[inside], tid[inside],
-                                               xywh[inside])
-            teams.update(assign_teams(ids, emb).as_dict())
-    finally:
-        if source is not None:
-            source.close()
-    return PitchResult(analysis, teams, ctx.fps, request.calibration.template)
+
+def render_heatmap(result: PitchResult, key: str, track: int | None,
+                   width_px: int = MINIMAP_PX) -> np.ndarray:
+    xy, _ = heatmap_positions(result, key, track)
+    return render_pitch_heatmap(load_template(result.template), xy, width_px=width_px,
+                                margin=MARGIN)
+
+
+def write_heatmap(path: str | Path, result: PitchResult, key: str, track: int | None) -> None:
+    if not cv2.imwrite(str(path), render_heatmap(result, key, track, TEMPLATE_PX)):
+        raise InputError("could not write the image (unknown extension?)", str(path))
+
+
+class FitLabel(QLabel):
+    """A label that shows its pixmap scaled down to fit, aspect kept.
+
+    Why: a plain QLabel crops a pixmap taller than itself, and in a cramped dock the
+    minimap lost both touchlines and the players near them. ``pixmap()`` is the full
+    image (what exports and tests compare)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = QPixmap()
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(160, 110)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def setPixmap(self, pixmap: QPixmap) -> None:  # noqa: N802 - Qt override
+        self._full = QPixmap(pixmap)
+        self._fit()
+
+    def pixmap(self) -> QPixmap:
+        return self._full
+
+    def clear(self) -> None:
+        self._full = QPixmap()
+        super().clear()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - constant: the pixmap must not grow the dock
+        return QSize(MINIMAP_PX, 200)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(160, 110)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self._full.isNull():
+            super().clear()
+            return
+        size = self.contentsRect().size()
+        if self._full.width() <= size.width() and self._full.height() <= size.height():
+            super().setPixmap(self._full)
+        else:
+            super().setPixmap(self._full.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.SmoothTransformation))
 
 
 # ---- the dock -----------------------------------------------------------------------------
@@ -213,7 +245,7 @@ class PitchPanel(QWidget):
     """
 
     computed = Signal(object)  # PitchResult
-    calibrationChanged = Signal(object)  # Calibration
+    calibrationChanged = Signal(object)  # Calibration, or None when it no longer applies
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -223,24 +255,25 @@ class PitchPanel(QWidget):
         self.current_frame = 1
         self.minimap_image: np.ndarray | None = None
         self.heatmap_image: np.ndarray | None = None
-        self._order = np.zeros(0, np.int64)
-        self._sorted_frames = np.zeros(0, np.int64)
-        self._colours = np.zeros((0, 3), np.uint8)
-        self._base: np.ndarray | None = None
-        self.jobs = JobRunner(self)
+        self.painter: MinimapPainter | None = None
+        self._template: PitchTemplate | None = None
+        self._sequence_key: tuple[str, int] | None = None
+        self._from_sequence = False  # the calibration is the sequence's stored one
+        self._attempted: tuple | None = None  # (project, run, run state) last auto-computed
+        self._heat_everyone: np.ndarray | None = None
+        self.jobs = JobRunner(self)  # the analysis: one cancellable job with progress
         self.jobs.busyChanged.connect(self._busy_changed)
+        self.background = Background(self)  # heatmaps and file exports of a match
+        self.background.finished.connect(self._background_done)
+        self.background.failed.connect(self._background_failed)
 
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.minimap = QLabel()
-        self.minimap.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.minimap.setMinimumHeight(120)
+        self.minimap = FitLabel()
         self.heat_who = QComboBox()
         self.heat_who.setToolTip("Whose positions the heatmap accumulates")
         self.heat_who.currentIndexChanged.connect(self.refresh_heatmap)
-        self.heatmap = QLabel()
-        self.heatmap.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.heatmap.setMinimumHeight(120)
+        self.heatmap = FitLabel()
         self.model = PitchStatsModel(self)
         self.proxy = sorted_stats_model(self.model, self)
         self.table = QTableView()
@@ -265,8 +298,9 @@ class PitchPanel(QWidget):
         self.png_button.clicked.connect(self._ask_export_heatmap)
         self.camera_motion = QCheckBox("Follow camera motion")
         self.camera_motion.setChecked(True)
-        self.camera_motion.setToolTip("Chain the calibration through estimated camera motion "
-                                      "(panning shots); off = fixed camera")
+        self.camera_motion.setToolTip("Chain the calibration through the camera's motion "
+                                      "(known, or estimated from the pixels: panning shots); "
+                                      "off = fixed camera")
         self.teams_box = QCheckBox("Teams from kit colour")
         self.teams_box.setToolTip("Cluster torso colours into two teams (not saved to the project)")
         self.progress = QProgressBar()
@@ -319,6 +353,9 @@ class PitchPanel(QWidget):
             self.hint.setText("Open a project and a run to map it onto the pitch.")
         elif self.calibration is None:
             self.hint.setText("Calibrate (View ▸ Pitch calibration…) or load a calibration file.")
+        elif self._attempted == (ctx.project, ctx.run_id, ctx.run_state) and self._from_sequence \
+                and not has:
+            pass  # the automatic analysis failed: keep its message
         elif not has:
             self.hint.setText(f"Calibration ready (RMS {self._rms_text()}); press Compute.")
 
@@ -326,10 +363,13 @@ class PitchPanel(QWidget):
         fit = self.calibration.fit if self.calibration is not None else None
         return "–" if fit is None else f"{fit.rms_px:.2f} px"
 
-    def set_calibration(self, cal: Calibration) -> None:
+    def set_calibration(self, cal: Calibration, *, from_sequence: bool = False) -> None:
+        """Use ``cal`` from now on (``from_sequence``: the sequence's stored one, which
+        the panel applies to every run of the sequence by itself)."""
         if cal.fit is None:
             raise InputError("calibration has not been fitted")
         self.calibration = cal
+        self._from_sequence = from_sequence
         self.calibrationChanged.emit(cal)
         self.refresh_state()
 
@@ -338,6 +378,35 @@ class PitchPanel(QWidget):
         self.set_calibration(cal)
         return cal
 
+    def follow_context(self) -> None:
+        """The window's project, sequence or run changed: adopt the calibration stored
+        with a newly opened sequence, and while that one is used, show each run shown on
+        the pitch at once (the demo's panel works without a click)."""
+        ctx = self.context_provider()
+        if ctx is None:
+            return
+        key = (ctx.project, ctx.sequence_id)
+        if key != self._sequence_key:
+            self._sequence_key = key
+            if ctx.stored_calibration is not None:
+                try:
+                    cal = calibration_from_json(ctx.stored_calibration,
+                                                "the sequence's stored calibration")
+                except SportTrackError as exc:
+                    self.hint.setText(f"The sequence's calibration is unusable: {exc}")
+                    return
+                self.set_calibration(cal, from_sequence=True)
+            elif self._from_sequence:  # the previous sequence's calibration does not apply
+                self.calibration, self._from_sequence = None, False
+                self.calibrationChanged.emit(None)
+                self.clear_result()
+        run_key = (ctx.project, ctx.run_id, ctx.run_state)
+        if ctx.run_state[0] == "running":
+            return  # a run still being written: shown once it is finished
+        if self._from_sequence and run_key != self._attempted and not self.jobs.busy():
+            self._attempted = run_key
+            self.compute()
+
     # ---- compute ----------------------------------------------------------------------
     def compute(self) -> bool:
         """Start the analysis for the window's current run; ``False`` if it cannot start."""
@@ -345,29 +414,31 @@ class PitchPanel(QWidget):
         if ctx is None or self.calibration is None or self.jobs.busy():
             self.refresh_state()
             return False
-        request = PitchRequest(ctx, self.calibration,
-                               cmc="sparse" if self.camera_motion.isChecked() else "none",
-                               assign_teams=self.teams_box.isChecked())
-        worker = ProgressWorker(compute_pitch, request)
+        request = ctx.request(self.calibration,
+                              cmc="sparse" if self.camera_motion.isChecked() else "none",
+                              assign_teams=self.teams_box.isChecked())
+        worker = ProgressWorker(analyse_for_panel, request)
         worker.progress.connect(self._progress)
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.hint.setText(f"Mapping run {ctx.run_name!r} onto the pitch…")
-        self._names = ctx.names
         self.jobs.start(worker)
         return True
 
     def shutdown(self, ms: int = 30000) -> None:
-        """Cancel and join the worker (window closing)."""
+        """Cancel and join the workers (window closing): a half-written export finishes."""
         self.jobs.cancel()
         self.jobs.wait(ms)
+        self.background.wait(ms / 1000)
 
     def _busy_changed(self, busy: bool) -> None:
         if not busy:
             self.progress.hide()
         self.refresh_state()
+        if not busy:
+            self.follow_context()  # the run may have changed while this one was computed
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -377,21 +448,33 @@ class PitchPanel(QWidget):
     def _failed(self, message: str) -> None:
         self.hint.setText(f"Pitch mapping failed: {message}")
 
-    def _finished(self, result: PitchResult) -> None:
-        self.show_result(result, getattr(self, "_names", {}))
+    def _finished(self, data: PanelData) -> None:
+        result = data.result
+        self.show_result(result, data.painter, data.heat_everyone)
         n = len(result.analysis.positions)
         extra = f", {result.analysis.unmapped} beyond decoded frames" if result.analysis.unmapped else ""
-        self.hint.setText(f"{n} positions mapped{extra}.")
+        camera = {"known": "camera motion known", "none": "fixed camera"}.get(
+            result.camera, f"camera motion estimated ({result.camera})")
+        self.hint.setText(f"Run {result.run_name!r}: {n} positions mapped{extra}; {camera}.")
 
-    def show_result(self, result: PitchResult, names: dict[int, str] | None = None) -> None:
-        """Show an analysis: precompute the per-frame slices so ``set_frame`` is cheap."""
+    def clear_result(self) -> None:
+        self.result, self.painter, self._heat_everyone = None, None, None
+        self.minimap.clear()
+        self.heatmap.clear()
+        self.model.set_rows([], {}, {})
+        self.refresh_state()
+
+    def show_result(self, result: PitchResult, painter: MinimapPainter | None = None,
+                    heat_everyone: np.ndarray | None = None) -> None:
+        """Show an analysis; ``painter``/``heat_everyone`` come from the worker
+        (:func:`analyse_for_panel`): the painter sorts positions by frame once, so
+        ``set_frame`` is one slice, and nothing of O(positions) runs here."""
         self.result = result
-        pos = result.analysis.positions
-        self._order, self._sorted_frames = frame_rows(pos.frame)
-        self._colours = team_colours(pos.track_id[self._order], result.teams)
         self._template = load_template(result.template)
-        self._base = draw_pitch(self._template, MINIMAP_PX, MARGIN)[0]
-        self.model.set_rows(result.analysis.kinematics.rows(), names or {}, result.teams)
+        self.painter = painter or MinimapPainter(self._template, result.analysis.positions,
+                                                 result.teams, MINIMAP_PX, MARGIN)
+        self._heat_everyone = heat_everyone
+        self.model.set_rows(result.analysis.kinematics.rows(), result.names, result.teams)
         self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self._fill_heat_choices(result.teams)
         self.set_frame(self.current_frame)
@@ -401,17 +484,11 @@ class PitchPanel(QWidget):
 
     # ---- minimap ----------------------------------------------------------------------
     def set_frame(self, frame: int) -> None:
-        """Follow the play head: one slice of the precomputed order and one small drawing."""
+        """Follow the play head: one slice of the frame-sorted positions, one small drawing."""
         self.current_frame = int(frame)
-        if self.result is None or self._base is None:
+        if self.painter is None:
             return
-        lo, hi = np.searchsorted(self._sorted_frames, [frame, frame + 1])
-        rows = self._order[lo:hi]
-        pos = self.result.analysis.positions
-        ids = pos.track_id[rows]
-        colours = [tuple(int(v) for v in c) for c in self._colours[lo:hi]]
-        img = render_minimap(self._template, pos.xy[rows], colours, [str(int(t)) for t in ids],
-                             width_px=MINIMAP_PX, margin=MARGIN, base=self._base)
+        img = self.painter.draw(self.current_frame)
         self.minimap_image = img
         self.minimap.setPixmap(bgr_to_pixmap(img))
 
@@ -436,29 +513,47 @@ class PitchPanel(QWidget):
             return int(self.proxy.index(0, 0).data(TRACK_ROLE))
         return None
 
+    def heatmap_choice(self) -> tuple[str, int | None]:
+        """(selector key, track) of the heatmap asked for, as plain values for a worker."""
+        key = str(self.heat_who.currentData())
+        return key, (self.selected_track() if key == SELECTED else None)
+
     def heatmap_positions(self) -> tuple[np.ndarray, str]:
         """The positions the selector asks for and a caption."""
         assert self.result is not None
-        pos = self.result.analysis.positions
-        key = str(self.heat_who.currentData())
-        if key.startswith("team:"):
-            team = key[5:]
-            members = [t for t, k in self.result.teams.items() if k == team]
-            return pos.xy[np.isin(pos.track_id, members)], f"team {team}"
-        if key == SELECTED:
-            track = self.selected_track()
-            return pos.xy[pos.track_id == (track if track is not None else -1)], f"track {track}"
-        return pos.xy, "everyone"
+        return heatmap_positions(self.result, *self.heatmap_choice())
 
     def render_heatmap(self, width_px: int = MINIMAP_PX) -> np.ndarray:
-        xy, _ = self.heatmap_positions()
-        return render_pitch_heatmap(self._template, xy, width_px=width_px, margin=MARGIN)
+        assert self.result is not None
+        return render_heatmap(self.result, *self.heatmap_choice(), width_px)
 
     def refresh_heatmap(self) -> None:
+        """Redraw the heatmap: inline for a short run, in the background for a match
+        (a histogram over millions of positions would stall the window)."""
         if self.result is None:
             return
-        self.heatmap_image = self.render_heatmap()
-        self.heatmap.setPixmap(bgr_to_pixmap(self.heatmap_image))
+        choice = self.heatmap_choice()
+        if choice == (EVERYONE, None) and self._heat_everyone is not None:
+            self._show_heatmap(self._heat_everyone)
+        elif len(self.result.analysis.positions) <= INLINE_POSITIONS:
+            self._show_heatmap(self.render_heatmap())
+        else:
+            self.background.start(("heat", choice), render_heatmap, self.result, *choice,
+                                  MINIMAP_PX)
+
+    def _show_heatmap(self, img: np.ndarray) -> None:
+        self.heatmap_image = img
+        self.heatmap.setPixmap(bgr_to_pixmap(img))
+
+    def _background_done(self, tag: Any, value: Any) -> None:
+        if tag[0] == "heat" and tag[1] == self.heatmap_choice():
+            self._show_heatmap(value)
+        elif tag[0] == "export":
+            self.hint.setText(f"Written {tag[1]}.")
+
+    def _background_failed(self, tag: Any, message: str) -> None:
+        if tag[0] == "export":
+            QMessageBox.warning(self, "SportTrack", f"Could not write {tag[1]}:\n{message}")
 
     def _selection_changed(self, *_args: Any) -> None:
         if self.heat_who.currentData() == SELECTED:
@@ -473,8 +568,7 @@ class PitchPanel(QWidget):
     def export_heatmap(self, path: str | Path) -> None:
         if self.result is None:
             raise InputError("nothing computed yet")
-        if not cv2.imwrite(str(path), self.render_heatmap(TEMPLATE_PX)):
-            raise InputError("could not write the image (unknown extension?)", str(path))
+        write_heatmap(path, self.result, *self.heatmap_choice())
 
     def _ask_load_calibration(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load pitch calibration", "", "Calibration (*.json)")
@@ -484,14 +578,18 @@ class PitchPanel(QWidget):
     def _ask_export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export pitch positions", "pitch_positions.csv",
                                               "CSV (*.csv)")
-        if path:
-            self._guard(lambda: self.export_csv(path), "export the positions")
+        if path and self.result is not None:  # millions of rows: in the background
+            self.hint.setText(f"Writing {path}…")
+            self.background.start(("export", path), self.result.analysis.positions.to_csv, path,
+                                  self.result.fps)
 
     def _ask_export_heatmap(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export pitch heatmap", "pitch_heatmap.png",
                                               "PNG image (*.png)")
-        if path:
-            self._guard(lambda: self.export_heatmap(path), "export the heatmap")
+        if path and self.result is not None:
+            self.hint.setText(f"Writing {path}…")
+            self.background.start(("export", path), write_heatmap, path, self.result,
+                                  *self.heatmap_choice())
 
     def _guard(self, fn: Callable[[], object], what: str) -> None:
         try:
@@ -788,7 +886,8 @@ class _CloseWatcher(QObject):
         self.panel = panel
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Close and self.panel.jobs.busy():
+        if event.type() == QEvent.Type.Close and (self.panel.jobs.busy()
+                                                  or self.panel.background.busy()):
             self.panel.shutdown()
         return False
 
@@ -854,6 +953,8 @@ def install_pitch_view(window: Any) -> PitchPanel:
     changed = getattr(window, "sessionChanged", None)
     if changed is not None:
         changed.connect(refresh)
+        changed.connect(panel.follow_context)
     window.installEventFilter(_CloseWatcher(panel))
     refresh()
+    panel.follow_context()
     return panel
