@@ -481,6 +481,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         lanes = s.index.lanes()
         stats = s.index.track_stats()
         self._show_track_rows({tid: stats[tid] for tid in lanes.track_ids.tolist()})
+        self.timeline.lanes.names = {t: m["label"] for t, m in s.meta.items() if m.get("label")}
         self.timeline.set_lanes(lanes, keep_view)
         self.timeline.set_selected(self.selected_track)
 
