@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.project import run_admin
-from sporttrack_gui.ui import gc_guard, settings
+from sporttrack_gui.ui import gc_guard, settings, view_memory
 from sporttrack_gui.ui.actions import SPECS, add_actions
 from sporttrack_gui.ui.assistant_panel import AssistantController, AssistantPanel
 from sporttrack_gui.ui.background import Background
@@ -325,6 +325,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
                 return
             self.jobs.shutdown()
         self.save_settings()
+        view_memory.save(self)
         self.playback.pause()
         if getattr(self, "imports", None) is not None:
             self.imports.shutdown()  # cancels a running import: the project stays as it was
@@ -356,18 +357,20 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             self._no_pixels = True
         self.playback.set_media(s.frame_count(), s.fps())
         self.refresh_runs()
-        self.playback.seek(1, force=True)
+        self.playback.seek(view_memory.frame_for(self), force=True)  # where the user was
         self._load_model()
 
     def show_sequence(self, seq_id: int) -> None:
         if self.session is None:
             return
+        view_memory.save(self)  # switching back returns to this frame
         try:
             self.session.select_sequence(seq_id, load=False)
         except SportTrackError as exc:
             show_error(self, exc, "show the sequence")
             return
         self._load_sequence()
+        self.view.setFocus()  # not the combo box: Up/Down must not switch sequences
 
     def show_run(self, run_id: int | None) -> None:
         if self.session is None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog
 
 from sporttrack_gui.errors import SportTrackError
-from sporttrack_gui.ui import settings
+from sporttrack_gui.ui import settings, view_memory
 from sporttrack_gui.ui.errors import show_error
 from sporttrack_gui.ui.import_worker import ImportController
 from sporttrack_gui.ui.session import Session
@@ -62,8 +62,10 @@ class ProjectFilesMixin:
             show_error(self, exc, f"open the project {path}")
             return False
         if self.session is not None:
+            view_memory.save(self)
             self.session.close()
         self.session = session
+        view_memory.restore_sequence(self)  # reopening returns to the last sequence
         self._stack_key = None  # refresh_runs rebuilds the undo stack from the log
         settings.add_recent(session.path)
         self._refresh_recent()
@@ -152,6 +154,7 @@ class ProjectFilesMixin:
         project, _source = self._import_target
         if self.session is None or Path(self.session.path) != project:
             return  # another project was opened meanwhile: it stays as the user left it
+        view_memory.save(self)
         self.session.select_sequence(summary.sequence_id, load=False)
         self._load_sequence()
         self.statusBar().showMessage(
