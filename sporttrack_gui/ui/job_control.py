@@ -118,7 +118,8 @@ class JobControl(QObject):
     def _busy_changed(self, busy: bool) -> None:
         a = self.w.actions_
         a["cancel"].setEnabled(busy)
-        for key in ("run_tracker", "track_box", "evaluate", "open", "new", "add_media"):
+        for key in ("run_tracker", "track_box", "evaluate", "open", "new", "add_media",
+                    "add_folder"):
             a[key].setEnabled(not busy)
 
     def _need_sequence(self) -> bool:
