@@ -41,7 +41,7 @@ from sporttrack_gui.ui.frame_view import FrameView
 from sporttrack_gui.ui.heatmap_panel import EVERYONE, SELECTED, HeatmapPanel
 from sporttrack_gui.ui.icons import icon
 from sporttrack_gui.ui.playback import SPEEDS, Playback, format_time
-from sporttrack_gui.ui.plot_panels import PlotsDock, metric
+from sporttrack_gui.ui.plot_panels import PlotsDock
 from sporttrack_gui.ui.project_files import ProjectFilesMixin
 from sporttrack_gui.ui.proxy_status import attach_proxy_status
 from sporttrack_gui.ui.relink import RelinkControl
@@ -137,6 +137,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         from sporttrack_gui.ui.pitch_view import install_pitch_view
 
         self.pitch = install_pitch_view(self)
+        from sporttrack_gui.ui.metrics_panel import MetricsUpdater
+
+        self.metrics = MetricsUpdater(self, self.plots.metrics)  # re-scores after edits
         self.docks["pitch"] = self.pitch.dock
         # a calibration loaded/made in the pitch view gives exported demo videos a minimap
         self.pitch.calibrationChanged.connect(self.exports.set_calibration)
@@ -439,13 +442,16 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         old = self._run_rows
         self._run_rows = {}
         missing = []
-        for r in s.runs():
+        from sporttrack_gui.eval.project_metrics import edit_state
+        from sporttrack_gui.ui.metrics_panel import runs_table_cells
+
+        runs, states = s.runs(), edit_state(s.project)
+        for r in runs:
             known = old.get(r["id"], {})
             same = known.get("updated") == r["updated"] and "boxes" in known
             row = {**r, "boxes": known.get("boxes") if same else None,
                    "tracks": known.get("tracks") if same else None,
-                   "MOTA": metric(r["metrics"], "mota") if r["metrics"] else None,
-                   "IDF1": metric(r["metrics"], "idf1") if r["metrics"] else None,
+                   **runs_table_cells(r, runs, states),  # "—" for SOT, stale mark
                    "shown": r["id"] == shown}
             self._run_rows[r["id"]] = row
             if not same:
