@@ -157,3 +157,24 @@ def test_sot_runs_show_a_dash_and_no_bars(window):
     assert len(labels) == len(set(labels)) == len(compare.bars)  # each metric once
     assert window.plots.metrics.row("csrt")["sot"]
     assert np.all([c == pm.DASH for c in window.plots.metrics.row("csrt")["cells"].values()])
+
+
+def test_long_runs_are_marked_stale_not_rescored(window, qtbot, monkeypatch):
+    from sporttrack_gui.ui import metrics_panel
+
+    s = window.session
+    run, a, b = _add_tracker_run(s.project, int(s.sequence["id"]), int(s.gt_run()["id"]))
+    pm.evaluate_and_store(s.project, run)
+    window.refresh_runs()
+    window.show_run(run)
+    qtbot.waitUntil(lambda: not s.loading, timeout=15000)
+    monkeypatch.setattr(metrics_panel, "AUTO_RESCORE_MAX_BOXES", 1000)
+    assert window.push_edit("swap", lambda: edits.swap_tracks(s.project, run, a, b,
+                                                              from_frame=SWITCH_AT))
+    qtbot.wait(metrics_panel.DEBOUNCE_MS + 200)
+    assert not window.metrics.busy()
+    assert window.plots.metrics.row("bytetrack")["stale"]
+    assert "Ctrl+M" in window.plots.metrics.status.text()
+    window.actions_["evaluate"].trigger()  # the user's recompute clears the mark
+    row = window.plots.metrics.row("bytetrack")
+    assert not row["stale"] and row["values"]["num_switches"] == 0

@@ -9,7 +9,8 @@ staleness come from the Qt-free ``eval.project_metrics``.
 Runs table's MOTA/IDF1) stale at once, then re-scores the run -- and its raw run when
 that has no current metrics -- in a ``Background`` worker on a connection of its own.
 Bursts of edits coalesce into one extra evaluation; a result whose basis is no longer
-the run's (another edit landed meanwhile) is dropped and the run scored again.
+the run's (another edit landed meanwhile) is dropped and the run scored again. Runs over
+``AUTO_RESCORE_MAX_BOXES`` (a whole match) stay marked stale until Run ▸ Evaluate.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ from sporttrack_gui.ui.runs_panel import RowsModel, _table
 Index = QModelIndex | QPersistentModelIndex
 GOOD, BAD, STALE = QColor(120, 200, 120), QColor(230, 110, 90), QColor(150, 150, 150)
 DEBOUNCE_MS = 300
+#: runs longer than this are not rescored after every edit, only marked stale: scoring a
+#: 3.4 M-box match against its gt takes ~7 s of CPU and >1 GB at its peak (measured on
+#: 675 k boxes: 1.3 s, 340 MB), which would break the window's memory budget per edit
+AUTO_RESCORE_MAX_BOXES = 500_000
 IDLE_TEXT = ("Runs of the shown sequence scored against its ground truth (Run ▸ Evaluate, "
              "Ctrl+M); edited runs are rescored automatically.")
 
@@ -148,6 +153,12 @@ class MetricsUpdater(QObject):
         self.refresh()  # the edited run (or every run, after a gt edit) shows as stale
         self._mark_runs_table()
         if s.run["kind"] == "gt" or pm.is_sot(s.run) or s.gt_run() is None:
+            return
+        if len(s.index) > AUTO_RESCORE_MAX_BOXES:
+            self.panel.status.setText(
+                f"Metrics of “{s.run['name']}” are stale (⟳): Run ▸ Evaluate (Ctrl+M) "
+                f"recomputes them (runs over {AUTO_RESCORE_MAX_BOXES:,} boxes are not "
+                "rescored after every edit)")
             return
         self.pending = int(s.run["id"])
         self.panel.status.setText(f"Metrics of “{s.run['name']}” are stale: recomputing…")
