@@ -232,13 +232,37 @@ def lane_tooltip(layout: LaneLayout, index: LaneIndex, lane: int, name: str = ""
             + "\nClick: select · double-click: jump to frame · right-click: track menu")
 
 
+class SuspectIndex:
+    """The assistant's suspects by track, frames sorted: the ✖ under the mouse is found
+    by a binary search, not a pass over every suspect on each mouse move."""
+
+    def __init__(self, suspects: Sequence[Any]) -> None:
+        by_track: dict[int, list[Any]] = {}
+        for s in suspects:
+            for t in s.tracks:
+                by_track.setdefault(int(t), []).append(s)
+        self._index: dict[int, tuple[np.ndarray, list[Any]]] = {}
+        for t, items in by_track.items():
+            items.sort(key=lambda s: s.frame)
+            self._index[t] = (np.array([s.frame for s in items], np.float64), items)
+
+    def near(self, track_id: int, frame: float, tolerance: float) -> list[Any]:
+        """Suspects on ``track_id`` within ``tolerance`` frames of ``frame``, nearest first."""
+        entry = self._index.get(int(track_id))
+        if entry is None:
+            return []
+        frames, items = entry
+        lo = np.searchsorted(frames, frame - tolerance, side="left")
+        hi = np.searchsorted(frames, frame + tolerance, side="right")
+        near = items[int(lo):int(hi)]
+        return sorted(near, key=lambda s: abs(float(s.frame) - frame))
+
+
 def suspects_near(suspects: Sequence[Any], track_id: int, frame: float, tolerance: float
                   ) -> list[Any]:
     """The assistant's suspects on ``track_id`` within ``tolerance`` frames of ``frame``
     (nearest first) -- what a ✖ marker under the mouse stands for."""
-    near = [s for s in suspects
-            if track_id in s.tracks and abs(float(s.frame) - frame) <= tolerance]
-    return sorted(near, key=lambda s: abs(float(s.frame) - frame))
+    return SuspectIndex(suspects).near(track_id, frame, tolerance)
 
 
 def suspect_tooltip(suspects: Sequence[Any]) -> str:

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 from sporttrack_gui.ui.lanes import (
     LaneIndex,
     LaneLayout,
+    SuspectIndex,
     lane_tooltip,
     suspect_tooltip,
-    suspects_near,
     visible_lanes,
 )
 from sporttrack_gui.ui.painting import track_qcolor
@@ -85,7 +85,8 @@ class LanesPlot(pg.PlotWidget):
         super().__init__(parent, background=(36, 38, 44), viewBox=LaneViewBox())
         self.layout_ = LaneLayout.empty()
         self.index_ = LaneIndex.of(self.layout_)
-        self.suspects: list = []
+        self._suspects: list = []
+        self._suspect_index: SuspectIndex | None = None  # built on the first hover
         self.names: dict[int, str] = {}
         self.last_tooltip = ""
         item = self.getPlotItem()
@@ -137,8 +138,6 @@ class LanesPlot(pg.PlotWidget):
             step = max(1, int(np.ceil(n / MAX_TICKS)))
             ticks = [(float(k), str(int(layout.track_ids[k]))) for k in range(0, n, step)]
             self.getPlotItem().getAxis("left").setTicks([ticks, []])
-        self.gaps.setData(layout.gap_x, layout.gap_y)
-        self.switches.setData(layout.switch_x, layout.switch_y)
         vb = self.getPlotItem().getViewBox()
         # the frame axis never runs below the first frame nor past the last; the lane
         # axis is never zoomed (LANE_PX per lane), only scrolled
@@ -218,12 +217,23 @@ class LanesPlot(pg.PlotWidget):
             self._pens[track_id] = pen
         return pen
 
+    def refresh_markers(self) -> None:
+        """Gap and ✖ markers of the lanes on screen only: a long match can have tens of
+        thousands, and a scatter item's cost grows with all its points, seen or not."""
+        lanes = self.visible()
+        lay = self.layout_
+        for item, x, y in ((self.gaps, lay.gap_x, lay.gap_y),
+                           (self.switches, lay.switch_x, lay.switch_y)):
+            on = (y >= lanes.start) & (y < lanes.stop)
+            item.setData(x[on], y[on])
+
     def _draw_visible(self) -> None:
         """(Re)draw the lanes on screen from the pool; lanes already drawn are kept."""
         lanes = self.visible()
         if lanes == self._drawn:
             return
         self._drawn = lanes
+        self.refresh_markers()
         while len(self.curves) < len(lanes):
             c = pg.PlotCurveItem(antialias=False)
             c.setZValue(5)
@@ -237,6 +247,16 @@ class LanesPlot(pg.PlotWidget):
         for c in self.curves[len(lanes):]:
             c.setData([], [])
             c.setVisible(False)
+
+    @property
+    def suspects(self) -> list:
+        """The assistant's suspects the ✖ markers stand for (their tooltips)."""
+        return self._suspects
+
+    @suspects.setter
+    def suspects(self, suspects: list) -> None:
+        self._suspects = list(suspects)
+        self._suspect_index = None
 
     # ---- selection, playhead -------------------------------------------------------------
     def set_selected(self, track_id: int | None, reveal: bool = True) -> None:
@@ -265,7 +285,9 @@ class LanesPlot(pg.PlotWidget):
         vb = self.getPlotItem().getViewBox()
         (x0, x1), _ = vb.viewRange()
         per_px = (x1 - x0) / max(1.0, vb.width())
-        near = suspects_near(self.suspects, track, x, MARKER_PX * per_px)
+        if self._suspect_index is None:
+            self._suspect_index = SuspectIndex(self._suspects)
+        near = self._suspect_index.near(track, x, MARKER_PX * per_px)
         if near:
             return suspect_tooltip(near[:3])
         lane = self.layout_.lane_of(track)
@@ -388,9 +410,8 @@ class Timeline(QWidget):
         """Markers of the ID-switch assistant's suspects (``assist.Suspect`` list)."""
         self._suspects = list(suspects)
         self.lanes.suspects = self._suspects
-        lay = self.lanes.layout_.with_suspects(suspects)
-        self.lanes.layout_ = lay
-        self.lanes.switches.setData(lay.switch_x, lay.switch_y)
+        self.lanes.layout_ = self.lanes.layout_.with_suspects(suspects)
+        self.lanes.refresh_markers()
 
     def set_selected(self, track_id: int | None) -> None:
         """Highlight the track's lane and scroll it into view."""
