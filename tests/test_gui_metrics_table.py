@@ -178,3 +178,36 @@ def test_long_runs_are_marked_stale_not_rescored(window, qtbot, monkeypatch):
     window.actions_["evaluate"].trigger()  # the user's recompute clears the mark
     row = window.plots.metrics.row("bytetrack")
     assert not row["stale"] and row["values"]["num_switches"] == 0
+
+
+def test_cli_project_metrics_table(tmp_path, snmot116, capsys):
+    """``sporttrack project metrics``: the same table on the command line; --evaluate
+    scores missing or stale runs and stores them; bad rules exit 2, project unchanged."""
+    import json
+
+    from sporttrack_gui.cli.main import main
+    from sporttrack_gui.project import Project
+    from sporttrack_gui.project.importer import import_source
+
+    path = tmp_path / "m.stp"
+    with Project.open(path, create=True) as project:
+        summary = import_source(project, snmot116)
+        run, a, b = _add_tracker_run(project, summary.sequence_id, summary.runs["gt"][0])
+        copy = run_admin.copy_run(project, run, "fixed")
+        edits.swap_tracks(project, copy, a, b, from_frame=SWITCH_AT)
+    assert main(["project", "metrics", str(path)]) == 0
+    assert "not evaluated" in capsys.readouterr().out
+    assert main(["project", "metrics", str(path), "--evaluate", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert sorted(out["evaluated"]) == ["SNMOT-116/bytetrack", "SNMOT-116/fixed"]
+    rows = {r["name"]: r for r in out["sequences"][0]["rows"]}
+    assert rows["fixed"]["deltas"]["num_switches"] == -rows["bytetrack"]["values"]["num_switches"]
+    assert main(["project", "metrics", str(path), "--evaluate"]) == 0  # nothing stale now
+    text = capsys.readouterr().out
+    assert "evaluated:" not in text and "IDSW" in text and "(−" in text
+    with Project.open(path) as project:
+        edits.swap_tracks(project, copy, a, b, from_frame=SWITCH_AT + 40)
+    assert main(["project", "metrics", str(path)]) == 0
+    assert "fixed (stale)" in capsys.readouterr().out
+    assert main(["project", "metrics", str(path), "--rules", "bogus"]) == 2
+    assert "bogus" in capsys.readouterr().err

@@ -184,7 +184,7 @@ def table_rows(runs: list[dict[str, Any]], states: dict[int, str]) -> list[dict[
             note = sot_summary(m)
         elif stale:
             note = "stale: the boxes changed since these were computed"
-        elif not m and r["kind"] != "gt":
+        elif not has_mot_metrics(r) and r["kind"] != "gt":
             note = "not evaluated"
         rows.append({"id": int(r["id"]), "name": r["name"], "kind": r["kind"], "cells": cells,
                      "values": values, "deltas": deltas, "stale": stale, "sot": sot,
