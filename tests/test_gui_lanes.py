@@ -56,6 +56,18 @@ def _wheel(plot, delta: int, ctrl: bool = False, x_frac: float = 0.5) -> None:
     QApplication.processEvents()
 
 
+def _wheel_sideways(plot, delta: int) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    vb = plot.getPlotItem().getViewBox()
+    pos = plot.mapFromScene(vb.sceneBoundingRect().center())
+    ev = QWheelEvent(QPointF(pos), QPointF(plot.mapToGlobal(pos)), QPoint(0, 0), QPoint(delta, 0),
+                     Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                     Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(plot.viewport(), ev)
+    QApplication.processEvents()
+
+
 def test_lane_index_slices_and_visible_rows():
     lay = _layout(5)
     idx = LaneIndex.of(lay)
@@ -84,6 +96,10 @@ def test_wheel_scrolls_lanes_and_ctrl_wheel_zooms_time_only(plot):
     (zx0, zx1), (zy0, zy1) = vb.viewRange()
     assert zx1 - zx0 < (x1 - x0) * 0.95
     assert (zy0, zy1) == pytest.approx((ny0, ny1))
+    _wheel_sideways(plot, -120)  # a trackpad swipe pans time, lanes stay
+    (px0, px1), (py0, py1) = vb.viewRange()
+    assert px0 > zx0 and px1 - px0 == pytest.approx(zx1 - zx0)
+    assert (py0, py1) == pytest.approx((zy0, zy1))
     for _ in range(30):  # zooming out never shows frames before the first one
         _wheel(plot, -120, ctrl=True, x_frac=0.05)
     (ox0, ox1), (oy0, oy1) = vb.viewRange()

@@ -53,7 +53,11 @@ class LaneViewBox(pg.ViewBox):
 
     def wheelEvent(self, ev, axis=None) -> None:  # noqa: N802 - pyqtgraph API
         delta = ev.delta() if hasattr(ev, "delta") else ev.angleDelta().y()
-        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        horizontal = hasattr(ev, "orientation") and ev.orientation() == Qt.Orientation.Horizontal
+        if horizontal:  # a trackpad's sideways swipe pans time
+            (x0, x1), _ = self.viewRange()
+            self.translateBy(x=-(x1 - x0) * delta / 1200.0)
+        elif ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
             center = self.mapSceneToView(ev.scenePos()) if hasattr(ev, "scenePos") else None
             s = 1.02 ** (delta * self.state["wheelScaleFactor"])  # <1: zoom in
             self.scaleBy(x=s, y=1.0, center=center)
