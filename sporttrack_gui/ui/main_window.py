@@ -137,9 +137,6 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         from sporttrack_gui.ui.pitch_view import install_pitch_view
 
         self.pitch = install_pitch_view(self)
-        from sporttrack_gui.ui.metrics_panel import MetricsUpdater
-
-        self.metrics = MetricsUpdater(self, self.plots.metrics)  # re-scores after edits
         self.docks["pitch"] = self.pitch.dock
         # a calibration loaded/made in the pitch view gives exported demo videos a minimap
         self.pitch.calibrationChanged.connect(self.exports.set_calibration)
@@ -149,6 +146,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         from sporttrack_gui.ui.job_control import JobControl
 
         self.jobs = JobControl(self)
+        from sporttrack_gui.ui.metrics_panel import MetricsUpdater
+
+        self.metrics = MetricsUpdater(self, self.plots.metrics)  # re-scores after edits
         self.resize(1500, 920)
         self._layout_pending = not self._restore_settings()
 
