@@ -1,9 +1,11 @@
 """Timeline responsiveness with 500 tracks over 135,000 frames (a 90-minute match).
 
-Measures: lane layout from the boxes (numpy), setting the layout on the lanes plot, and
-one full repaint of the plot, for SportTrack's single-item lanes; the peer is the naive
-design (one PlotCurveItem per track) in the same run, reported as a ratio. Prints
-figures; asserts nothing timed.
+Measures: lane layout from the boxes (numpy), setting the layout on the lanes plot, one
+full repaint of the plot, and scrolling the lanes by a page (scrollbar) and zooming the
+frame axis (Ctrl+wheel), each followed by a repaint. SportTrack's lanes draw only the
+lanes on screen (a pool of curves in the track colours); the peer is the naive design
+(one PlotCurveItem per track, all of them in the scene) in the same run, reported as a
+ratio. Prints figures; asserts nothing timed.
 
     .venv/bin/python benchmarks/bench_gui_timeline.py
 """
@@ -67,7 +69,7 @@ def main() -> None:
     # the window passes the assistant panel's suspects, so the layout itself is timed
     # without a scan; the scan (what a first open costs once) is timed separately
     layout_ms = timed(lambda: build_lanes(f, t, suspects=[]), repeat=3)
-    scan_ms = timed(lambda: build_lanes(f, t, xywh), repeat=1)
+    scan_ms = timed(lambda: build_lanes(f, t, xywh), repeat=1) if "--scan" in sys.argv else float("nan")
     lay = build_lanes(f, t, xywh)
     print(f"segments {len(lay.seg_x) // 2:,}  gaps {len(lay.gap_x):,}  suspected switches {len(lay.switches)}")
     print(f"lane layout (numpy)             {layout_ms:8.1f} ms")
@@ -82,8 +84,34 @@ def main() -> None:
     def repaint(widget) -> None:
         widget.grab()
 
-    plot.getPlotItem().getViewBox().setRange(yRange=(-0.5, N_TRACKS - 0.5), padding=0)
     ours_ms = timed(lambda: repaint(plot))
+    page = [0]
+
+    def scroll_page() -> None:
+        page[0] = (page[0] + plot.scrollbar.pageStep()) % max(1, plot.scrollbar.maximum())
+        plot.scrollbar.setValue(page[0])
+        repaint(plot)
+
+    scroll_ms = timed(scroll_page, repeat=9)
+    vb = plot.getPlotItem().getViewBox()
+    zoom = [0.5]
+
+    def zoom_time() -> None:
+        zoom[0] = 1 / zoom[0]
+        vb.scaleBy(x=zoom[0], y=1.0)
+        repaint(plot)
+
+    zoom_ms = timed(zoom_time, repeat=6)
+    print(f"lanes on screen                 {len(plot.visible()):8d}   (of {lay.n_lanes})")
+    from sporttrack_gui.assist.suspects import Suspect
+
+    plot.suspects = [Suspect("jump", int(x), (int(lay.track_ids[int(y)]),), 0.5, "")
+                     for x, y in zip(lay.switch_x, lay.switch_y, strict=True)]
+    index_ms = timed(lambda: (setattr(plot, "_suspect_index", None),
+                              plot.tooltip_at(float(lay.switch_x[0]), float(lay.switch_y[0]))),
+                     repeat=1)
+    hover_ms = timed(lambda: plot.tooltip_at(float(lay.switch_x[0]), float(lay.switch_y[0])),
+                     repeat=50)
 
     peer = pg.PlotWidget()
     peer.resize(1400, 300)
@@ -100,6 +128,9 @@ def main() -> None:
     print(f"set layout on plot              {set_ms:8.1f} ms   (peer, {lay.n_lanes} items: {peer_set_ms:.1f} ms)")
     print(f"full repaint, all lanes visible {ours_ms:8.1f} ms   (peer: {peer_ms:.1f} ms)")
     print(f"repaint ratio peer/ours         {peer_ms / ours_ms:8.2f}x")
+    print(f"scroll a page + repaint         {scroll_ms:8.1f} ms")
+    print(f"zoom time x2 + repaint          {zoom_ms:8.1f} ms")
+    print(f"hover tooltip (first: index)    {index_ms:8.1f} ms   then {hover_ms:.2f} ms per move")
     print(f"set ratio peer/ours             {peer_set_ms / set_ms:8.2f}x")
 
 

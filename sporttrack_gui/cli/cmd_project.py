@@ -2,7 +2,9 @@
 ``sporttrack project relink PROJECT.stp --sequence NAME NEWPATH``: point a sequence at
 its media's new place (a project whose video or MOT folder moved elsewhere);
 ``sporttrack project runs PROJECT --run NAME --copy/--rename/--delete/--lock/--unlock``:
-manage runs (``cli.project_runs``).
+manage runs (``cli.project_runs``);
+``sporttrack project metrics PROJECT [--evaluate]``: the metrics table with deltas against
+the raw run and stale flags (``cli.project_metrics``).
 
 Media paths are stored relative to the project file (absolute as a fallback), so a
 project moved together with its media needs no relink; the listing flags media that is
@@ -14,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sporttrack_gui.cli import project_runs
+from sporttrack_gui.cli import project_metrics, project_runs
 from sporttrack_gui.cli.common import emit
 from sporttrack_gui.errors import InputError
 
@@ -24,7 +26,8 @@ def register(subparsers) -> None:
         "project", help="list a project's sequences and runs, or relink moved media",
         usage="%(prog)s PROJECT [--json]\n       %(prog)s relink PROJECT --sequence NAME "
               "NEWPATH [--json]\n       " + project_runs.USAGE.replace("sporttrack project",
-                                                                     "%(prog)s") + " [--json]",
+                                                                     "%(prog)s") + " [--json]"
+              "\n       " + project_metrics.USAGE.replace("sporttrack project", "%(prog)s"),
         description="List the sequences and runs of PROJECT (media that cannot be found is "
                     "flagged), or with 'relink' point sequence NAME at NEWPATH (its video, "
                     "image folder or MOT folder); boxes and edits are untouched.")
@@ -35,7 +38,14 @@ def register(subparsers) -> None:
     p.add_argument("--sequence", help="relink: the sequence name (or id)")
     p.add_argument("--json", action="store_true")
     project_runs.add_options(p)
+    _metrics_options(p)
     p.set_defaults(func=run)
+
+
+def _metrics_options(parser) -> None:
+    parser.add_argument("--evaluate", action="store_true",
+                        help="metrics: first score runs whose metrics are missing or stale")
+    parser.add_argument("--rules", default=None, help="metrics: trackeval (default) or motmetrics")
 
 
 class _Usage(argparse.ArgumentParser):
@@ -50,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     tail.add_argument("--sequence")
     tail.add_argument("--json", action="store_true")
     project_runs.add_options(tail)
+    _metrics_options(tail)
     more = tail.parse_intermixed_args(args.rest)
     for key in ("run", "copy", "rename", "delete", "lock", "unlock"):
         setattr(more, key, getattr(more, key) or getattr(args, key))
@@ -60,6 +71,12 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("usage: sporttrack project relink PROJECT --sequence NAME NEWPATH")
         args.project = words[1]  # named by the CLI's fault report if the file is damaged
         return _relink(words[1], sequence, words[2], as_json)
+    if words[0] == "metrics":
+        if len(words) != 2:
+            raise InputError(f"usage: {project_metrics.USAGE}")
+        args.project = words[1]
+        return project_metrics.show(words[1], sequence, more.evaluate or args.evaluate,
+                                    more.rules or args.rules or "trackeval", as_json)
     if words[0] == "runs":
         if len(words) != 2:
             raise InputError(f"usage: {project_runs.USAGE}")

@@ -38,6 +38,9 @@ SPECS: tuple[ActionSpec, ...] = (
                "List the matches of a batch output folder (status, metrics) and open one", "File"),
     ActionSpec("add_media", "&Add video or MOT folder…", ("Ctrl+I",), "list-add",
                "Import a video file, image folder or MOTChallenge sequence", "File"),
+    ActionSpec("add_folder", "Add &folder (images or MOT)…", ("Ctrl+Shift+I",), "list-add",
+               "Import an image folder, a MOTChallenge folder (seqinfo.ini / img1 found "
+               "automatically) or a folder of MOT sequences", "File"),
     ActionSpec("export", "Export &MOTChallenge gt.txt + seqinfo.ini…", ("Ctrl+E",), "document-export",
                "Write the shown (corrected) run as a MOTChallenge folder", "File"),
     ActionSpec("screenshot", "Save &screenshot…", ("Ctrl+Shift+S",), "",

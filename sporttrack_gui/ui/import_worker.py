@@ -41,16 +41,16 @@ class ImportWorker(Worker):
     finished = Signal(object)  # ImportSummary
     cancelled = Signal(str)
 
-    def __init__(self, project_path: str, source: str) -> None:
+    def __init__(self, project_path: str, source: str, name: str | None = None) -> None:
         super().__init__()
-        self.project_path, self.source = project_path, source
+        self.project_path, self.source, self.name = project_path, source, name
 
     def work(self) -> None:
         # ``run`` (the base's slot) calls this in the worker thread; overriding ``run``
         # itself would make PySide6 call it in the GUI thread
         try:
             summary = run_import(self.project_path, self.source, progress=self.progress.emit,
-                                 cancel=self.cancel_event.is_set)
+                                 cancel=self.cancel_event.is_set, name=self.name)
         except Cancelled as exc:
             self.cancelled.emit(str(exc))
             return
@@ -97,10 +97,11 @@ class ImportController(QObject):
     def busy(self) -> bool:
         return self.thread is not None
 
-    def start(self, project_path: str | Path, source: str | Path) -> bool:
+    def start(self, project_path: str | Path, source: str | Path, name: str | None = None) -> bool:
+        """Import ``source`` (sequence ``name``: the importer's default when None)."""
         if self.busy():
             return False
-        worker = ImportWorker(str(project_path), str(source))
+        worker = ImportWorker(str(project_path), str(source), name)
         thread = QThread()
         thread.setObjectName("import")
         worker.moveToThread(thread)
@@ -113,7 +114,7 @@ class ImportController(QObject):
         thread.finished.connect(self._cleanup)
         self.thread, self.worker = thread, worker
         self._status = ("failed", "the import ended without a result")
-        self._name = Path(source).name
+        self._name = name or Path(source).name
         w = self.widget
         w.label.setText(f"Reading {self._name}…")
         w.bar.setRange(0, 0)

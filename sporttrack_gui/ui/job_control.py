@@ -136,7 +136,7 @@ class JobControl(QObject):
         for key in ("track_box", "evaluate"):
             a[key].setEnabled(not busy)
         idle = not busy and self.queue.pending() == 0
-        for key in ("open", "new", "add_media"):
+        for key in ("open", "new", "add_media", "add_folder"):
             a[key].setEnabled(idle)
         if not busy:  # the worker is free: the next queued run starts
             QTimer.singleShot(0, self._start_next)
@@ -401,20 +401,12 @@ class JobControl(QObject):
     # ---- evaluation ---------------------------------------------------------------------
     def _evaluate(self, run_id: int) -> dict[str, Any] | None:
         """Score ``run_id`` against the ground truth of *its* sequence (not the shown one)."""
-        from sporttrack_gui.eval.mot import evaluate_mot
+        from sporttrack_gui.eval.project_metrics import evaluate_and_store
 
         s = self.w.session
         assert s is not None
-        seq = s.project.run(run_id)["sequence_id"]
-        gts = [r for r in s.project.runs(int(seq)) if r["kind"] == "gt"]
-        if not gts:
-            return None
-        gt = gts[-1]
-        metrics = evaluate_mot(s.project.boxes(gt["id"]), s.project.boxes(run_id),
-                               rules=self.w.plots.compare.rules())
-        keep = {k: v for k, v in metrics.items() if isinstance(v, int | float) or k == "rules"}
-        s.project.set_run_metrics(run_id, keep)
-        return keep
+        # stored with the edit state scored, so the metrics table can tell when it is stale
+        return evaluate_and_store(s.project, run_id, self.w.plots.compare.rules())
 
     def evaluate_shown_run(self) -> None:
         s = self.w.session

@@ -172,3 +172,111 @@ def lanes_from_segments(seg_t: np.ndarray, seg_a: np.ndarray, seg_b: np.ndarray,
     markers = suspect_markers(suspects or [])
     sw_x, sw_y = _marker_arrays(markers, ids, lane_of)
     return LaneLayout(lane_order, seg_x, seg_y, connect, gap_x, gap_y, sw_x, sw_y, markers)
+
+
+# ---- what the scrolling timeline needs: per-lane slices, visible rows, tooltips ----------
+
+@dataclass(frozen=True)
+class LaneIndex:
+    """Segments regrouped by lane: lane ``k``'s segments are ``a[starts[k]:starts[k+1]]``
+    (first frames) and ``b[...]`` (end, exclusive), in frame order.
+
+    Why: the timeline draws only the lanes on screen, each in its track's colour; one
+    stable sort per layout (O(segments)) makes every visible lane a slice, so scrolling
+    costs O(visible lanes), never a pass over all segments or boxes.
+    """
+
+    starts: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+
+    @classmethod
+    def of(cls, layout: LaneLayout) -> LaneIndex:
+        lane = layout.seg_y[0::2].astype(np.int64)
+        order = np.argsort(lane, kind="stable")
+        starts = np.searchsorted(lane[order], np.arange(layout.n_lanes + 1))
+        return cls(starts, layout.seg_x[0::2][order], layout.seg_x[1::2][order])
+
+    def segments(self, lane: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = int(self.starts[lane]), int(self.starts[lane + 1])
+        return self.a[lo:hi], self.b[lo:hi]
+
+    def curve(self, lane: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x, y, connect) of one lane for a pyqtgraph curve (pairs joined, broken between)."""
+        a, b = self.segments(lane)
+        x = np.empty(2 * len(a))
+        x[0::2], x[1::2] = a, b
+        conn = np.zeros(len(x), bool)
+        conn[0::2] = True
+        return x, np.full(len(x), float(lane)), conn
+
+
+def visible_lanes(top: float, bottom: float, n_lanes: int) -> range:
+    """Lanes whose row (lane ± 0.5) meets the view's y range [top, bottom]."""
+    lo = max(0, int(np.floor(top + 0.5)))
+    hi = min(n_lanes, int(np.ceil(bottom + 0.5)))
+    return range(lo, max(lo, hi))
+
+
+def lane_tooltip(layout: LaneLayout, index: LaneIndex, lane: int, name: str = "") -> str:
+    """"Track 7 (Messi): frames 12–340, 3 stretches, 2 gaps" for the lane under the mouse."""
+    a, b = index.segments(lane)
+    tid = int(layout.track_ids[lane])
+    label = f"Track {tid}" + (f" ({name})" if name else "")
+    if not len(a):
+        return label
+    frames = int((b - a).sum())
+    gaps = len(a) - 1
+    return (f"{label}: frames {int(a[0])}–{int(b[-1]) - 1}, {frames:,} frames present"
+            + (f", {gaps} gap{'s' if gaps != 1 else ''}" if gaps else ", no gaps")
+            + "\nClick: select · double-click: jump to frame · right-click: track menu")
+
+
+class SuspectIndex:
+    """The assistant's suspects by track, frames sorted: the ✖ under the mouse is found
+    by a binary search, not a pass over every suspect on each mouse move."""
+
+    def __init__(self, suspects: Sequence[Any]) -> None:
+        by_track: dict[int, list[Any]] = {}
+        for s in suspects:
+            for t in s.tracks:
+                by_track.setdefault(int(t), []).append(s)
+        self._index: dict[int, tuple[np.ndarray, list[Any]]] = {}
+        for t, items in by_track.items():
+            items.sort(key=lambda s: s.frame)
+            self._index[t] = (np.array([s.frame for s in items], np.float64), items)
+
+    def near(self, track_id: int, frame: float, tolerance: float) -> list[Any]:
+        """Suspects on ``track_id`` within ``tolerance`` frames of ``frame``, nearest first."""
+        entry = self._index.get(int(track_id))
+        if entry is None:
+            return []
+        frames, items = entry
+        lo = np.searchsorted(frames, frame - tolerance, side="left")
+        hi = np.searchsorted(frames, frame + tolerance, side="right")
+        near = items[int(lo):int(hi)]
+        return sorted(near, key=lambda s: abs(float(s.frame) - frame))
+
+
+def suspects_near(suspects: Sequence[Any], track_id: int, frame: float, tolerance: float
+                  ) -> list[Any]:
+    """The assistant's suspects on ``track_id`` within ``tolerance`` frames of ``frame``
+    (nearest first) -- what a ✖ marker under the mouse stands for."""
+    return SuspectIndex(suspects).near(track_id, frame, tolerance)
+
+
+def suspect_tooltip(suspects: Sequence[Any]) -> str:
+    """Kind, frame(s), tracks and score of each suspect (the ✖ marker's tooltip)."""
+    lines = []
+    for s in suspects:
+        frames = {int(s.frame)}
+        for key in ("from_frame", "frame", "to_frame"):
+            v = getattr(s, "fix", {}).get(key) if isinstance(getattr(s, "fix", None), dict) else None
+            if isinstance(v, int | float):
+                frames.add(int(v))
+        fr = sorted(frames)
+        span = f"frame {fr[0]}" if len(fr) == 1 else f"frames {fr[0]}–{fr[-1]}"
+        tracks = ", ".join(str(int(t)) for t in s.tracks)
+        lines.append(f"Suspected {str(s.kind).replace('_', ' ')}: {span}, tracks {tracks}, "
+                     f"score {float(s.score):.2f}" + (f"\n  {s.reason}" if s.reason else ""))
+    return "\n".join(lines)

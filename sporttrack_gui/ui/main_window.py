@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.project import run_admin
-from sporttrack_gui.ui import gc_guard, settings
+from sporttrack_gui.ui import gc_guard, settings, view_memory
 from sporttrack_gui.ui.actions import SPECS, add_actions
 from sporttrack_gui.ui.assistant_panel import AssistantController, AssistantPanel
 from sporttrack_gui.ui.background import Background
@@ -41,7 +41,7 @@ from sporttrack_gui.ui.frame_view import FrameView
 from sporttrack_gui.ui.heatmap_panel import EVERYONE, SELECTED, HeatmapPanel
 from sporttrack_gui.ui.icons import icon
 from sporttrack_gui.ui.playback import SPEEDS, Playback, format_time
-from sporttrack_gui.ui.plot_panels import PlotsDock, metric
+from sporttrack_gui.ui.plot_panels import PlotsDock
 from sporttrack_gui.ui.project_files import ProjectFilesMixin
 from sporttrack_gui.ui.proxy_status import attach_proxy_status
 from sporttrack_gui.ui.relink import RelinkControl
@@ -150,6 +150,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         from sporttrack_gui.ui.jobs_panel import install_jobs_panel
 
         self.jobs_dock = install_jobs_panel(self)  # Jobs dock, View/Run menu entries
+        from sporttrack_gui.ui.metrics_panel import MetricsUpdater
+
+        self.metrics = MetricsUpdater(self, self.plots.metrics)  # re-scores after edits
         self.resize(1500, 920)
         self._layout_pending = not self._restore_settings()
 
@@ -188,7 +191,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.recent_menu = QMenu("Open &recent", self)
         file.addMenu(self.recent_menu)
         file.addSeparator()
-        file.addActions([a["add_media"], a["relink"]])
+        file.addActions([a["add_media"], a["add_folder"], a["relink"]])
         export = file.addMenu("&Export")
         export.addActions(self.exports.menu_actions())
         file.addAction(a["screenshot"])
@@ -260,6 +263,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         a["open_season"].triggered.connect(lambda: open_season_dialog(self))
         a["train"].triggered.connect(lambda: open_train_dialog(self))
         a["add_media"].triggered.connect(self.add_media_dialog)
+        a["add_folder"].triggered.connect(self.add_folder_dialog)
         a["screenshot"].triggered.connect(self.screenshot_dialog)
         a["quit"].triggered.connect(self.close)
         a["play"].triggered.connect(pb.toggle)
@@ -332,6 +336,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
                 return
             self.jobs.shutdown()
         self.save_settings()
+        view_memory.save(self)
         self.playback.pause()
         if getattr(self, "imports", None) is not None:
             self.imports.shutdown()  # cancels a running import: the project stays as it was
@@ -363,18 +368,20 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             self._no_pixels = True
         self.playback.set_media(s.frame_count(), s.fps())
         self.refresh_runs()
-        self.playback.seek(1, force=True)
+        self.playback.seek(view_memory.frame_for(self), force=True)  # where the user was
         self._load_model()
 
     def show_sequence(self, seq_id: int) -> None:
         if self.session is None:
             return
+        view_memory.save(self)  # switching back returns to this frame
         try:
             self.session.select_sequence(seq_id, load=False)
         except SportTrackError as exc:
             show_error(self, exc, "show the sequence")
             return
         self._load_sequence()
+        self.view.setFocus()  # not the combo box: Up/Down must not switch sequences
 
     def show_run(self, run_id: int | None) -> None:
         if self.session is None:
@@ -442,13 +449,16 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         old = self._run_rows
         self._run_rows = {}
         missing = []
-        for r in s.runs():
+        from sporttrack_gui.eval.project_metrics import edit_state
+        from sporttrack_gui.ui.metrics_panel import runs_table_cells
+
+        runs, states = s.runs(), edit_state(s.project)
+        for r in runs:
             known = old.get(r["id"], {})
             same = known.get("updated") == r["updated"] and "boxes" in known
             row = {**r, "boxes": known.get("boxes") if same else None,
                    "tracks": known.get("tracks") if same else None,
-                   "MOTA": metric(r["metrics"], "mota") if r["metrics"] else None,
-                   "IDF1": metric(r["metrics"], "idf1") if r["metrics"] else None,
+                   **runs_table_cells(r, runs, states),  # "—" for SOT, stale mark
                    "shown": r["id"] == shown}
             self._run_rows[r["id"]] = row
             if not same:
@@ -488,6 +498,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         lanes = s.index.lanes()
         stats = s.index.track_stats()
         self._show_track_rows({tid: stats[tid] for tid in lanes.track_ids.tolist()})
+        self.timeline.lanes.names = {t: m["label"] for t, m in s.meta.items() if m.get("label")}
         self.timeline.set_lanes(lanes, keep_view)
         self.timeline.set_selected(self.selected_track)
 

@@ -153,7 +153,9 @@ class ComparisonPanel(QWidget):
         for b in self.bars:
             self.plot.removeItem(b)
         self.bars.clear()
-        rated = [r for r in runs if r.get("metrics")]
+        from sporttrack_gui.eval.project_metrics import has_mot_metrics
+
+        rated = [r for r in runs if has_mot_metrics(r)]  # SOT runs have no MOT bars
         self.names = [r["name"] for r in rated]
         legend = self.plot.getPlotItem().legend
         if legend is not None:
@@ -167,15 +169,13 @@ class ComparisonPanel(QWidget):
                 continue
             bar = pg.BarGraphItem(x=x[keep] - 0.4 + width * (i + 0.5), height=h[keep], width=width,
                                   brush=pg.mkBrush(*colour), pen=None, name=label)
-            self.plot.addItem(bar)
+            self.plot.addItem(bar)  # a named item joins the legend once, by itself
             self.bars.append(bar)
-            if legend is not None:
-                legend.addItem(bar, label)
         axis = self.plot.getPlotItem().getAxis("bottom")
         axis.setTicks([[(float(i), n) for i, n in enumerate(self.names)]])
         self.plot.setXRange(-0.6, max(len(rated), 1) - 0.4)
-        self.note.setText(f"{len(rated)} run(s) with metrics" if rated else
-                          "No run has metrics yet (Run ▸ Evaluate shown run).")
+        self.note.setText(f"{len(rated)} run(s) with MOT metrics" if rated else
+                          "No run has MOT metrics yet (Run ▸ Evaluate shown run).")
 
 
 class SotCurvesPanel(QWidget):
@@ -221,6 +221,10 @@ class PlotsDock(QTabWidget):
         self.live = LiveMetricsPanel()
         self.compare = ComparisonPanel()
         self.sot = SotCurvesPanel()
+        from sporttrack_gui.ui.metrics_panel import MetricsPanel
+
+        self.metrics = MetricsPanel()  # filled by ui.metrics_panel.MetricsUpdater
         self.addTab(self.live, "Live metrics")
+        self.addTab(self.metrics, "Metrics")
         self.addTab(self.compare, "Compare runs")
         self.addTab(self.sot, "SOT curves")

@@ -87,6 +87,9 @@ class RelinkControl(QObject):
         except SportTrackError as exc:
             show_error(self.w, exc, f"relink {seq['name']}")
             return False
+        from sporttrack_gui.ui import view_memory
+
+        view_memory.save(self.w)  # the reload returns to the frame shown now
         self.w._load_sequence()  # noqa: SLF001 - the window's own reload
         notes = "; ".join(result["notes"])
         self.w.statusBar().showMessage(f"Relinked {seq['name']} to {result['source']}"

@@ -105,9 +105,18 @@ class RunsModel(RowsModel):
                 and self.columns[index.column()][0] == "kind"
                 and self.rows[index.row()].get("kind") == "gt"):
             return "gt (locked)" if _gt_locked(self.rows[index.row()]) else "gt (unlocked)"
+        if (role == Qt.ItemDataRole.DisplayRole and index.isValid()
+                and self.columns[index.column()][0] in ("MOTA", "IDF1")
+                and self.rows[index.row()].get("stale")):
+            return f"{super().data(index, role)} ⟳"  # outdated by an edit, being recomputed
         return super().data(index, role)
 
     def extra_data(self, row: dict[str, Any], key: str, role: int) -> Any:
+        if key in ("MOTA", "IDF1") and row.get("stale"):
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Stale: the run or its ground truth was edited since; recomputing"
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(150, 150, 150)
         if role == Qt.ItemDataRole.ToolTipRole and key == "kind" and row.get("kind") == "gt":
             return ("Locked: read-only (right-click to unlock)" if _gt_locked(row) else
                     "Unlocked: edits change the ground truth")
