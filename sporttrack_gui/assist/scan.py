@@ -24,10 +24,12 @@ Embedder = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (frame, xyxy (N,4))
 
 @dataclass
 class TrackArrays:
-    """Boxes of real tracks (id >= 0) sorted by (track, frame), as float64 centres/sizes.
+    """Boxes of real tracks (id >= 0) sorted by (track, frame): int32 ids and frames,
+    float64 centres/sizes (what every cue computes with).
 
-    ``start``/``end`` are per-row indices of the first/last row of the row's track;
-    ``first``/``last`` list the first/last row of every track.
+    ``first``/``last`` list the first/last row of every track; the track of a row and
+    its first/last row are looked up there (:meth:`track_start`, :meth:`track_end`)
+    rather than kept per row: on a 3.4 M-box match each per-row int64 column is 27 MB.
     """
 
     track: np.ndarray
@@ -38,8 +40,6 @@ class TrackArrays:
     h: np.ndarray
     first: np.ndarray
     last: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
     key: np.ndarray
     stride: int
     scale_floor: float
@@ -56,41 +56,58 @@ class TrackArrays:
         real = np.flatnonzero(np.asarray(track) >= 0)
         idx = real[_track_frame_order(np.asarray(frame)[real], np.asarray(track)[real])]
         del real
-        t = np.asarray(track)[idx].astype(np.int64)
-        f = np.asarray(frame)[idx].astype(np.int64)
+        # ids <= formats.limits.MAX_TRACK_ID and frames <= MAX_FRAME fit int32
+        t = np.asarray(track)[idx].astype(np.int32)
+        f = np.asarray(frame)[idx].astype(np.int32)
         xywh = np.asarray(xywh)
         w = xywh[idx, 2].astype(np.float64)
         h = xywh[idx, 3].astype(np.float64)
-        cx = xywh[idx, 0].astype(np.float64) + w / 2
-        cy = xywh[idx, 1].astype(np.float64) + h / 2
+        cx = xywh[idx, 0].astype(np.float64)
+        cx += w / 2
+        cy = xywh[idx, 1].astype(np.float64)
+        cy += h / 2
         del idx
         n = len(t)
-        new = np.ones(n, bool)
-        new[1:] = t[1:] != t[:-1]
-        first = np.flatnonzero(new)
+        first = np.r_[0, np.flatnonzero(t[1:] != t[:-1]) + 1] if n else np.zeros(0, np.int64)
         last = np.append(first[1:] - 1, n - 1) if n else first
-        seg = np.cumsum(new) - 1
         stride = int(f.max()) + 2 if n else 2
         floor = float(np.median(h)) * min_scale_frac if n else 1.0
-        return cls(t, f, cx, cy, w, h,
-                   first, last, first[seg] if n else first, last[seg] if n else last,
-                   t * stride + f, stride, max(floor, 1.0))
+        key = t.astype(np.int64)
+        key *= stride
+        key += f
+        return cls(t, f, cx, cy, w, h, first.astype(np.int64), last.astype(np.int64), key,
+                   stride, max(floor, 1.0))
 
     def __len__(self) -> int:
         return len(self.track)
 
+    def track_index(self, rows: np.ndarray) -> np.ndarray:
+        """Index (into ``first``/``last``) of the track each row belongs to."""
+        return np.searchsorted(self.first, rows, side="right") - 1
+
+    def track_start(self, rows: np.ndarray) -> np.ndarray:
+        """First row of each row's track."""
+        return self.first[self.track_index(rows)]
+
+    def track_end(self, rows: np.ndarray) -> np.ndarray:
+        """Last row of each row's track."""
+        return self.last[self.track_index(rows)]
+
     def scale(self, rows: np.ndarray) -> np.ndarray:
         return np.maximum(self.h[rows], self.scale_floor)
 
+    def _key(self, track: np.ndarray, frame: np.ndarray) -> np.ndarray:
+        return np.asarray(track, np.int64) * self.stride + np.asarray(frame, np.int64)
+
     def row_before(self, track: np.ndarray, frame: np.ndarray) -> np.ndarray:
         """Row of ``track``'s last box before ``frame`` or -1."""
-        r = np.searchsorted(self.key, track * self.stride + frame) - 1
+        r = np.searchsorted(self.key, self._key(track, frame)) - 1
         ok = (r >= 0) & (self.track[np.maximum(r, 0)] == track)
         return np.where(ok, r, -1)
 
     def row_from(self, track: np.ndarray, frame: np.ndarray) -> np.ndarray:
         """Row of ``track``'s first box at or after ``frame`` or -1."""
-        r = np.searchsorted(self.key, track * self.stride + frame)
+        r = np.searchsorted(self.key, self._key(track, frame))
         ok = (r < len(self.key)) & (self.track[np.minimum(r, len(self.key) - 1)] == track)
         return np.where(ok, r, -1)
 
@@ -98,10 +115,10 @@ class TrackArrays:
         """Centre velocity (px/frame, (K,2)) over up to ``frames`` rows ending (or
         starting, ``backward=False``) at ``rows``; zero for a lone box."""
         if backward:
-            other = np.maximum(rows - frames + 1, self.start[rows])
+            other = np.maximum(rows - frames + 1, self.track_start(rows))
             a, b = other, rows
         else:
-            other = np.minimum(rows + frames - 1, self.end[rows])
+            other = np.minimum(rows + frames - 1, self.track_end(rows))
             a, b = rows, other
         dt = (self.frame[b] - self.frame[a]).astype(np.float64)
         safe = np.where(dt > 0, dt, 1.0)
@@ -406,24 +423,42 @@ def find_gaps(ta: TrackArrays, cfg: ScanConfig, jump_rows: np.ndarray) -> list[S
 
     A run ends at a gap longer than ``max_interp_gap`` (the object was away) or at a
     jump (interpolating across an identity change would draw boxes between two players).
+    Whole tracks a chunk at a time (as :func:`find_jumps`): the per-row temporaries of
+    one pass over a match would be ~150 MB.
     """
     n = len(ta)
     if n < 2:
         return []
-    i = np.arange(1, n)
-    same = ta.track[i] == ta.track[i - 1]
-    dt = ta.frame[i] - ta.frame[i - 1]
-    brk = np.ones(n, bool)  # row starts a new interpolation segment
     is_jump = np.zeros(n, bool)
     is_jump[jump_rows] = True
-    brk[1:] = ~same | (dt - 1 > cfg.max_interp_gap) | is_jump[1:]
+    out: list[Suspect] = []
+    for lo, hi in _track_chunks(ta, JUMP_CHUNK_ROWS):
+        out += _gap_suspects(ta, cfg, is_jump, lo, hi)
+    return out
+
+
+def _gap_suspects(ta: TrackArrays, cfg: ScanConfig, is_jump: np.ndarray, lo: int, hi: int
+                  ) -> list[Suspect]:
+    """``find_gaps`` of rows lo..hi-1 (whole tracks)."""
+    n = hi - lo
+    if n < 2:
+        return []
+    track, frame = ta.track[lo:hi], ta.frame[lo:hi]
+    same = track[1:] == track[:-1]
+    dt = frame[1:] - frame[:-1]
+    brk = np.ones(n, bool)  # row starts a new interpolation segment
+    brk[1:] = ~same | (dt - 1 > cfg.max_interp_gap) | is_jump[lo + 1:hi]
     gap = np.zeros(n, bool)
     gap[1:] = same & (dt > 1) & ~brk[1:]
     missing = np.zeros(n, np.int64)
     missing[1:] = np.where(gap[1:], dt - 1, 0)
+    del same, dt
     seg = np.cumsum(brk) - 1
     n_seg = int(seg[-1]) + 1
     seg_missing = np.bincount(seg, weights=missing, minlength=n_seg).astype(np.int64)
+    want = np.flatnonzero(seg_missing > 0)
+    if not len(want):
+        return []
     seg_gaps = np.bincount(seg, weights=gap, minlength=n_seg).astype(np.int64)
     seg_longest = np.zeros(n_seg, np.int64)
     np.maximum.at(seg_longest, seg, missing)
@@ -433,10 +468,10 @@ def find_gaps(ta: TrackArrays, cfg: ScanConfig, jump_rows: np.ndarray) -> list[S
     first_gap_row = np.full(n_seg, n, np.int64)
     np.minimum.at(first_gap_row, seg[gap_rows], gap_rows)
     out = []
-    for q in np.flatnonzero(seg_missing > 0):
-        t = int(ta.track[starts[q]])
-        f0, f1 = int(ta.frame[starts[q]]), int(ta.frame[ends[q]])
-        look = int(ta.frame[first_gap_row[q] - 1]) + 1
+    for q in want:
+        t = int(track[starts[q]])
+        f0, f1 = int(frame[starts[q]]), int(frame[ends[q]])
+        look = int(frame[first_gap_row[q] - 1]) + 1
         score = float(np.exp(-seg_longest[q] / (cfg.max_interp_gap + 1)))
         out.append(Suspect(
             "gap", look, (t,), score,
