@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sporttrack_gui.formats.mot import release_free_memory as release_memory
 from sporttrack_gui.project import blocks, mapping
 from sporttrack_gui.project.delta import Delta
 from sporttrack_gui.ui.lanes import LaneLayout, lanes_from_segments, track_order
@@ -37,6 +38,10 @@ from sporttrack_gui.ui.lanes import LaneLayout, lanes_from_segments, track_order
 HIDDEN = mapping.HIDDEN  # hidden by an undoable delete (a segment showing NULL)
 GONE = HIDDEN + 1  # left the run (deleted box, moved to another raw id, undone add)
 _COLS = ("frame", "track_id", "raw", "xywh", "cls", "conf")
+#: row positions (the raw index): a match has ~3.4 M rows, far below 2**31
+_POS = np.int32
+#: rows relabelled per step while loading (bounds the relabelling's int64 temporaries)
+RELABEL_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,20 @@ def _empty_cols() -> dict[str, np.ndarray]:
             "cls": np.zeros(0, np.int32), "conf": np.zeros(0, np.float32)}
 
 
+def _relabel_chunked(segs: np.ndarray | None, raw: np.ndarray, frame: np.ndarray
+                     ) -> np.ndarray:
+    """Shown ids (int64, ``HIDDEN`` where hidden) of (raw, frame) rows, a chunk at a
+    time: ``mapping.relabel`` of the whole run at once keeps ~6 int64 temporaries of
+    every row (~150 MB on a match)."""
+    shown = raw.astype(np.int64)
+    if segs is None or not len(segs):
+        return shown
+    for lo in range(0, len(raw), RELABEL_ROWS):
+        hi = lo + RELABEL_ROWS
+        shown[lo:hi] = mapping.relabel(segs, raw[lo:hi], frame[lo:hi])[0]
+    return shown
+
+
 def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a, b in sorted(ranges):
@@ -160,7 +179,7 @@ class RunIndex:
                  raw: np.ndarray | None = None,
                  segments: dict[int, np.ndarray] | None = None) -> None:
         n = len(frame)
-        frame = np.asarray(frame, np.int64)
+        frame = np.asarray(frame, np.int32)  # frames <= formats.limits.MAX_FRAME
         track_id = np.asarray(track_id, np.int64)
         # ``Project.boxes`` already sorts by frame: skip re-sorting millions of rows then
         presorted = n < 2 or bool((np.diff(frame) >= 0).all())
@@ -171,7 +190,8 @@ class RunIndex:
 
         self.frame = pick(frame)
         self.track_id = pick(track_id).copy()
-        self.raw = self.track_id.copy() if raw is None else pick(np.asarray(raw, np.int64))
+        # raw ids of stored rows are >= -1 and <= formats.limits.MAX_TRACK_ID: int32
+        self.raw = (self.track_id if raw is None else pick(np.asarray(raw))).astype(np.int32)
         self.xywh = pick(np.asarray(xywh, np.float32).reshape(-1, 4))
         self.cls = pick(np.zeros(n, np.int32) if cls is None else np.asarray(cls, np.int32))
         self.conf = pick(np.ones(n, np.float32) if conf is None else np.asarray(conf, np.float32))
@@ -181,8 +201,8 @@ class RunIndex:
         self._pending: list[tuple[np.ndarray, ...]] = []
         self._lanes: LaneLayout | None = None
         self._n_det: int | None = None  # visible boxes with id -1 (unassigned detections)
-        # raw ids, their start in ``pos``, main rows by (raw, frame), their frames
-        self._raw_index: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        # raw ids, their start in ``pos``, main rows by (raw, frame)
+        self._raw_index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._tracks: dict[int, tuple[int, np.ndarray, np.ndarray]] | None = None
 
     @classmethod
@@ -198,35 +218,43 @@ class RunIndex:
     def load(cls, conn: sqlite3.Connection, run: int) -> RunIndex:
         """Bulk load of a stored run (see the module doc): ~1 s for 3.4 M boxes.
 
-        One read transaction, so boxes and segments are one state of the file.
+        One read transaction, so boxes and segments are one state of the file. The
+        order of the steps keeps the peak near the model's own size (~150 MB for a
+        match): the packed records are freed right after the columns are gathered out
+        of them, and the relabelling runs a chunk of rows at a time.
         """
         began = not conn.in_transaction
         if began:
             conn.execute("BEGIN")
         try:
-            raw, rec = blocks.read_run(conn, run)
+            raw64, rec = blocks.read_run(conn, run)
             segs = mapping.load(conn, run)
         finally:
             if began and conn.in_transaction:
                 conn.execute("COMMIT")
-        frame = rec["frame"].astype(np.int64)
-        order = np.argsort(frame, kind="stable")
-        # each column is gathered straight into frame order: one copy, not two; the
-        # packed records are freed before the relabelling's temporaries exist
+        raw = raw64.astype(np.int32)  # ids >= -1 and <= formats.limits.MAX_TRACK_ID
+        del raw64
+        frame = rec["frame"].astype(np.int32)  # rows by (raw, frame)
+        order = np.argsort(frame, kind="stable")  # -> rows by (frame, raw)
+        # each column is gathered straight into frame order: one copy, not two
         xywh = np.empty((len(rec), 4), np.float32)
         for i, k in enumerate(("x", "y", "w", "h")):
             xywh[:, i] = rec[k][order]
         cls_, conf = rec["cls"][order].astype(np.int32), rec["conf"][order].astype(np.float32)
         del rec
-        shown, _ = mapping.relabel(segs, raw, frame)
+        if len(raw) > RELABEL_ROWS:  # the records' ~100 MB back to the OS before the rest
+            release_memory()
+        shown = _relabel_chunked(segs, raw, frame)
         seg_map: dict[int, np.ndarray] = {}
         if segs is not None:
             cuts = np.flatnonzero(np.diff(segs[:, 0])) + 1
             for part in np.split(segs, cuts):
                 seg_map[int(part[0, 0])] = part[:, 1:].copy()
         model = cls.__new__(cls)
+        model._tracks = _table_from_raw_order(shown, frame)
         model.frame = frame[order]
         model.track_id = shown[order]
+        del shown
         model.raw = raw[order]
         model.xywh = xywh
         model.cls = cls_
@@ -237,14 +265,14 @@ class RunIndex:
         model._pending = []
         model._lanes = None
         model._n_det = None
-        model._tracks = _table_from_raw_order(shown, frame)
         # rows were sorted by (raw, frame): the inverse permutation lists each raw
         # track's rows in frame order, which is the raw index
-        inv = np.empty(len(order), np.int64)
-        inv[order] = np.arange(len(order))
-        starts = np.r_[0, np.flatnonzero(np.diff(raw)) + 1] if len(raw) else np.zeros(0, np.int64)
-        model._raw_index = (raw[starts], np.r_[starts, len(raw)].astype(np.int64), inv,
-                            frame.astype(np.int32))
+        n = len(order)
+        inv = np.empty(n, _POS)
+        inv[order] = np.arange(n, dtype=_POS)
+        del order
+        starts = np.r_[0, np.flatnonzero(np.diff(raw)) + 1] if n else np.zeros(0, np.int64)
+        model._raw_index = (raw[starts].astype(np.int64), np.r_[starts, n].astype(np.int64), inv)
         return model
 
     def __len__(self) -> int:
@@ -275,9 +303,9 @@ class RunIndex:
             return
         parts = list(zip(*self._pending, strict=True))
         self._pending.clear()
-        frame = np.concatenate([self.frame, *parts[0]])
+        frame = np.concatenate([self.frame, *parts[0]]).astype(np.int32)
         track = np.concatenate([self.track_id, *parts[1]])
-        raw = np.concatenate([self.raw, *parts[1]])
+        raw = np.concatenate([self.raw, *parts[1]]).astype(np.int32)
         xywh = np.concatenate([self.xywh, *parts[2]])
         cls = np.concatenate([self.cls, *parts[3]])
         conf = np.concatenate([self.conf, *parts[4]])
@@ -460,18 +488,18 @@ class RunIndex:
         """Main rows of raw id ``raw`` (in frames lo..hi) in frame order, any state:
         a slice of the raw index, found by two binary searches."""
         if self._raw_index is None:
-            order = np.lexsort((self.frame, self.raw))
+            order = np.lexsort((self.frame, self.raw)).astype(_POS)
             r = self.raw[order]
             starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1] if len(r) else np.zeros(0, np.int64)
-            self._raw_index = (r[starts], np.r_[starts, len(r)].astype(np.int64), order,
-                               self.frame[order].astype(np.int32))
-        keys, starts, pos, rframes = self._raw_index
+            self._raw_index = (r[starts].astype(np.int64), np.r_[starts, len(r)].astype(np.int64),
+                               order)
+        keys, starts, pos = self._raw_index
         i = int(np.searchsorted(keys, raw))
         if i >= len(keys) or keys[i] != raw:
-            return np.zeros(0, np.int64)
+            return np.zeros(0, _POS)
         a, b = int(starts[i]), int(starts[i + 1])
         if lo is not None or hi is not None:
-            fr = rframes[a:b]
+            fr = self.frame[pos[a:b]]  # one track's frames: a gather of <= its length
             a, b = (a + int(np.searchsorted(fr, -1 if lo is None else lo)),
                     a + int(np.searchsorted(fr, 2**31 - 1 if hi is None else hi, side="right")))
         return pos[a:b]
