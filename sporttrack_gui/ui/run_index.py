@@ -35,7 +35,9 @@ from sporttrack_gui.project import blocks, mapping
 from sporttrack_gui.project.delta import Delta
 from sporttrack_gui.ui.lanes import LaneLayout, lanes_from_segments, track_order
 
-HIDDEN = mapping.HIDDEN  # hidden by an undoable delete (a segment showing NULL)
+# shown ids are int32 (ids <= formats.limits.MAX_TRACK_ID): 13 MB less per copy of a
+# match's column, and the worker's snapshot copies it
+HIDDEN = -(2**31)  # hidden by an undoable delete (a segment showing NULL)
 GONE = HIDDEN + 1  # left the run (deleted box, moved to another raw id, undone add)
 _COLS = ("frame", "track_id", "raw", "xywh", "cls", "conf")
 #: row positions (the raw index): a match has ~3.4 M rows, far below 2**31
@@ -104,23 +106,28 @@ class Snapshot:
         return MotTable.from_arrays(frame.astype(np.int32), track, xywh)
 
 
+def _model_ids(shown: np.ndarray) -> np.ndarray:
+    """``mapping.relabel``'s shown ids (int64, ``mapping.HIDDEN``) as the model's int32."""
+    return np.where(shown == mapping.HIDDEN, HIDDEN, shown).astype(np.int32)
+
+
 def _empty_cols() -> dict[str, np.ndarray]:
-    return {"frame": np.zeros(0, np.int64), "track_id": np.zeros(0, np.int64),
+    return {"frame": np.zeros(0, np.int64), "track_id": np.zeros(0, np.int32),
             "raw": np.zeros(0, np.int64), "xywh": np.zeros((0, 4), np.float32),
             "cls": np.zeros(0, np.int32), "conf": np.zeros(0, np.float32)}
 
 
 def _relabel_chunked(segs: np.ndarray | None, raw: np.ndarray, frame: np.ndarray
                      ) -> np.ndarray:
-    """Shown ids (int64, ``HIDDEN`` where hidden) of (raw, frame) rows, a chunk at a
-    time: ``mapping.relabel`` of the whole run at once keeps ~6 int64 temporaries of
-    every row (~150 MB on a match)."""
-    shown = raw.astype(np.int64)
+    """Shown ids (the model's int32, ``HIDDEN`` where hidden) of (raw, frame) rows, a
+    chunk at a time: ``mapping.relabel`` of the whole run at once keeps ~6 int64
+    temporaries of every row (~150 MB on a match)."""
+    shown = raw.astype(np.int32)
     if segs is None or not len(segs):
         return shown
     for lo in range(0, len(raw), RELABEL_ROWS):
         hi = lo + RELABEL_ROWS
-        shown[lo:hi] = mapping.relabel(segs, raw[lo:hi], frame[lo:hi])[0]
+        shown[lo:hi] = _model_ids(mapping.relabel(segs, raw[lo:hi], frame[lo:hi])[0])
     return shown
 
 
@@ -180,7 +187,7 @@ class RunIndex:
                  segments: dict[int, np.ndarray] | None = None) -> None:
         n = len(frame)
         frame = np.asarray(frame, np.int32)  # frames <= formats.limits.MAX_FRAME
-        track_id = np.asarray(track_id, np.int64)
+        track_id = np.asarray(track_id, np.int32)
         # ``Project.boxes`` already sorts by frame: skip re-sorting millions of rows then
         presorted = n < 2 or bool((np.diff(frame) >= 0).all())
         order = None if presorted else np.lexsort((track_id, frame))
@@ -291,7 +298,7 @@ class RunIndex:
         n = len(xyxy)
         xywh = xyxy.copy()
         xywh[:, 2:] -= xywh[:, :2]
-        self._pending.append((np.full(n, frame, np.int64), np.asarray(track_id, np.int64),
+        self._pending.append((np.full(n, frame, np.int32), np.asarray(track_id, np.int32),
                               xywh, np.zeros(n, np.int32) if cls is None else np.asarray(cls, np.int32),
                               np.ones(n, np.float32) if conf is None else np.asarray(conf, np.float32)))
         self._lanes = None
@@ -304,7 +311,7 @@ class RunIndex:
         parts = list(zip(*self._pending, strict=True))
         self._pending.clear()
         frame = np.concatenate([self.frame, *parts[0]]).astype(np.int32)
-        track = np.concatenate([self.track_id, *parts[1]])
+        track = np.concatenate([self.track_id, *parts[1]]).astype(np.int32)
         raw = np.concatenate([self.raw, *parts[1]]).astype(np.int32)
         xywh = np.concatenate([self.xywh, *parts[2]])
         cls = np.concatenate([self.cls, *parts[3]])
@@ -541,19 +548,20 @@ class RunIndex:
         segs = self.segments.get(raw)
         raws = np.full(len(frame), raw, np.int64)
         if segs is None or not len(segs):
-            return raws
-        return mapping.relabel(np.c_[np.full(len(segs), raw), segs], raws, frame)[0]
+            return raws.astype(np.int32)
+        return _model_ids(mapping.relabel(np.c_[np.full(len(segs), raw), segs], raws, frame)[0])
 
     def _shown(self, raw: np.ndarray, frame: np.ndarray) -> np.ndarray:
         """Shown ids of (raw, frame) keys under the model's segments."""
-        out = raw.astype(np.int64, copy=True)
+        # parked rows (raw ids below -1, see project.edits) show nothing, as GONE
+        out = np.where(raw < -1, GONE, raw).astype(np.int32)
         for r in np.unique(raw).tolist():
             segs = self.segments.get(int(r))
             if segs is None or not len(segs):
                 continue
             sel = raw == r
             full = np.c_[np.full(len(segs), r), segs]
-            out[sel], _ = mapping.relabel(full, raw[sel], frame[sel])
+            out[sel] = _model_ids(mapping.relabel(full, raw[sel], frame[sel])[0])
         return out
 
     def _set_extra(self, cols: dict[str, np.ndarray]) -> None:
