@@ -103,7 +103,7 @@ class IncrementalScan:
         ereal = snap.extra_track >= 0
         if ereal.any():  # pairs with an added box: a sweep over the frames that have one
             ef = snap.extra_frame[ereal]
-            frames = np.unique(ef)
+            frames = np.unique(ef).astype(snap.frame.dtype)  # no int64 copy of snap.frame
             lo = np.searchsorted(snap.frame, frames)
             hi = np.searchsorted(snap.frame, frames, side="right")
             rows = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)]) \

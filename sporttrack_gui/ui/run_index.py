@@ -131,6 +131,16 @@ def _relabel_chunked(segs: np.ndarray | None, raw: np.ndarray, frame: np.ndarray
     return shown
 
 
+def _rows_between(col: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
+    """Rows a..b-1 of the sorted integer column ``col`` with lo <= value <= hi. The keys
+    go in the column's own dtype: with Python ints numpy converts a whole int32 column
+    to int64 first, ~15 ms per call on a match (every frame shown, every box edit)."""
+    info = np.iinfo(col.dtype)
+    a = np.searchsorted(col, col.dtype.type(min(max(lo, info.min), info.max)))
+    b = np.searchsorted(col, col.dtype.type(min(max(hi, info.min), info.max)), side="right")
+    return int(a), int(b)
+
+
 def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a, b in sorted(ranges):
@@ -329,13 +339,13 @@ class RunIndex:
     def _window(self, lo_frame: int, hi_frame: int) -> dict[str, np.ndarray]:
         """Visible rows of frames lo..hi (main and extra), sorted by frame."""
         self._flush()
-        lo, hi = np.searchsorted(self.frame, [lo_frame, hi_frame + 1])
+        lo, hi = _rows_between(self.frame, lo_frame, hi_frame)
         keep = self.track_id[lo:hi] >= -1
         main = {k: getattr(self, k)[lo:hi][keep] for k in _COLS}
         ex = self.extra
         if not len(ex["frame"]):
             return main
-        elo, ehi = np.searchsorted(ex["frame"], [lo_frame, hi_frame + 1])
+        elo, ehi = _rows_between(ex["frame"], lo_frame, hi_frame)
         ekeep = ex["track_id"][elo:ehi] >= -1
         if not ekeep.any():
             return main
@@ -505,11 +515,24 @@ class RunIndex:
         if i >= len(keys) or keys[i] != raw:
             return np.zeros(0, _POS)
         a, b = int(starts[i]), int(starts[i + 1])
-        if lo is not None or hi is not None:
-            fr = self.frame[pos[a:b]]  # one track's frames: a gather of <= its length
-            a, b = (a + int(np.searchsorted(fr, -1 if lo is None else lo)),
-                    a + int(np.searchsorted(fr, 2**31 - 1 if hi is None else hi, side="right")))
+        if lo is not None:
+            a = self._bisect(pos, a, b, lo, right=False)
+        if hi is not None:
+            b = self._bisect(pos, a, b, hi, right=True)
         return pos[a:b]
+
+    def _bisect(self, pos: np.ndarray, a: int, b: int, frame: int, right: bool) -> int:
+        """``searchsorted`` of ``frame`` in the frames of rows pos[a:b] (sorted), with
+        ~17 scalar reads instead of gathering a 135,000-row track's frames."""
+        fr = self.frame
+        while a < b:
+            mid = (a + b) // 2
+            v = int(fr[pos[mid]])
+            if v < frame or (right and v == frame):
+                a = mid + 1
+            else:
+                b = mid
+        return a
 
     def _rows_showing(self, track: int) -> tuple[np.ndarray, np.ndarray]:
         """(main rows, extra rows) that show ``track`` in frame order: the rows of raw
@@ -574,7 +597,7 @@ class RunIndex:
         for row in rows:
             raw, f = int(row[0]), int(row[1])
             xywh = row[2:6].astype(np.float32)
-            lo, hi = np.searchsorted(self.frame, [f, f + 1])
+            lo, hi = _rows_between(self.frame, f, f)
             cand = lo + np.flatnonzero((self.raw[lo:hi] == raw) & (self.track_id[lo:hi] != GONE)
                                        & (self.xywh[lo:hi] == xywh).all(axis=1))
             if len(cand):
@@ -583,7 +606,7 @@ class RunIndex:
                 frames.append(f)
                 continue
             ex = self.extra
-            elo, ehi = np.searchsorted(ex["frame"], [f, f + 1])
+            elo, ehi = _rows_between(ex["frame"], f, f)
             hit = [i for i in range(elo, ehi) if ex["raw"][i] == raw and i not in drop_extra
                    and (ex["xywh"][i] == xywh).all()]
             if hit:
