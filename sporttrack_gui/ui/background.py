@@ -32,14 +32,16 @@ def release_memory() -> None:
     release_free_memory()
 
 
-def keep_big_blocks_off_heap() -> None:
-    """Serve every allocation of 1 MiB or more by its own mmap, returned to the OS when
-    freed, for the rest of the process (what a streamed MOT parse already does). Why:
-    glibc otherwise raises its mmap threshold to the size of the largest block freed
-    (up to 32 MiB), so the many 4-30 MB arrays of loads, scans and edits of a match
-    pile up in per-thread heaps (the worker threads' arenas) that are never trimmed:
-    ~90 MB more peak RSS over a match session."""
-    release_free_memory(mmap_threshold=1 << 20)
+def keep_big_blocks_off_heap(threshold: int = 8 << 20) -> None:
+    """Serve every allocation of ``threshold`` bytes or more by its own mmap, returned
+    to the OS when freed, for the rest of the process. Why: glibc otherwise raises its
+    mmap threshold to the size of the largest block freed (up to 32 MiB), so the
+    13-54 MB columns of a match's loads, scans and edits pile up in the heaps of the
+    worker threads and are never trimmed: ~90 MB more peak RSS over a match session
+    (bench_gui_match: 879 -> 821 MiB at 8 MiB, 791 MiB at 1 MiB). Not lower: every
+    mmap'd block is zero-filled page by page when first written (~1.5 ms per 6 MB),
+    and an HD video frame (6 MB) is allocated for every frame shown."""
+    release_free_memory(mmap_threshold=threshold)
 
 
 class Background(QObject):
