@@ -241,3 +241,71 @@ def test_bytetrack_exchange_inside_a_long_overlap_on_real_detections(tmp_path, s
     found = [s for s in scan_table(read_mot(out)) if s.kind == "crossing"
              and set(s.tracks) == {15, 16} and 169 <= s.frame <= 173]
     assert found and found[0].fix == {"op": "swap", "a": 15, "b": 16, "from_frame": 171}
+
+
+def _crowd(seed: int) -> MotTable:
+    """Tracks crossing, jumping, with gaps and short stubs: every kind of suspect."""
+    rng = np.random.default_rng(seed)
+    f = np.repeat(np.arange(1, 241), 8)
+    t = np.tile(np.arange(8), 240)
+    x = t * 45.0 + np.sin(f / (7.0 + t)) * 60 + rng.normal(0, 1.5, len(f))
+    y = 100.0 + t * 8 + rng.normal(0, 1.5, len(f))
+    for _ in range(6):  # plant id exchanges
+        a, b = rng.choice(8, 2, replace=False)
+        m = f >= rng.integers(2, 240)
+        ta_, tb_ = (t == a) & m, (t == b) & m
+        t[ta_], t[tb_] = b, a
+    keep = rng.random(len(f)) > 0.06  # gaps
+    t[rng.random(len(f)) < 0.01] = 40 + rng.integers(0, 5)  # short stubs
+    xywh = np.c_[x, y, np.full(len(f), W), np.full(len(f), H)]
+    return MotTable.from_arrays(f[keep].astype(np.int32), t[keep], xywh[keep])
+
+
+def test_scan_a_chunk_of_tracks_at_a_time_equals_one_pass(monkeypatch):
+    """Jumps, gaps and the crossings' step cues work on chunks of whole tracks (bounded
+    memory on a match); any chunk size gives the same suspects as one pass."""
+    from sporttrack_gui.assist import scan
+
+    for seed in (1, 2):
+        tab = _crowd(seed)
+        monkeypatch.setattr(scan, "JUMP_CHUNK_ROWS", 10**9)
+        whole = scan_table(tab)
+        assert {s.kind for s in whole} >= {"jump", "gap"}
+        for size in (1, 37, 500):
+            monkeypatch.setattr(scan, "JUMP_CHUNK_ROWS", size)
+            assert scan_table(tab) == whole
+
+
+def test_rows_before_and_from_a_frame_match_a_sorted_key_search():
+    ta = TrackArrays.from_table(_crowd(3))
+    stride = int(ta.frame.max()) + 2
+    key = ta.track.astype(np.int64) * stride + ta.frame
+    rng = np.random.default_rng(0)
+    track = rng.integers(-2, 50, 3000)
+    frame = rng.integers(0, stride, 3000)  # the range the old key search was right in
+    q = track * stride + frame
+    before = np.searchsorted(key, q) - 1
+    before = np.where((before >= 0) & (ta.track[np.maximum(before, 0)] == track), before, -1)
+    after = np.searchsorted(key, q)
+    after = np.where((after < len(key)) & (ta.track[np.minimum(after, len(key) - 1)] == track),
+                     after, -1)
+    np.testing.assert_array_equal(ta.row_before(track, frame), before)
+    np.testing.assert_array_equal(ta.row_from(track, frame), after)
+
+
+def test_track_arrays_from_parts_equal_the_sorted_concatenation():
+    """The scan of a model with added boxes reads main and added rows as two parts."""
+    tab = _crowd(4)
+    rng = np.random.default_rng(1)
+    extra = np.sort(rng.choice(len(tab), 60, replace=False))
+    main = np.setdiff1d(np.arange(len(tab)), extra)
+    parts = [(tab.frame[main], tab.track_id[main], tab.xywh[main]),
+             (tab.frame[extra], tab.track_id[extra], tab.xywh[extra])]
+    joined = np.r_[main, extra]
+    order = np.argsort(tab.frame[joined], kind="stable")
+    want = TrackArrays.from_columns(tab.frame[joined][order], tab.track_id[joined][order],
+                                    tab.xywh[joined][order])
+    got = TrackArrays.from_parts(parts)
+    for k in ("track", "frame", "cx", "cy", "w", "h", "first", "last"):
+        np.testing.assert_array_equal(getattr(got, k), getattr(want, k), err_msg=k)
+    assert got.scale_floor == want.scale_floor

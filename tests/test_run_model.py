@@ -214,6 +214,26 @@ def test_run_read_from_rows_equals_the_block_read(tmp_path):
         np.testing.assert_array_equal(rec_a, rec_b)
 
 
+def test_block_read_places_good_blocks_and_rereads_stale_ones(tmp_path):
+    """The block read writes each block into its raw track's slot (sized by the row
+    count); a raw track whose blocks do not add up, or blocks of a raw track without
+    rows, never shift another track's rows."""
+    from sporttrack_gui.project import blocks
+
+    with Project.open(tmp_path / "m.stp", create=True) as p:
+        run = _build(p)
+        with p.transaction() as c:
+            data = c.execute("SELECT data FROM box_blocks WHERE run_id = ? AND raw = 1 "
+                             "AND block = 0", (run,)).fetchone()[0]
+            c.execute("INSERT INTO box_blocks VALUES (?, 99, 0, ?)", (run, data))  # no rows
+            c.execute("INSERT INTO box_blocks VALUES (?, 2, 5, ?)", (run, data))  # too many
+            c.execute("INSERT INTO box_blocks VALUES (?, 0, 0, ?)", (run, data))  # no rows
+        raw_a, rec_a = blocks.read_run(p.conn, run)
+        raw_b, rec_b = blocks.read_run_rows(p.conn, run)
+        np.testing.assert_array_equal(raw_a, raw_b)
+        np.testing.assert_array_equal(rec_a, rec_b)
+
+
 def test_jumps_found_a_chunk_of_tracks_at_a_time_equal_one_pass(monkeypatch):
     from sporttrack_gui.assist import scan
     from sporttrack_gui.assist.suspects import ScanConfig

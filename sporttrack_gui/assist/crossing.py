@@ -45,18 +45,70 @@ def episodes(f: np.ndarray, a: np.ndarray, b: np.ndarray, iou: np.ndarray, max_g
     return a[s], b[s], f[s], f[e], mx
 
 
-def _step_max(ta, lo: np.ndarray, hi: np.ndarray, per_row: np.ndarray) -> np.ndarray:
-    """max of ``per_row`` over rows lo..hi (inclusive, one track each); 0 when lo > hi."""
+def _range_rows(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of the inclusive ranges lo..hi laid end to end: (rows, offset of each
+    non-empty range, which ranges are non-empty)."""
     ok = hi >= lo
-    out = np.zeros(len(lo))
-    if not ok.any():
-        return out
-    # reduceat over [lo, hi+1): interleave starts and ends, take every other result
-    idx = np.empty(2 * int(ok.sum()), np.int64)
-    idx[0::2], idx[1::2] = lo[ok], hi[ok] + 1
-    ext = np.append(per_row, 0.0)
-    out[ok] = np.maximum.reduceat(ext, idx)[0::2]
-    return out
+    n = np.where(ok, hi - lo + 1, 0).astype(np.int64)
+    offs = np.cumsum(n) - n
+    rows = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(offs - lo, n)
+    return rows, offs[ok], ok
+
+
+def _row_steps(ta, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row step (centre move in box heights per frame) and height change (log ratio)
+    against the previous row of the same track; 0 on a track's first row."""
+    from sporttrack_gui.assist.scan import _dist
+
+    prev = np.maximum(rows - 1, 0)
+    same = (rows > 0) & (ta.track[rows] == ta.track[prev])
+    dt = np.maximum(ta.frame[rows] - ta.frame[prev], 1).astype(np.float64)
+    scl = np.maximum((ta.h[rows] + ta.h[prev]) / 2, ta.scale_floor)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = np.where(same, _dist(ta.cx[rows], ta.cy[rows], ta.cx[prev], ta.cy[prev])
+                        / scl / dt, 0.0)
+        hstep = np.where(same, np.abs(np.log(ta.h[rows] / np.maximum(ta.h[prev], 1e-6))), 0.0)
+    return step, hstep
+
+
+def _track_pace(ta) -> np.ndarray:
+    """Mean step of every track (a chunk of whole tracks at a time: no per-row array
+    of the whole run)."""
+    from sporttrack_gui.assist.scan import JUMP_CHUNK_ROWS, _track_chunks
+
+    pace = np.zeros(len(ta.first))
+    for lo, hi in _track_chunks(ta, JUMP_CHUNK_ROWS):
+        step, _ = _row_steps(ta, np.arange(lo, hi, dtype=np.int64))
+        k0 = int(ta.track_index(np.array([lo]))[0])
+        seg = ta.track_index(np.arange(lo, hi, dtype=np.int64)) - k0
+        k1 = k0 + int(seg[-1]) + 1
+        pace[k0:k1] = (np.bincount(seg, weights=step, minlength=k1 - k0)
+                       / np.maximum(np.bincount(seg, minlength=k1 - k0) - 1, 1))
+    return pace
+
+
+def _encounter_steps(ta, lo: np.ndarray, hi: np.ndarray, pace: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Largest step above the track's pace and largest height change over rows lo..hi
+    (inclusive, one track each); 0 when lo > hi."""
+    rows, offs, ok = _range_rows(lo, hi)
+    step_max, size_max = np.zeros(len(lo)), np.zeros(len(lo))
+    if not len(rows):
+        return step_max, size_max
+    step, hstep = _row_steps(ta, rows)
+    step -= pace[ta.track_index(rows)]
+    step_max[ok] = np.maximum.reduceat(step, offs)
+    size_max[ok] = np.maximum.reduceat(hstep, offs)
+    return step_max, size_max
+
+
+def _mean_after(ta, r: np.ndarray, e: np.ndarray):
+    """Mean centre x, y and frame of rows r..e (inclusive, at least row r)."""
+    e = np.maximum(e, r)
+    rows, offs, _ = _range_rows(r, e)
+    k = (e - r + 1).astype(np.float64)
+    return tuple(np.add.reduceat(np.asarray(col[rows], np.float64), offs) / k
+                 for col in (ta.cx, ta.cy, ta.frame))
 
 
 def crossing_features(ta, pairs: tuple, cfg: ScanConfig, read_frame=None, embedder=None):
@@ -86,16 +138,10 @@ def crossing_features(ta, pairs: tuple, cfg: ScanConfig, read_frame=None, embedd
         return z, z, z, z, np.zeros((0, len(FEATURES)))
     w = cfg.cross_window
     va, vb = ta.velocity(pa, w), ta.velocity(pb, w)
-    ea = np.minimum(ra + w - 1, ta.end[ra])
-    eb = np.minimum(rb + w - 1, ta.end[rb])
-    csx, csy, csf = (np.concatenate([[0.0], np.cumsum(x)]) for x in (ta.cx, ta.cy, ta.frame))
-
-    def mean_after(r, e):
-        k = (e - r + 1).astype(np.float64)
-        return ((csx[e + 1] - csx[r]) / k, (csy[e + 1] - csy[r]) / k, (csf[e + 1] - csf[r]) / k)
-
-    axx, axy, atf = mean_after(ra, ea)
-    bxx, bxy, btf = mean_after(rb, eb)
+    ea = np.minimum(ra + w - 1, ta.track_end(ra))
+    eb = np.minimum(rb + w - 1, ta.track_end(rb))
+    axx, axy, atf = _mean_after(ta, ra, ea)
+    bxx, bxy, btf = _mean_after(ta, rb, eb)
 
     def pred(p, v, tf):
         dt = np.minimum(tf - ta.frame[p], 3 * w + (fe - fs))
@@ -116,23 +162,11 @@ def crossing_features(ta, pairs: tuple, cfg: ScanConfig, read_frame=None, embedd
         app = app_keep - app_swap
     missing = ((fs - ta.frame[pa] - 1) + (ta.frame[ra] - fe - 1)
                + (fs - ta.frame[pb] - 1) + (ta.frame[rb] - fe - 1)).astype(np.float64)
-    # per-row step (height units per frame) and height change against the previous row
-    n = len(ta)
-    step = np.zeros(n)
-    hstep = np.zeros(n)
-    if n > 1:
-        same = ta.track[1:] == ta.track[:-1]
-        dt = np.maximum(ta.frame[1:] - ta.frame[:-1], 1).astype(np.float64)
-        scl = np.maximum((ta.h[1:] + ta.h[:-1]) / 2, ta.scale_floor)
-        step[1:] = np.where(same, _dist(ta.cx[1:], ta.cy[1:], ta.cx[:-1], ta.cy[:-1])
-                            / scl / dt, 0.0)
-        hstep[1:] = np.where(same, np.abs(np.log(ta.h[1:] / np.maximum(ta.h[:-1], 1e-6))), 0.0)
-    seg = np.searchsorted(ta.first, np.arange(n), side="right") - 1
-    pace = (np.bincount(seg, weights=step, minlength=len(ta.first))
-            / np.maximum(np.bincount(seg, minlength=len(ta.first)) - 1, 1))
-    rel = step - pace[seg]
-    st = np.maximum(_step_max(ta, pa + 1, ra, rel), _step_max(ta, pb + 1, rb, rel))
-    hs = np.maximum(_step_max(ta, pa + 1, ra, hstep), _step_max(ta, pb + 1, rb, hstep))
+    # the largest step (against the track's pace) and height change inside the encounter
+    pace = _track_pace(ta)
+    sa, ha = _encounter_steps(ta, pa + 1, ra, pace)
+    sb, hb = _encounter_steps(ta, pb + 1, rb, pace)
+    st, hs = np.maximum(sa, sb), np.maximum(ha, hb)
     X = np.column_stack([np.clip(keep - swap, -3, 3), mx, np.log1p(fe - fs + 1),
                          np.log1p(missing), np.clip(st, 0, 3), np.clip(hs, 0, 1), app])
     return a, b, fs, fe, X

@@ -43,13 +43,18 @@ def exchange_fit(ta, pa, pb, ra, rb, window: int) -> tuple[np.ndarray, np.ndarra
     from sporttrack_gui.assist.scan import _dist
 
     va, vb = ta.velocity(pa, window), ta.velocity(pb, window)
-    ea = np.minimum(ra + window - 1, ta.end[ra])
-    eb = np.minimum(rb + window - 1, ta.end[rb])
-    csx, csy, csf = (np.concatenate([[0.0], np.cumsum(x)]) for x in (ta.cx, ta.cy, ta.frame))
+    ea = np.minimum(ra + window - 1, ta.track_end(ra))
+    eb = np.minimum(rb + window - 1, ta.track_end(rb))
 
     def mean_after(r, e):
-        k = (e - r + 1).astype(np.float64)
-        return ((csx[e + 1] - csx[r]) / k, (csy[e + 1] - csy[r]) / k, (csf[e + 1] - csf[r]) / k)
+        """Mean cx, cy, frame of rows r..e per suspect: a gather of at most ``window``
+        rows each (no whole-run cumulative sums: a match has 3.4 M rows)."""
+        idx = r[:, None] + np.arange(max(int(window), 1))[None, :]
+        inside = idx <= e[:, None]
+        idx = np.minimum(idx, e[:, None])
+        k = np.maximum(inside.sum(axis=1), 1).astype(np.float64)
+        return tuple(np.where(inside, col[idx], 0).sum(axis=1, dtype=np.float64) / k
+                     for col in (ta.cx, ta.cy, ta.frame))
 
     axx, axy, atf = mean_after(ra, ea)
     bxx, bxy, btf = mean_after(rb, eb)

@@ -78,19 +78,12 @@ class IncrementalScan:
     def scan(self, snap: Any, **kw: Any) -> list[Suspect]:
         """All suspects of the snapshot's visible boxes (== ``scan_table`` of them)."""
         cfg = self.config
-        ereal = snap.extra_track >= 0
-        if not ereal.any():  # the main columns as they are: hidden/removed rows are < 0
-            ta = TrackArrays.from_columns(snap.frame, snap.track_id, snap.xywh,
-                                          cfg.min_scale_frac)
-        else:  # added boxes merged in frame order (a stable sort of nearly sorted rows)
-            vis = snap.track_id >= 0
-            frame = np.concatenate([snap.frame[vis], snap.extra_frame[ereal]])
-            track = np.concatenate([snap.track_id[vis], snap.extra_track[ereal]])
-            xywh = np.concatenate([snap.xywh[vis], snap.extra_xywh[ereal]])
-            order = np.argsort(frame, kind="stable")
-            ta = TrackArrays.from_columns(frame[order], track[order], xywh[order],
-                                          cfg.min_scale_frac)
-            del frame, track, xywh, order
+        # the main columns as they are (hidden/removed rows are < 0) plus any added boxes
+        parts = [(snap.frame, snap.track_id, snap.xywh)]
+        if (snap.extra_track >= 0).any():
+            parts.append((snap.extra_frame, snap.extra_track, snap.extra_xywh))
+        ta = TrackArrays.from_parts(parts, cfg.min_scale_frac)
+        del parts
         if len(ta) == 0:
             return []
         if needs_pairs(cfg):
@@ -110,7 +103,7 @@ class IncrementalScan:
         ereal = snap.extra_track >= 0
         if ereal.any():  # pairs with an added box: a sweep over the frames that have one
             ef = snap.extra_frame[ereal]
-            frames = np.unique(ef)
+            frames = np.unique(ef).astype(snap.frame.dtype)  # no int64 copy of snap.frame
             lo = np.searchsorted(snap.frame, frames)
             hi = np.searchsorted(snap.frame, frames, side="right")
             rows = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)]) \

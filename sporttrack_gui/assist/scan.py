@@ -24,10 +24,12 @@ Embedder = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (frame, xyxy (N,4))
 
 @dataclass
 class TrackArrays:
-    """Boxes of real tracks (id >= 0) sorted by (track, frame), as float64 centres/sizes.
+    """Boxes of real tracks (id >= 0) sorted by (track, frame): int32 ids and frames,
+    float64 centres/sizes (what every cue computes with).
 
-    ``start``/``end`` are per-row indices of the first/last row of the row's track;
-    ``first``/``last`` list the first/last row of every track.
+    ``first``/``last`` list the first/last row of every track; the track of a row, its
+    first/last row and a track's row at a frame are looked up there (binary searches)
+    rather than kept per row: on a 3.4 M-box match each per-row int64 column is 27 MB.
     """
 
     track: np.ndarray
@@ -38,10 +40,6 @@ class TrackArrays:
     h: np.ndarray
     first: np.ndarray
     last: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    key: np.ndarray
-    stride: int
     scale_floor: float
 
     @classmethod
@@ -51,57 +49,117 @@ class TrackArrays:
     @classmethod
     def from_columns(cls, frame: np.ndarray, track: np.ndarray, xywh: np.ndarray,
                      min_scale_frac: float = 0.5) -> TrackArrays:
-        # one gather per column straight into (track, frame) order: on a 3.4 M-box
-        # match this keeps the scan's peak memory ~300 MB lower than copy-then-sort
-        real = np.flatnonzero(np.asarray(track) >= 0)
-        idx = real[_track_frame_order(np.asarray(frame)[real], np.asarray(track)[real])]
-        del real
-        t = np.asarray(track)[idx].astype(np.int64)
-        f = np.asarray(frame)[idx].astype(np.int64)
-        xywh = np.asarray(xywh)
-        w = xywh[idx, 2].astype(np.float64)
-        h = xywh[idx, 3].astype(np.float64)
-        cx = xywh[idx, 0].astype(np.float64) + w / 2
-        cy = xywh[idx, 1].astype(np.float64) + h / 2
-        del idx
+        return cls.from_parts([(frame, track, xywh)], min_scale_frac)
+
+    @classmethod
+    def from_parts(cls, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                   min_scale_frac: float = 0.5) -> TrackArrays:
+        """From one or more (frame, track, xywh) column sets (a run model's main rows
+        and its few added boxes): rows of real tracks sorted by (track, frame), equal
+        keys in part order then row order -- as if the parts were concatenated and
+        sorted by frame first, without building that concatenation (~100 MB twice on a
+        match). Each column is gathered once straight into (track, frame) order."""
+        reals = [np.flatnonzero(np.asarray(t) >= 0) for _, t, _ in parts]
+        if len(parts) == 1:
+            f_all = np.asarray(parts[0][0])[reals[0]]
+            t_all = np.asarray(parts[0][1])[reals[0]]
+            order = _track_frame_order(f_all, t_all)
+        else:
+            f_all = np.concatenate([np.asarray(p[0])[r].astype(np.int32)
+                                    for p, r in zip(parts, reals, strict=True)])
+            t_all = np.concatenate([np.asarray(p[1])[r] for p, r in zip(parts, reals, strict=True)])
+            by_frame = np.argsort(f_all, kind="stable")  # nearly sorted: cheap
+            order = by_frame[_track_frame_order(f_all[by_frame], t_all[by_frame])]
+            del by_frame
+        # ids <= formats.limits.MAX_TRACK_ID and frames <= MAX_FRAME fit int32
+        t = t_all[order].astype(np.int32)
+        f = f_all[order].astype(np.int32)
+        del t_all, f_all
         n = len(t)
-        new = np.ones(n, bool)
-        new[1:] = t[1:] != t[:-1]
-        first = np.flatnonzero(new)
+        cols = {k: np.empty(n) for k in ("cx", "cy", "w", "h")}
+        at = 0
+        for (_, _, xywh), real in zip(parts, reals, strict=True):
+            xywh = np.asarray(xywh)
+            if len(parts) == 1:
+                dest, idx = slice(None), real[order]
+            else:
+                mine = (order >= at) & (order < at + len(real))
+                dest, idx = np.flatnonzero(mine), real[order[mine] - at]
+                del mine
+            at += len(real)
+            w, h = xywh[idx, 2].astype(np.float64), xywh[idx, 3].astype(np.float64)
+            cols["w"][dest], cols["h"][dest] = w, h
+            cols["cx"][dest] = xywh[idx, 0].astype(np.float64) + w / 2
+            cols["cy"][dest] = xywh[idx, 1].astype(np.float64) + h / 2
+            del idx, w, h
+        del order, reals
+        first = np.r_[0, np.flatnonzero(t[1:] != t[:-1]) + 1] if n else np.zeros(0, np.int64)
         last = np.append(first[1:] - 1, n - 1) if n else first
-        seg = np.cumsum(new) - 1
-        stride = int(f.max()) + 2 if n else 2
-        floor = float(np.median(h)) * min_scale_frac if n else 1.0
-        return cls(t, f, cx, cy, w, h,
-                   first, last, first[seg] if n else first, last[seg] if n else last,
-                   t * stride + f, stride, max(floor, 1.0))
+        floor = float(np.median(cols["h"])) * min_scale_frac if n else 1.0
+        return cls(t, f, cols["cx"], cols["cy"], cols["w"], cols["h"], first.astype(np.int64),
+                   last.astype(np.int64), max(floor, 1.0))
 
     def __len__(self) -> int:
         return len(self.track)
 
+    def track_index(self, rows: np.ndarray) -> np.ndarray:
+        """Index (into ``first``/``last``) of the track each row belongs to."""
+        return np.searchsorted(self.first, rows, side="right") - 1
+
+    def track_start(self, rows: np.ndarray) -> np.ndarray:
+        """First row of each row's track."""
+        return self.first[self.track_index(rows)]
+
+    def track_end(self, rows: np.ndarray) -> np.ndarray:
+        """Last row of each row's track."""
+        return self.last[self.track_index(rows)]
+
     def scale(self, rows: np.ndarray) -> np.ndarray:
         return np.maximum(self.h[rows], self.scale_floor)
 
+    def _search(self, track: np.ndarray, frame: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row of ``track``'s first box at or after ``frame``, the track's first row,
+        one past its last row); all three equal for a track that is not there. A binary
+        search inside each track's rows, all queries at once (~20 vectorised steps)."""
+        track = np.asarray(track, np.int64)
+        frame = np.asarray(frame, np.int64)
+        ids = self.track[self.first]
+        if not len(ids):
+            z = np.zeros(len(track), np.int64)
+            return z, z, z
+        k = np.minimum(np.searchsorted(ids, track), len(ids) - 1)
+        found = ids[k] == track
+        start = np.where(found, self.first[k], 0)
+        end = np.where(found, self.last[k] + 1, 0)
+        lo, hi = start.copy(), end.copy()
+        while True:
+            todo = lo < hi
+            if not todo.any():
+                return lo, start, end
+            mid = (lo + hi) // 2
+            below = self.frame[np.where(todo, mid, 0)] < frame
+            lo = np.where(todo & below, mid + 1, lo)
+            hi = np.where(todo & ~below, mid, hi)
+
     def row_before(self, track: np.ndarray, frame: np.ndarray) -> np.ndarray:
         """Row of ``track``'s last box before ``frame`` or -1."""
-        r = np.searchsorted(self.key, track * self.stride + frame) - 1
-        ok = (r >= 0) & (self.track[np.maximum(r, 0)] == track)
-        return np.where(ok, r, -1)
+        r, start, _ = self._search(track, frame)
+        return np.where(r > start, r - 1, -1)
 
     def row_from(self, track: np.ndarray, frame: np.ndarray) -> np.ndarray:
         """Row of ``track``'s first box at or after ``frame`` or -1."""
-        r = np.searchsorted(self.key, track * self.stride + frame)
-        ok = (r < len(self.key)) & (self.track[np.minimum(r, len(self.key) - 1)] == track)
-        return np.where(ok, r, -1)
+        r, _, end = self._search(track, frame)
+        return np.where(r < end, r, -1)
 
     def velocity(self, rows: np.ndarray, frames: int, backward: bool = True) -> np.ndarray:
         """Centre velocity (px/frame, (K,2)) over up to ``frames`` rows ending (or
         starting, ``backward=False``) at ``rows``; zero for a lone box."""
         if backward:
-            other = np.maximum(rows - frames + 1, self.start[rows])
+            other = np.maximum(rows - frames + 1, self.track_start(rows))
             a, b = other, rows
         else:
-            other = np.minimum(rows + frames - 1, self.end[rows])
+            other = np.minimum(rows + frames - 1, self.track_end(rows))
             a, b = rows, other
         dt = (self.frame[b] - self.frame[a]).astype(np.float64)
         safe = np.where(dt > 0, dt, 1.0)
@@ -191,7 +249,7 @@ def _episodes(f: np.ndarray, a: np.ndarray, b: np.ndarray, max_gap: int = 2):
 
 
 # --------------------------------------------------------------------- jumps
-JUMP_CHUNK_ROWS = 500_000
+JUMP_CHUNK_ROWS = 200_000
 
 
 def _track_chunks(ta: TrackArrays, size: int) -> list[tuple[int, int]]:
@@ -235,7 +293,7 @@ def find_jumps(ta: TrackArrays, cfg: ScanConfig) -> tuple[list[Suspect], np.ndar
     if n < 2:
         return [], np.zeros(0, np.int64)
     # whole tracks a chunk at a time: the ~10 float64 temporaries per row then stay
-    # ~40 MB instead of ~300 MB on a match; every value is computed as in one pass
+    # ~16 MB instead of ~300 MB on a match; every value is computed as in one pass
     parts = [_jump_rows(ta, cfg, lo, hi) for lo, hi in _track_chunks(ta, JUMP_CHUNK_ROWS)]
     rows, prev, ratio = (np.concatenate([q[k] for q in parts]) for k in range(3))
     if not len(rows):
@@ -406,24 +464,42 @@ def find_gaps(ta: TrackArrays, cfg: ScanConfig, jump_rows: np.ndarray) -> list[S
 
     A run ends at a gap longer than ``max_interp_gap`` (the object was away) or at a
     jump (interpolating across an identity change would draw boxes between two players).
+    Whole tracks a chunk at a time (as :func:`find_jumps`): the per-row temporaries of
+    one pass over a match would be ~150 MB.
     """
     n = len(ta)
     if n < 2:
         return []
-    i = np.arange(1, n)
-    same = ta.track[i] == ta.track[i - 1]
-    dt = ta.frame[i] - ta.frame[i - 1]
-    brk = np.ones(n, bool)  # row starts a new interpolation segment
     is_jump = np.zeros(n, bool)
     is_jump[jump_rows] = True
-    brk[1:] = ~same | (dt - 1 > cfg.max_interp_gap) | is_jump[1:]
+    out: list[Suspect] = []
+    for lo, hi in _track_chunks(ta, JUMP_CHUNK_ROWS):
+        out += _gap_suspects(ta, cfg, is_jump, lo, hi)
+    return out
+
+
+def _gap_suspects(ta: TrackArrays, cfg: ScanConfig, is_jump: np.ndarray, lo: int, hi: int
+                  ) -> list[Suspect]:
+    """``find_gaps`` of rows lo..hi-1 (whole tracks)."""
+    n = hi - lo
+    if n < 2:
+        return []
+    track, frame = ta.track[lo:hi], ta.frame[lo:hi]
+    same = track[1:] == track[:-1]
+    dt = frame[1:] - frame[:-1]
+    brk = np.ones(n, bool)  # row starts a new interpolation segment
+    brk[1:] = ~same | (dt - 1 > cfg.max_interp_gap) | is_jump[lo + 1:hi]
     gap = np.zeros(n, bool)
     gap[1:] = same & (dt > 1) & ~brk[1:]
     missing = np.zeros(n, np.int64)
     missing[1:] = np.where(gap[1:], dt - 1, 0)
+    del same, dt
     seg = np.cumsum(brk) - 1
     n_seg = int(seg[-1]) + 1
     seg_missing = np.bincount(seg, weights=missing, minlength=n_seg).astype(np.int64)
+    want = np.flatnonzero(seg_missing > 0)
+    if not len(want):
+        return []
     seg_gaps = np.bincount(seg, weights=gap, minlength=n_seg).astype(np.int64)
     seg_longest = np.zeros(n_seg, np.int64)
     np.maximum.at(seg_longest, seg, missing)
@@ -433,10 +509,10 @@ def find_gaps(ta: TrackArrays, cfg: ScanConfig, jump_rows: np.ndarray) -> list[S
     first_gap_row = np.full(n_seg, n, np.int64)
     np.minimum.at(first_gap_row, seg[gap_rows], gap_rows)
     out = []
-    for q in np.flatnonzero(seg_missing > 0):
-        t = int(ta.track[starts[q]])
-        f0, f1 = int(ta.frame[starts[q]]), int(ta.frame[ends[q]])
-        look = int(ta.frame[first_gap_row[q] - 1]) + 1
+    for q in want:
+        t = int(track[starts[q]])
+        f0, f1 = int(frame[starts[q]]), int(frame[ends[q]])
+        look = int(frame[first_gap_row[q] - 1]) + 1
         score = float(np.exp(-seg_longest[q] / (cfg.max_interp_gap + 1)))
         out.append(Suspect(
             "gap", look, (t,), score,

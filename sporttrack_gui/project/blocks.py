@@ -189,67 +189,49 @@ def drop_stashed(c: sqlite3.Connection, op_id: int, part: int) -> None:
 
 def read_run(c: sqlite3.Connection, run: int) -> tuple[np.ndarray, np.ndarray]:
     """Every box of a run with raw id >= -1 as (raw ids int64, ``RECORD`` array), sorted
-    by (raw, frame): the packed blocks in one query and one ``frombuffer``.
+    by (raw, frame): the packed blocks in one query, each copied once into its place in
+    one preallocated array.
 
     Why: the row path turns 3.4 M x 8 values into Python objects (~9 s); the blocks are
-    ~13,000 BLOBs (~0.3 s). Raw tracks whose assembled count differs from the index
-    count (a block dropped by a box edit, rows written by another program) are re-read
-    by :func:`read_bytes`, which patches missing blocks from the rows; unassigned
-    detections (raw -1, in no block) come from the rows.
+    ~13,000 BLOBs (~0.3 s). The index count of every raw track gives its place in the
+    result, so no second copy is ever made (a match's records are ~110 MB; assembling
+    them from pieces and sorting peaked at ~420 MB). Raw tracks whose blocks do not add
+    up to their count (a block dropped by a box edit, rows written by another program)
+    are re-read by :func:`read_bytes`, which patches missing blocks from the rows;
+    unassigned detections (raw -1, in no block) come from the rows.
     """
-    counts = dict(c.execute("SELECT track, COUNT(*) FROM boxes WHERE run_id = ? AND track >= -1 "
-                            "GROUP BY track", (run,)).fetchall())
+    counts = c.execute("SELECT track, COUNT(*) FROM boxes WHERE run_id = ? AND track >= -1 "
+                       "GROUP BY track ORDER BY track", (run,)).fetchall()
+    keys = np.array([r for r, _ in counts], np.int64)
+    sizes = np.array([n for _, n in counts], np.int64)
+    start = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+    slot = {int(r): k for k, r in enumerate(keys.tolist())}
+    rec = np.empty(int(start[-1]), RECORD)
+    out = rec.view(np.uint8)
     size = RECORD.itemsize
-    total = c.execute("SELECT COALESCE(SUM(LENGTH(data)), 0), COUNT(*) FROM box_blocks "
-                      "WHERE run_id = ?", (run,)).fetchone()
-    # streamed into one buffer: holding all ~13,000 BLOBs as bytes objects first costs
-    # another ~110 MB of heap that the allocator keeps after they are freed
-    data = np.empty(int(total[0]), np.uint8)
-    raws = np.empty(int(total[1]), np.int64)
-    lens = np.empty(int(total[1]), np.int64)
-    at = k = 0
+    written = np.zeros(len(keys), np.int64)
+    bad = np.zeros(len(keys), bool)
     cur = c.execute("SELECT raw, data FROM box_blocks WHERE run_id = ? ORDER BY raw, block",
                     (run,))
     while rows := cur.fetchmany(256):
         for r, d in rows:
-            if k >= len(raws) or at + len(d) > len(data):  # changed meanwhile: re-read
-                return read_run_rows(c, run)
-            data[at:at + len(d)] = np.frombuffer(d, np.uint8)
-            raws[k], lens[k] = r, len(d) // size
-            at += len(d)
-            k += 1
-    data, raws, lens = data[:at], raws[:k], lens[:k]
-    have: dict[int, int] = {}
-    if len(raws):  # blocks come sorted by raw: one sum per run of equal raws
-        starts = np.r_[0, np.flatnonzero(np.diff(raws)) + 1]
-        have = dict(zip(raws[starts].tolist(), np.add.reduceat(lens, starts).tolist(),
-                        strict=True))
-    bad = sorted(r for r, n in counts.items() if r < 0 or have.get(r, 0) != n)
-    bad += sorted(r for r in have if r not in counts)  # blocks of rows gone (safety)
-    rec = data.view(RECORD)
-    row_at = np.r_[0, np.cumsum(lens)]
-    parts, part_raws, cur = [], [], 0  # views of the good block runs, one copy at the end
-    for raw in sorted(set(bad)):
-        i0, i1 = np.searchsorted(raws, raw), np.searchsorted(raws, raw, side="right")
-        if i0 < i1:
-            parts.append(rec[row_at[cur]:row_at[i0]])
-            part_raws.append(np.repeat(raws[cur:i0], lens[cur:i0]))
-            cur = i1
-    parts.append(rec[row_at[cur]:])
-    part_raws.append(np.repeat(raws[cur:], lens[cur:]))
-    for raw in bad:
-        if raw not in counts:
-            continue
-        fixed = np.frombuffer(read_bytes(c, run, int(raw), 0, 2**62), dtype=RECORD)
-        parts.append(fixed)
-        part_raws.append(np.full(len(fixed), raw, np.int64))
-    raw_all = np.concatenate(part_raws) if part_raws else np.zeros(0, np.int64)
-    rec_all = np.concatenate(parts) if len(parts) > 1 else (
-        parts[0] if parts else np.zeros(0, RECORD))
-    if len(raw_all) and (np.diff(raw_all) < 0).any():  # re-read raws were appended
-        order = np.argsort(raw_all, kind="stable")
-        raw_all, rec_all = raw_all[order], rec_all[order]
-    return raw_all, rec_all
+            k = slot.get(r)
+            if k is None:  # blocks of rows gone (safety): nothing to place
+                continue
+            n = len(d) // size
+            if bad[k] or written[k] + n > sizes[k]:
+                bad[k] = True
+                continue
+            at = (int(start[k]) + int(written[k])) * size
+            out[at:at + n * size] = np.frombuffer(d, np.uint8, n * size)
+            written[k] += n
+    bad |= (written != sizes) | (keys < 0)
+    for k in np.flatnonzero(bad).tolist():
+        fixed = np.frombuffer(read_bytes(c, run, int(keys[k]), 0, 2**62), dtype=RECORD)
+        if len(fixed) != sizes[k]:  # rows changed under a reader without a transaction
+            return read_run_rows(c, run)
+        rec[start[k]:start[k + 1]] = fixed
+    return np.repeat(keys, sizes), rec
 
 
 def read_run_rows(c: sqlite3.Connection, run: int) -> tuple[np.ndarray, np.ndarray]:

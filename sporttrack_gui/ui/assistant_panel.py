@@ -176,6 +176,9 @@ class AssistantController(QObject):
         self._first = True  # the first scan of a run shows its progress in the status bar
         self._snap: Any = None  # the model snapshot the shown list was scanned from
         self.strip = StripController(window, panel.strip)
+        # a rescan asked for while the worker scans: started when it is done, with a
+        # snapshot taken then (not one ~27 MB copy per edit waiting in the queue)
+        self._pending = False
         window.modelChanged.connect(lambda _change: self.rescan())
         a = self.actions
         a["assist_next"].triggered.connect(lambda: self.step(1))
@@ -197,7 +200,7 @@ class AssistantController(QObject):
 
     # ---- scanning -----------------------------------------------------------------------
     def busy(self) -> bool:
-        return self.worker.busy()
+        return self._pending or self.worker.busy()
 
     def rescan(self) -> list[Suspect]:
         """Scan the shown run (after opening, switching runs and every edit); returns
@@ -214,6 +217,10 @@ class AssistantController(QObject):
         model = s.index
         key = (id(model), model.version)
         if key == self._key and not self.worker.busy():
+            return self.suspects
+        if self.worker.busy() and len(model.frame) > INLINE_BOXES:
+            self._pending = True
+            self.panel.summary.setText(f"Scanning “{s.run['name']}”…")
             return self.suspects
         snap = model.snapshot()
         self._snap = snap
@@ -239,14 +246,22 @@ class AssistantController(QObject):
         s = self.w.session
         if s is None or s.run is None or s.loading or tag != (id(s.index), int(s.run["id"])) \
                 or version != s.index.version:
-            return  # stale: the model changed meanwhile (a newer scan is queued)
+            self._rescan_pending()
+            return  # stale: the model changed meanwhile (a newer scan is asked for)
         if self._first:
             self.w.statusBar().showMessage(f"ID-switch assistant: {len(found)} suspect(s)", 4000)
         self._first = False
         self._show(found, s.run["name"])
+        self._rescan_pending()
 
     def _scan_failed(self, _tag: Any, message: str) -> None:
         show_error(self.w, message, "look for ID switches")
+        self._rescan_pending()
+
+    def _rescan_pending(self) -> None:
+        if self._pending:
+            self._pending = False
+            self.rescan()
 
     def _rejected(self) -> set[str]:
         s = self.w.session

@@ -26,7 +26,10 @@ def make_app(argv: list[str] | None = None):
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
+    from sporttrack_gui.ui.background import keep_big_blocks_off_heap
+
     apply_runtime_defaults()
+    keep_big_blocks_off_heap()  # a match's big arrays go back to the OS when freed
     app = QApplication.instance() or QApplication(["sporttrack-gui", *(argv or [])])
     app.setOrganizationName("SportTrack")
     app.setApplicationName("SportTrack")

@@ -30,13 +30,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sporttrack_gui.formats.mot import release_free_memory as release_memory
 from sporttrack_gui.project import blocks, mapping
 from sporttrack_gui.project.delta import Delta
 from sporttrack_gui.ui.lanes import LaneLayout, lanes_from_segments, track_order
 
-HIDDEN = mapping.HIDDEN  # hidden by an undoable delete (a segment showing NULL)
+# shown ids are int32 (ids <= formats.limits.MAX_TRACK_ID): 13 MB less per copy of a
+# match's column, and the worker's snapshot copies it
+HIDDEN = -(2**31)  # hidden by an undoable delete (a segment showing NULL)
 GONE = HIDDEN + 1  # left the run (deleted box, moved to another raw id, undone add)
 _COLS = ("frame", "track_id", "raw", "xywh", "cls", "conf")
+#: row positions (the raw index): a match has ~3.4 M rows, far below 2**31
+_POS = np.int32
+#: rows relabelled per step while loading (bounds the relabelling's int64 temporaries)
+RELABEL_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -99,10 +106,39 @@ class Snapshot:
         return MotTable.from_arrays(frame.astype(np.int32), track, xywh)
 
 
+def _model_ids(shown: np.ndarray) -> np.ndarray:
+    """``mapping.relabel``'s shown ids (int64, ``mapping.HIDDEN``) as the model's int32."""
+    return np.where(shown == mapping.HIDDEN, HIDDEN, shown).astype(np.int32)
+
+
 def _empty_cols() -> dict[str, np.ndarray]:
-    return {"frame": np.zeros(0, np.int64), "track_id": np.zeros(0, np.int64),
+    return {"frame": np.zeros(0, np.int64), "track_id": np.zeros(0, np.int32),
             "raw": np.zeros(0, np.int64), "xywh": np.zeros((0, 4), np.float32),
             "cls": np.zeros(0, np.int32), "conf": np.zeros(0, np.float32)}
+
+
+def _relabel_chunked(segs: np.ndarray | None, raw: np.ndarray, frame: np.ndarray
+                     ) -> np.ndarray:
+    """Shown ids (the model's int32, ``HIDDEN`` where hidden) of (raw, frame) rows, a
+    chunk at a time: ``mapping.relabel`` of the whole run at once keeps ~6 int64
+    temporaries of every row (~150 MB on a match)."""
+    shown = raw.astype(np.int32)
+    if segs is None or not len(segs):
+        return shown
+    for lo in range(0, len(raw), RELABEL_ROWS):
+        hi = lo + RELABEL_ROWS
+        shown[lo:hi] = _model_ids(mapping.relabel(segs, raw[lo:hi], frame[lo:hi])[0])
+    return shown
+
+
+def _rows_between(col: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
+    """Rows a..b-1 of the sorted integer column ``col`` with lo <= value <= hi. The keys
+    go in the column's own dtype: with Python ints numpy converts a whole int32 column
+    to int64 first, ~15 ms per call on a match (every frame shown, every box edit)."""
+    info = np.iinfo(col.dtype)
+    a = np.searchsorted(col, col.dtype.type(min(max(lo, info.min), info.max)))
+    b = np.searchsorted(col, col.dtype.type(min(max(hi, info.min), info.max)), side="right")
+    return int(a), int(b)
 
 
 def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -160,8 +196,8 @@ class RunIndex:
                  raw: np.ndarray | None = None,
                  segments: dict[int, np.ndarray] | None = None) -> None:
         n = len(frame)
-        frame = np.asarray(frame, np.int64)
-        track_id = np.asarray(track_id, np.int64)
+        frame = np.asarray(frame, np.int32)  # frames <= formats.limits.MAX_FRAME
+        track_id = np.asarray(track_id, np.int32)
         # ``Project.boxes`` already sorts by frame: skip re-sorting millions of rows then
         presorted = n < 2 or bool((np.diff(frame) >= 0).all())
         order = None if presorted else np.lexsort((track_id, frame))
@@ -171,7 +207,8 @@ class RunIndex:
 
         self.frame = pick(frame)
         self.track_id = pick(track_id).copy()
-        self.raw = self.track_id.copy() if raw is None else pick(np.asarray(raw, np.int64))
+        # raw ids of stored rows are >= -1 and <= formats.limits.MAX_TRACK_ID: int32
+        self.raw = (self.track_id if raw is None else pick(np.asarray(raw))).astype(np.int32)
         self.xywh = pick(np.asarray(xywh, np.float32).reshape(-1, 4))
         self.cls = pick(np.zeros(n, np.int32) if cls is None else np.asarray(cls, np.int32))
         self.conf = pick(np.ones(n, np.float32) if conf is None else np.asarray(conf, np.float32))
@@ -181,8 +218,8 @@ class RunIndex:
         self._pending: list[tuple[np.ndarray, ...]] = []
         self._lanes: LaneLayout | None = None
         self._n_det: int | None = None  # visible boxes with id -1 (unassigned detections)
-        # raw ids, their start in ``pos``, main rows by (raw, frame), their frames
-        self._raw_index: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        # raw ids, their start in ``pos``, main rows by (raw, frame)
+        self._raw_index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._tracks: dict[int, tuple[int, np.ndarray, np.ndarray]] | None = None
 
     @classmethod
@@ -198,35 +235,43 @@ class RunIndex:
     def load(cls, conn: sqlite3.Connection, run: int) -> RunIndex:
         """Bulk load of a stored run (see the module doc): ~1 s for 3.4 M boxes.
 
-        One read transaction, so boxes and segments are one state of the file.
+        One read transaction, so boxes and segments are one state of the file. The
+        order of the steps keeps the peak near the model's own size (~150 MB for a
+        match): the packed records are freed right after the columns are gathered out
+        of them, and the relabelling runs a chunk of rows at a time.
         """
         began = not conn.in_transaction
         if began:
             conn.execute("BEGIN")
         try:
-            raw, rec = blocks.read_run(conn, run)
+            raw64, rec = blocks.read_run(conn, run)
             segs = mapping.load(conn, run)
         finally:
             if began and conn.in_transaction:
                 conn.execute("COMMIT")
-        frame = rec["frame"].astype(np.int64)
-        order = np.argsort(frame, kind="stable")
-        # each column is gathered straight into frame order: one copy, not two; the
-        # packed records are freed before the relabelling's temporaries exist
+        raw = raw64.astype(np.int32)  # ids >= -1 and <= formats.limits.MAX_TRACK_ID
+        del raw64
+        frame = rec["frame"].astype(np.int32)  # rows by (raw, frame)
+        order = np.argsort(frame, kind="stable")  # -> rows by (frame, raw)
+        # each column is gathered straight into frame order: one copy, not two
         xywh = np.empty((len(rec), 4), np.float32)
         for i, k in enumerate(("x", "y", "w", "h")):
             xywh[:, i] = rec[k][order]
         cls_, conf = rec["cls"][order].astype(np.int32), rec["conf"][order].astype(np.float32)
         del rec
-        shown, _ = mapping.relabel(segs, raw, frame)
+        if len(raw) > RELABEL_ROWS:  # the records' ~100 MB back to the OS before the rest
+            release_memory()
+        shown = _relabel_chunked(segs, raw, frame)
         seg_map: dict[int, np.ndarray] = {}
         if segs is not None:
             cuts = np.flatnonzero(np.diff(segs[:, 0])) + 1
             for part in np.split(segs, cuts):
                 seg_map[int(part[0, 0])] = part[:, 1:].copy()
         model = cls.__new__(cls)
+        model._tracks = _table_from_raw_order(shown, frame)
         model.frame = frame[order]
         model.track_id = shown[order]
+        del shown
         model.raw = raw[order]
         model.xywh = xywh
         model.cls = cls_
@@ -237,14 +282,14 @@ class RunIndex:
         model._pending = []
         model._lanes = None
         model._n_det = None
-        model._tracks = _table_from_raw_order(shown, frame)
         # rows were sorted by (raw, frame): the inverse permutation lists each raw
         # track's rows in frame order, which is the raw index
-        inv = np.empty(len(order), np.int64)
-        inv[order] = np.arange(len(order))
-        starts = np.r_[0, np.flatnonzero(np.diff(raw)) + 1] if len(raw) else np.zeros(0, np.int64)
-        model._raw_index = (raw[starts], np.r_[starts, len(raw)].astype(np.int64), inv,
-                            frame.astype(np.int32))
+        n = len(order)
+        inv = np.empty(n, _POS)
+        inv[order] = np.arange(n, dtype=_POS)
+        del order
+        starts = np.r_[0, np.flatnonzero(np.diff(raw)) + 1] if n else np.zeros(0, np.int64)
+        model._raw_index = (raw[starts].astype(np.int64), np.r_[starts, n].astype(np.int64), inv)
         return model
 
     def __len__(self) -> int:
@@ -263,7 +308,7 @@ class RunIndex:
         n = len(xyxy)
         xywh = xyxy.copy()
         xywh[:, 2:] -= xywh[:, :2]
-        self._pending.append((np.full(n, frame, np.int64), np.asarray(track_id, np.int64),
+        self._pending.append((np.full(n, frame, np.int32), np.asarray(track_id, np.int32),
                               xywh, np.zeros(n, np.int32) if cls is None else np.asarray(cls, np.int32),
                               np.ones(n, np.float32) if conf is None else np.asarray(conf, np.float32)))
         self._lanes = None
@@ -275,9 +320,9 @@ class RunIndex:
             return
         parts = list(zip(*self._pending, strict=True))
         self._pending.clear()
-        frame = np.concatenate([self.frame, *parts[0]])
-        track = np.concatenate([self.track_id, *parts[1]])
-        raw = np.concatenate([self.raw, *parts[1]])
+        frame = np.concatenate([self.frame, *parts[0]]).astype(np.int32)
+        track = np.concatenate([self.track_id, *parts[1]]).astype(np.int32)
+        raw = np.concatenate([self.raw, *parts[1]]).astype(np.int32)
         xywh = np.concatenate([self.xywh, *parts[2]])
         cls = np.concatenate([self.cls, *parts[3]])
         conf = np.concatenate([self.conf, *parts[4]])
@@ -294,13 +339,13 @@ class RunIndex:
     def _window(self, lo_frame: int, hi_frame: int) -> dict[str, np.ndarray]:
         """Visible rows of frames lo..hi (main and extra), sorted by frame."""
         self._flush()
-        lo, hi = np.searchsorted(self.frame, [lo_frame, hi_frame + 1])
+        lo, hi = _rows_between(self.frame, lo_frame, hi_frame)
         keep = self.track_id[lo:hi] >= -1
         main = {k: getattr(self, k)[lo:hi][keep] for k in _COLS}
         ex = self.extra
         if not len(ex["frame"]):
             return main
-        elo, ehi = np.searchsorted(ex["frame"], [lo_frame, hi_frame + 1])
+        elo, ehi = _rows_between(ex["frame"], lo_frame, hi_frame)
         ekeep = ex["track_id"][elo:ehi] >= -1
         if not ekeep.any():
             return main
@@ -460,21 +505,34 @@ class RunIndex:
         """Main rows of raw id ``raw`` (in frames lo..hi) in frame order, any state:
         a slice of the raw index, found by two binary searches."""
         if self._raw_index is None:
-            order = np.lexsort((self.frame, self.raw))
+            order = np.lexsort((self.frame, self.raw)).astype(_POS)
             r = self.raw[order]
             starts = np.r_[0, np.flatnonzero(np.diff(r)) + 1] if len(r) else np.zeros(0, np.int64)
-            self._raw_index = (r[starts], np.r_[starts, len(r)].astype(np.int64), order,
-                               self.frame[order].astype(np.int32))
-        keys, starts, pos, rframes = self._raw_index
+            self._raw_index = (r[starts].astype(np.int64), np.r_[starts, len(r)].astype(np.int64),
+                               order)
+        keys, starts, pos = self._raw_index
         i = int(np.searchsorted(keys, raw))
         if i >= len(keys) or keys[i] != raw:
-            return np.zeros(0, np.int64)
+            return np.zeros(0, _POS)
         a, b = int(starts[i]), int(starts[i + 1])
-        if lo is not None or hi is not None:
-            fr = rframes[a:b]
-            a, b = (a + int(np.searchsorted(fr, -1 if lo is None else lo)),
-                    a + int(np.searchsorted(fr, 2**31 - 1 if hi is None else hi, side="right")))
+        if lo is not None:
+            a = self._bisect(pos, a, b, lo, right=False)
+        if hi is not None:
+            b = self._bisect(pos, a, b, hi, right=True)
         return pos[a:b]
+
+    def _bisect(self, pos: np.ndarray, a: int, b: int, frame: int, right: bool) -> int:
+        """``searchsorted`` of ``frame`` in the frames of rows pos[a:b] (sorted), with
+        ~17 scalar reads instead of gathering a 135,000-row track's frames."""
+        fr = self.frame
+        while a < b:
+            mid = (a + b) // 2
+            v = int(fr[pos[mid]])
+            if v < frame or (right and v == frame):
+                a = mid + 1
+            else:
+                b = mid
+        return a
 
     def _rows_showing(self, track: int) -> tuple[np.ndarray, np.ndarray]:
         """(main rows, extra rows) that show ``track`` in frame order: the rows of raw
@@ -513,19 +571,20 @@ class RunIndex:
         segs = self.segments.get(raw)
         raws = np.full(len(frame), raw, np.int64)
         if segs is None or not len(segs):
-            return raws
-        return mapping.relabel(np.c_[np.full(len(segs), raw), segs], raws, frame)[0]
+            return raws.astype(np.int32)
+        return _model_ids(mapping.relabel(np.c_[np.full(len(segs), raw), segs], raws, frame)[0])
 
     def _shown(self, raw: np.ndarray, frame: np.ndarray) -> np.ndarray:
         """Shown ids of (raw, frame) keys under the model's segments."""
-        out = raw.astype(np.int64, copy=True)
+        # parked rows (raw ids below -1, see project.edits) show nothing, as GONE
+        out = np.where(raw < -1, GONE, raw).astype(np.int32)
         for r in np.unique(raw).tolist():
             segs = self.segments.get(int(r))
             if segs is None or not len(segs):
                 continue
             sel = raw == r
             full = np.c_[np.full(len(segs), r), segs]
-            out[sel], _ = mapping.relabel(full, raw[sel], frame[sel])
+            out[sel] = _model_ids(mapping.relabel(full, raw[sel], frame[sel])[0])
         return out
 
     def _set_extra(self, cols: dict[str, np.ndarray]) -> None:
@@ -538,7 +597,7 @@ class RunIndex:
         for row in rows:
             raw, f = int(row[0]), int(row[1])
             xywh = row[2:6].astype(np.float32)
-            lo, hi = np.searchsorted(self.frame, [f, f + 1])
+            lo, hi = _rows_between(self.frame, f, f)
             cand = lo + np.flatnonzero((self.raw[lo:hi] == raw) & (self.track_id[lo:hi] != GONE)
                                        & (self.xywh[lo:hi] == xywh).all(axis=1))
             if len(cand):
@@ -547,7 +606,7 @@ class RunIndex:
                 frames.append(f)
                 continue
             ex = self.extra
-            elo, ehi = np.searchsorted(ex["frame"], [f, f + 1])
+            elo, ehi = _rows_between(ex["frame"], f, f)
             hit = [i for i in range(elo, ehi) if ex["raw"][i] == raw and i not in drop_extra
                    and (ex["xywh"][i] == xywh).all()]
             if hit:
