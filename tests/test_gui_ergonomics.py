@@ -404,3 +404,80 @@ def test_shortcuts_dialog_documents_panning(window):
     pan = texts[cmds.index("Pan")]
     assert "Middle-drag" in pan and "hold Space" not in pan
     assert "Full labels (id, class, name)" in cmds or "Cycle labels: full / ids only / none" in cmds
+
+
+# ---- heatmap ----------------------------------------------------------------------------------
+
+
+def test_heatmap_seconds_selection_and_png(tmp_path):
+    import cv2
+
+    from sporttrack_gui.track.heatmap_image import (
+        HeatmapSpec,
+        aggregate,
+        heatmap_from_snapshot,
+        render_png,
+    )
+    from sporttrack_gui.ui.run_index import RunIndex
+
+    spec = HeatmapSpec((200, 100), cell=10, sigma=0.0, fps=25.0)
+    stay = np.tile([[45.0, 20.0, 10.0, 30.0]], (50, 1))  # foot point (50, 50): 2 s at 25 fps
+    data = aggregate(stay, spec, "one")
+    assert data.peak == pytest.approx(2.0) and data.seconds[5, 5] == pytest.approx(2.0)
+    frame = np.repeat(np.arange(1, 51), 2)
+    track = np.tile([1, 2], 50)
+    xywh = np.where((track == 1)[:, None], [45.0, 20.0, 10.0, 30.0], [145.0, 20.0, 10.0, 30.0])
+    model = RunIndex(frame, track, xywh.astype(np.float32))
+    snap = model.snapshot()
+    both = heatmap_from_snapshot(snap, None, spec, "everyone")
+    only2 = heatmap_from_snapshot(snap, {2}, spec, "team")
+    assert both.positions == 100 and only2.positions == 50
+    assert only2.seconds[5, 5] == 0 and only2.seconds[5, 15] == pytest.approx(2.0)
+    out = render_png(tmp_path / "h.png", both, np.full((100, 200, 3), 90, np.uint8))
+    img = cv2.imread(str(out))
+    assert img.shape == (144, 200, 3)  # the frame plus the 44-px colour scale
+    hot, cold = img[55, 55], img[10, 100]
+    assert int(hot.max()) > 200 and abs(int(cold[0]) - 54) <= 2  # dimmed frame where cold
+
+
+@pytest.mark.gui
+def test_heatmap_aggregates_in_a_worker_has_a_scale_exports_and_kit_teams(window, qtbot,
+                                                                           monkeypatch, tmp_path):
+    import threading
+
+    import cv2
+
+    from sporttrack_gui.ui import heatmap_control
+
+    threads = []
+    real = heatmap_control.heatmap_from_snapshot
+
+    def spy(*args):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args)
+
+    monkeypatch.setattr(heatmap_control, "heatmap_from_snapshot", spy)
+    window.docks["heatmap"].raise_()
+    panel = window.heatmap
+    with qtbot.waitSignal(panel.heatmapShown, timeout=20000):
+        panel.set_selection("all")
+    assert threads and not any(threads)  # never on the GUI thread
+    n = len(window.session.index.track_xywh())
+    assert panel.caption.text() == f"everyone: {n} positions"
+    assert panel.scale.peak > 0 and panel.scale.text()[1].endswith("s per cell")
+    out = window.heatmap_control.export(str(tmp_path / "heat.png"))
+    img = cv2.imread(out)
+    w, h = window.frame_size
+    assert img.shape[:2] == (h + 44, w)
+    # kit colours: two teams for a run without team metadata
+    with qtbot.waitSignal(panel.heatmapShown, timeout=120000):
+        panel.kit_button.click()
+    keys = [panel.who.itemData(i) for i in range(panel.who.count())]
+    assert "kit:A" in keys and "kit:B" in keys
+    assert panel.selection() == "kit:A" and panel.caption.text().startswith("kit colour team A")
+    _run, teams = window.heatmap_control._kit  # noqa: SLF001
+    # the synthetic match: players 1-5 wear red, 6-10 blue (``media.synthetic``)
+    a = {t for t, n in teams.items() if n == "A" and 1 <= t <= 10}
+    b = {t for t, n in teams.items() if n == "B" and 1 <= t <= 10}
+    red, blue = set(range(1, 6)), set(range(6, 11))
+    assert (a, b) in ((red, blue), (blue, red)), teams

@@ -38,7 +38,7 @@ from sporttrack_gui.ui.errors import show_error
 from sporttrack_gui.ui.exports import ExportControl
 from sporttrack_gui.ui.frame_loader import FrameLoader
 from sporttrack_gui.ui.frame_view import FrameView
-from sporttrack_gui.ui.heatmap_panel import EVERYONE, SELECTED, HeatmapPanel
+from sporttrack_gui.ui.heatmap_panel import SELECTED, HeatmapPanel
 from sporttrack_gui.ui.icons import icon
 from sporttrack_gui.ui.label_layout import label_texts
 from sporttrack_gui.ui.playback import SPEEDS, Playback, format_time
@@ -117,6 +117,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.docks["assistant"].visibilityChanged.connect(self._assistant_visible)
 
         self.actions_ = add_actions(self, SPECS)
+        from sporttrack_gui.ui.heatmap_control import HeatmapControl
+
+        self.heatmap_control = HeatmapControl(self)  # aggregation off the GUI thread, export
         self._undo_actions()
         self.editor = BoxEditor(self)
         self.assistant = AssistantController(self, self.assistant_panel)
@@ -584,29 +587,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             self.refresh_heatmap()
 
     def refresh_heatmap(self) -> None:
-        """Only while the heatmap is on screen (it aggregates every box of the run)."""
-        s = self.session
-        if s is None or not self.frame_size[0] or not self.heatmap.isVisible():
-            return
-        key = self.heatmap.selection()
-        idx = s.index
-        if key == SELECTED:
-            if self.selected_track is None:
-                self.heatmap.show_boxes(np.zeros((0, 4)), self.frame_size, "no track selected")
-                return
-            xywh = idx.track_xywh(self.selected_track)
-            caption = f"track {self.selected_track}"
-        elif key == EVERYONE:
-            xywh = idx.track_xywh()
-            caption = "everyone"
-        else:
-            team = key.split(":", 1)[1]
-            xywh = idx.track_xywh(tracks=s.team_tracks(team))
-            caption = f"team {team}"
-        image = self.current_frame_image()
-        if image is not None:
-            self.heatmap.set_frame(image)
-        self.heatmap.show_boxes(xywh, self.frame_size, caption)
+        """Only while the heatmap is on screen; a run's boxes are aggregated in a
+        worker (``ui.heatmap_control``)."""
+        self.heatmap_control.refresh()
 
     # ---- edits (undoable) ---------------------------------------------------------------
     def push_edit(self, label: str, apply: Callable[[], Any]) -> bool:
