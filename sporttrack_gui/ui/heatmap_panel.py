@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -68,7 +68,7 @@ class ColourScale(QWidget):
         for pos, colour in self._stops:
             grad.setColorAt(pos, colour)
         p.fillRect(bar, grad)
-        p.setPen(QColor(200, 200, 205))
+        p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
         p.drawText(QRectF(0, 0, left, self.height()), Qt.AlignmentFlag.AlignCenter, lo)
         p.drawText(QRectF(bar.right(), 0, right, self.height()), Qt.AlignmentFlag.AlignCenter, hi)
         p.end()
