@@ -440,6 +440,21 @@ def test_heatmap_seconds_selection_and_png(tmp_path):
     assert int(hot.max()) > 200 and abs(int(cold[0]) - 54) <= 2  # dimmed frame where cold
 
 
+def test_heatmap_binning_equals_trajectory_heatmap():
+    from sporttrack_gui.track.heatmap_image import HeatmapSpec, aggregate
+    from sporttrack_gui.track.sot_heatmap import trajectory_heatmap
+
+    rng = np.random.default_rng(5)
+    xywh = np.column_stack([rng.uniform(-50, 700, 3000), rng.uniform(-50, 400, 3000),
+                            rng.uniform(5, 40, 3000), rng.uniform(10, 90, 3000)])
+    xywh[::97] = np.nan
+    for cell, sigma in ((7, 0.0), (12, 1.5)):
+        spec = HeatmapSpec((640, 360), cell=cell, sigma=sigma, fps=30.0)
+        want = trajectory_heatmap(xywh, spec.frame_size, cell=cell, sigma=sigma, normalize=None)
+        np.testing.assert_allclose(aggregate(xywh, spec).seconds, want / 30.0, rtol=1e-5,
+                                   atol=1e-6)
+
+
 @pytest.mark.gui
 def test_heatmap_aggregates_in_a_worker_has_a_scale_exports_and_kit_teams(window, qtbot,
                                                                            monkeypatch, tmp_path):
