@@ -496,3 +496,34 @@ def test_heatmap_aggregates_in_a_worker_has_a_scale_exports_and_kit_teams(window
     b = {t for t, n in teams.items() if n == "B" and 1 <= t <= 10}
     red, blue = set(range(1, 6)), set(range(6, 11))
     assert (a, b) in ((red, blue), (blue, red)), teams
+
+
+@pytest.mark.gui
+def test_window_layout_is_remembered_and_a_compact_window_saves_the_wide_one(qtbot, tmp_path,
+                                                                             monkeypatch):
+    from PySide6.QtCore import Qt as _Qt
+
+    from sporttrack_gui.ui.main_window import MainWindow
+
+    monkeypatch.setenv("SPORTTRACK_HOME", str(tmp_path / "home"))
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(1400, 900)
+    _settle()
+    first.docks["heatmap"].raise_()
+    _settle()
+    first.resize(800, 600)  # compact now: the side docks share one column
+    _settle()
+    assert first.layout_policy.compact
+    first.close()  # saves geometry and the wide state
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    second.resize(1400, 900)
+    _settle()
+    assert not second.layout_policy.compact
+    assert second.dockWidgetArea(second.docks["runs"]) == _Qt.DockWidgetArea.LeftDockWidgetArea
+    assert not second.docks["heatmap"].visibleRegion().isEmpty()  # the raised tab came back
+    assert second.docks["plots"].visibleRegion().isEmpty()
+    second.close()
