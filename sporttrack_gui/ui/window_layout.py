@@ -153,8 +153,8 @@ class WindowLayout(QObject):
         COMPACT_WIDTH, and back to the remembered layout above it."""
         w = self.w
         cap = side_max_width(w.width())
-        for dock in self._docks(SIDE_DOCKS):
-            dock.setMaximumWidth(cap)
+        for dock in self._docks(SIDE_DOCKS):  # a floating dock is the user's own window
+            dock.setMaximumWidth(16777215 if dock.isFloating() else cap)
         w.docks["timeline"].setMaximumHeight(max(160, int(w.height() * BOTTOM_SHARE)))
         narrow = w.width() < COMPACT_WIDTH
         if narrow and not self.compact:
