@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sporttrack_gui.ui.hit_test import Handle, boxes_at, drag_handle, drag_rect, handle_at
+from sporttrack_gui.ui.hit_test import Handle, boxes_at, drag_handle, drag_rect, grab_handle
 from sporttrack_gui.ui.lanes import build_lanes, presence_segments
 from sporttrack_gui.ui.run_index import RunIndex
 
@@ -94,14 +94,15 @@ def test_boxes_at_prefers_smallest():
     assert boxes_at(150, 150, xyxy).tolist() == []
 
 
-def test_handle_at_corners_edges_inside():
-    box = (10.0, 10.0, 110.0, 60.0)
-    assert handle_at(11, 11, box, tol=3) is Handle.TOP_LEFT
-    assert handle_at(109, 59, box, tol=3) is Handle.BOTTOM_RIGHT
-    assert handle_at(60, 10, box, tol=3) is Handle.TOP
-    assert handle_at(110, 30, box, tol=3) is Handle.RIGHT
-    assert handle_at(60, 35, box, tol=3) is Handle.INSIDE
-    assert handle_at(300, 300, box, tol=3) is None
+def test_grab_handle_corners_edges_inside():
+    box = (10.0, 10.0, 110.0, 60.0)  # at scale 1: 100 x 50 screen pixels
+    assert grab_handle(11, 11, box, 1.0, 3) is Handle.TOP_LEFT
+    assert grab_handle(109, 59, box, 1.0, 3) is Handle.BOTTOM_RIGHT
+    assert grab_handle(60, 10, box, 1.0, 3) is Handle.TOP
+    assert grab_handle(110, 35, box, 1.0, 3) is Handle.RIGHT
+    assert grab_handle(60, 35, box, 1.0, 3) is Handle.INSIDE
+    assert grab_handle(30, 10, box, 1.0, 3) is Handle.INSIDE  # an edge between handles moves
+    assert grab_handle(300, 300, box, 1.0, 3) is None
 
 
 def test_drag_rect_normalises_clips_and_rejects_clicks():

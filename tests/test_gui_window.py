@@ -193,12 +193,14 @@ def test_heatmap_and_metrics_panels_show_the_data(window, qtbot):
     far = np.array([1900.0, 20.0])  # the top-right corner: stands, nobody plays there
     assert np.linalg.norm(others - far, axis=1).min() > 100
     assert window.heatmap.heat_at(*far) == 0.0
-    window.heatmap.set_selection("all")
+    with qtbot.waitSignal(window.heatmap.heatmapShown, timeout=20000):  # a worker's job
+        window.heatmap.set_selection("all")
     assert window.heatmap.caption.text().startswith("everyone") and \
         str(len(s.index.track_points(None))) in window.heatmap.caption.text()
     teams = s.teams()
     assert "left" in teams
-    window.heatmap.set_selection("team:left")
+    with qtbot.waitSignal(window.heatmap.heatmapShown, timeout=20000):
+        window.heatmap.set_selection("team:left")
     assert window.heatmap.heat.max() == pytest.approx(1.0)
     # metrics: evaluate the gt against itself via the menu: a perfect bar
     window.actions_["evaluate"].trigger()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
-from sporttrack_gui.ui.hit_test import Handle, boxes_at, drag_handle, handle_at
+from sporttrack_gui.ui.hit_test import PICK_PX, Handle, boxes_at, drag_handle, grab_handle
 from sporttrack_gui.ui.tools import DrawBoxTool, ViewTool
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ BoxDrawn = Callable[[float, float, float, float], None]
 
 HANDLE_TOL_PX = 6.0  # grab distance of a handle, in screen pixels
 CLICK_PX = 2.0  # a press-release closer than this is a click, not a drag
+PARTNER_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
 
 _CURSORS = {
     Handle.TOP_LEFT: Qt.CursorShape.SizeFDiagCursor, Handle.BOTTOM_RIGHT: Qt.CursorShape.SizeFDiagCursor,
@@ -39,8 +40,10 @@ _CURSORS = {
 
 
 class EditTool(ViewTool):
-    """Click selects a track (Ctrl+click picks a partner track); dragging the selected
-    box moves it, dragging one of its handles resizes it."""
+    """Click selects a track (Shift+ or Ctrl+click picks a partner track); dragging
+    from inside the selected box moves it, dragging one of its handles resizes it."""
+
+    pans_empty = True  # a drag that starts on no box pans the view (CVAT's convention)
 
     name = "select"  # the default tool: selecting, plus move/resize of the selection
 
@@ -50,13 +53,13 @@ class EditTool(ViewTool):
         self._last: tuple[float, float, float, float] | None = None
 
     def _grab(self, view: FrameView, pos: QPointF) -> tuple[int, Handle] | None:
-        """The selected box's handle under ``pos`` (handles win over other boxes)."""
+        """The selected box's handle or inside under ``pos`` (handles win over other
+        boxes), decided in screen pixels by ``hit_test.grab_handle``."""
         i = view.selected_index()
         if i is None:
             return None
         box = tuple(float(v) for v in view.frame_boxes().xyxy[i])
-        tol = HANDLE_TOL_PX / (view.zoom() or 1.0)
-        h = handle_at(pos.x(), pos.y(), box, tol)  # type: ignore[arg-type]
+        h = grab_handle(pos.x(), pos.y(), box, view.zoom() or 1.0, HANDLE_TOL_PX)  # type: ignore[arg-type]
         if h is Handle.INSIDE:  # a smaller box inside the selected one is picked instead
             top = boxes_at(pos.x(), pos.y(), view.frame_boxes().xyxy)
             if len(top) and int(top[0]) != i:
@@ -65,13 +68,13 @@ class EditTool(ViewTool):
 
     def press(self, view: FrameView, pos: QPointF) -> bool:
         boxes = view.frame_boxes()
-        ctrl = bool(QApplication.keyboardModifiers() & Qt.KeyboardModifier.ControlModifier)
-        grab = None if ctrl else self._grab(view, pos)
+        partner = bool(QApplication.keyboardModifiers() & PARTNER_MODIFIERS)
+        grab = None if partner else self._grab(view, pos)
         if grab is None:
-            hit = boxes_at(pos.x(), pos.y(), boxes.xyxy)
+            hit = boxes_at(pos.x(), pos.y(), boxes.xyxy, PICK_PX / (view.zoom() or 1.0))
             track = int(boxes.track_id[hit[0]]) if len(hit) else None
-            if ctrl:
-                if track is not None:
+            if partner:  # Shift/Ctrl+click: the other side of a swap or merge
+                if track is not None and track != view.selected_track():
                     view.set_partner(track)
                     view.partnerClicked.emit(track)
                 return True

@@ -27,6 +27,7 @@ from sporttrack_gui.ui.track_ops import (
     box_id_at,
     clip_box,
     keyframes_around,
+    nearest_partner,
     tracker_interpolation,
     xyxy_to_xywh,
 )
@@ -42,12 +43,12 @@ EDIT_SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("delete_box", "Delete &box", ("Delete",), "edit-delete",
                "Delete the selected track's box on this frame", "Edit"),
     ActionSpec("swap", "S&wap ids from here…", ("X",), "",
-               "Exchange the ids of the selected and the partner track (Ctrl+click) "
-               "from this frame on", G),
+               "Exchange the ids of the selected and the partner track (Shift+click) "
+               "from this frame on; without a partner the nearest track is proposed", G),
     ActionSpec("reassign", "&Reassign id from here…", ("R",), "",
                "Give the selected track another (new or existing) id from this frame on", G),
     ActionSpec("merge", "&Merge partner into selected…", ("M",), "",
-               "The partner track (Ctrl+click) becomes part of the selected track", G),
+               "The partner track (Shift+click) becomes part of the selected track", G),
     ActionSpec("split", "S&plit at this frame", ("Ctrl+K",), "",
                "Boxes of the selected track from this frame on get a new id", G),
     ActionSpec("interpolate", "&Interpolate gap (linear)", ("I",), "",
@@ -181,10 +182,9 @@ class BoxEditor(QObject):
         return self.w.view.partner_track()
 
     def set_partner(self, track: int | None) -> None:
+        """The other side of a swap or merge (its box gets the dashed partner style and
+        the status bar names it, ``ui.selection_status``)."""
         self.w.view.set_partner(track)
-        if track is not None:
-            self.w.statusBar().showMessage(
-                f"partner track {track} (swap: X, merge into {self.w.selected_track}: M)", 4000)
 
     def _run(self) -> int | None:
         s = self.w.session
@@ -299,12 +299,25 @@ class BoxEditor(QObject):
                           lambda: ops.DeleteBox(box_id).apply(s.project, run))
 
     # ---- track edits ----------------------------------------------------------------
-    def _other(self, a: int, b: int | None, verb: str) -> int | None:
+    def _other(self, a: int, b: int | None, verb: str, frame: int | None = None) -> int | None:
+        """The partner given, else the chosen one, else asked for -- with the track
+        nearest to ``a`` on ``frame`` (``track_ops.nearest_partner``) proposed first."""
         if b is None:
             b = self.partner()
         if b is None or b == a:
-            return ask_target_id(self.w, f"{verb} track {a} with id:", self._ids(exclude=a))
+            near = self.proposed_partner(a, frame or self.frame())
+            hint = f" (nearest on frame {frame or self.frame()}: {near})" if near is not None else ""
+            return ask_target_id(self.w, f"{verb} track {a} with id{hint}:",
+                                 self._ids(exclude=a), default=near)
         return b
+
+    def proposed_partner(self, a: int, frame: int) -> int | None:
+        """The track overlapping or closest to ``a`` on ``frame`` (None if alone)."""
+        s = self.w.session
+        if s is None:
+            return None
+        sl = s.frame(frame)
+        return nearest_partner(sl.track_id, sl.xywh, a)
 
     def _ids(self, exclude: int | None = None) -> list[int]:
         s = self.w.session
@@ -316,10 +329,10 @@ class BoxEditor(QObject):
         a, run = self._track(a), self._run()
         if a is None or run is None:
             return False
-        b = self._other(a, b, "Swap")
+        f = from_frame or self.frame()
+        b = self._other(a, b, "Swap", f)
         if b is None:
             return False
-        f = from_frame or self.frame()
         s = self.w.session
         assert s is not None
         return self._push(f"swap {a} ↔ {b} from frame {f}",

@@ -1,7 +1,8 @@
 """The frame viewer: one QGraphicsView showing the frame pixmap, boxes and trails.
 
-Zoom (wheel, +/-, fit) and pan (middle-drag or space+drag) are handled here; what a
-left-button gesture means is delegated to a ``ViewTool`` (select, draw a box, the box
+Zoom (wheel, +/-, fit) and pan (middle-drag, or a left drag that starts on no box when
+the tool allows it) are handled here; Space is left to the window's play/pause action.
+What a left-button gesture means is delegated to a ``ViewTool`` (select, draw a box, the box
 editor's move/resize tool of ``ui.edit_tools``). The view never loads frames or queries
 the project: it is given pixels and boxes, and reports gestures as signals.
 """
@@ -9,12 +10,11 @@ the project: it is given pixels and boxes, and reports gestures as signals.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QImage,
-    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPixmap,
@@ -22,12 +22,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
-from sporttrack_gui.ui.hit_test import boxes_at
-from sporttrack_gui.ui.painting import bgr_to_qimage, track_qcolor
+from sporttrack_gui.ui.hit_test import PICK_PX, boxes_at
+from sporttrack_gui.ui.label_layout import place_labels
+from sporttrack_gui.ui.painting import bgr_to_qimage, label_size, track_qcolor
 from sporttrack_gui.ui.scene_items import BoxItem, FrameBoxes, HandlesItem, TrailsItem
 from sporttrack_gui.ui.tools import SelectTool, ViewTool
 
 ZOOM_STEP = 1.25
+CLICK_PX = 3.0  # a press-release closer than this (screen pixels) is a click
 ZOOM_MIN, ZOOM_MAX = 0.05, 40.0
 
 
@@ -38,8 +40,8 @@ class FrameView(QGraphicsView):
     trackClicked = Signal(object)  # int track id or None
     boxDrawn = Signal(float, float, float, float)  # x, y, w, h in image pixels
     pixmapShown = Signal(int)  # frame number whose pixels are now on screen
-    spaceTapped = Signal()  # Space pressed and released without panning
-    partnerClicked = Signal(object)  # Ctrl+click: a second track (swap/merge partner)
+    partnerClicked = Signal(object)  # Shift/Ctrl+click: a second track (swap/merge partner)
+    selectionChanged = Signal(object, object)  # (selected track, partner track), each or None
     contextRequested = Signal(object, QPoint)  # track id under the pointer or None, global pos
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -63,9 +65,10 @@ class FrameView(QGraphicsView):
         self._boxes = FrameBoxes()
         self._selected: int | None = None
         self._fit = True
-        self._space = False
-        self._space_dragged = False
         self._pan_from: QPointF | None = None
+        self._pan_click: QPointF | None = None  # empty-frame press: a click unless dragged
+        self._announced: tuple[int | None, int | None] = (None, None)
+        self._declutter = True  # skip labels that would overlap (full label mode)
         self._default_tool: ViewTool = SelectTool()
         self._tool: ViewTool = self._default_tool
         self._tool.activate(self)
@@ -104,11 +107,38 @@ class FrameView(QGraphicsView):
             if i < len(boxes):
                 tid = int(boxes.track_id[i])
                 item.set_box(i, boxes.xyxy[i], tid, boxes.labels[i] if boxes.labels else str(tid),
-                             tid in (self._selected, self._partner))
+                             self._role(tid))
                 item.show()
             else:
                 item.hide()
         self._update_handles()
+        self._layout_labels()
+
+    def set_declutter(self, on: bool) -> None:
+        """Skip a label whose tag would overlap one already drawn (True), or draw all."""
+        self._declutter = on
+        self._layout_labels()
+
+    def _layout_labels(self) -> None:
+        """Hide the tags that would land on a higher-priority one at the current zoom:
+        selected, partner, then larger boxes first (``label_layout.place_labels``)."""
+        items = [it for it in self._pool[:len(self._boxes)] if it.isVisible()]
+        if not items:
+            return
+        if not self._declutter:
+            for it in items:
+                it.set_label_shown(True)
+            return
+        z = self.zoom() or 1.0
+        sizes = np.array([label_size(it.label) if it.label else (0.0, 0.0) for it in items])
+        rects = np.array([[it.rect().left(), it.rect().top(), it.rect().width() *
+                           it.rect().height()] for it in items])
+        rank = np.array([0 if it.role == "selected" else 1 if it.role else 2 for it in items])
+        priority = rank * 1e12 - rects[:, 2]  # role first, then the larger box
+        keep = place_labels(rects[:, 0] * z, rects[:, 1] * z - sizes[:, 1], sizes[:, 0],
+                            sizes[:, 1], priority)
+        for it, k in zip(items, keep, strict=True):
+            it.set_label_shown(bool(k))
 
     def set_trails(self, trails: list[tuple[int, np.ndarray]]) -> None:
         self._trails.set_trails(trails, self.sceneRect())
@@ -161,12 +191,24 @@ class FrameView(QGraphicsView):
     def partner_track(self) -> int | None:
         return self._partner
 
+    def _role(self, track_id: int) -> str:
+        """How a box is highlighted: the selection, the partner or not at all."""
+        if self._selected is not None and track_id == self._selected:
+            return "selected"
+        if self._partner is not None and track_id == self._partner:
+            return "partner"
+        return ""
+
     def _restyle(self) -> None:
         for item in self._pool:
             if item.isVisible():
-                item.selected = item.track_id in (self._selected, self._partner)
-                item.update()
+                item.set_role(self._role(item.track_id))
         self._update_handles()
+        self._layout_labels()
+        pair = (self._selected, self._partner)
+        if pair != self._announced:
+            self._announced = pair
+            self.selectionChanged.emit(*pair)
 
     def selected_track(self) -> int | None:
         return self._selected
@@ -197,15 +239,17 @@ class FrameView(QGraphicsView):
         if not 0 <= index < len(self._pool):
             return
         item = self._pool[index]
-        item.set_box(index, np.asarray(xyxy, np.float32), item.track_id, item._label,  # noqa: SLF001
-                     item.selected)
+        item.set_box(index, np.asarray(xyxy, np.float32), item.track_id, item.label,
+                     item.role)
         if index == self.selected_index():
             x1, y1, x2, y2 = xyxy
             self._handles.set_rect(QRectF(x1, y1, x2 - x1, y2 - y1), track_qcolor(item.track_id))
 
-    def track_at(self, scene_pos: QPointF) -> int | None:
-        """Track id of the smallest box under ``scene_pos`` (None for empty frame)."""
-        hit = boxes_at(scene_pos.x(), scene_pos.y(), self._boxes.xyxy)
+    def track_at(self, scene_pos: QPointF, tol_px: float = 0.0) -> int | None:
+        """Track id of the smallest box under ``scene_pos``, or of the nearest one within
+        ``tol_px`` screen pixels (None for empty frame)."""
+        hit = boxes_at(scene_pos.x(), scene_pos.y(), self._boxes.xyxy,
+                       tol_px / (self.zoom() or 1.0))
         return int(self._boxes.track_id[hit[0]]) if len(hit) else None
 
     def set_tool(self, tool: ViewTool | None) -> None:
@@ -233,6 +277,7 @@ class FrameView(QGraphicsView):
         self._fit = False
         current = self.zoom() or 1.0
         self.scale(factor / current, factor / current)
+        self._layout_labels()
         self.zoomChanged.emit(self.zoom())
 
     def zoom_in(self) -> None:
@@ -246,6 +291,7 @@ class FrameView(QGraphicsView):
         self._fit = True
         if not self.sceneRect().isEmpty():
             self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._layout_labels()
         self.zoomChanged.emit(self.zoom())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -259,15 +305,20 @@ class FrameView(QGraphicsView):
             self.set_zoom(self.zoom() * ZOOM_STEP ** steps)
         event.accept()
 
-    # ---- mouse and keys: pan here, the rest to the tool -------------------------
-    def _panning(self, event: QMouseEvent) -> bool:
-        return event.button() == Qt.MouseButton.MiddleButton or (
-            self._space and event.button() == Qt.MouseButton.LeftButton)
+    # ---- mouse: pan here, the rest to the tool -----------------------------------
+    def _starts_pan(self, event: QMouseEvent) -> bool:
+        """Middle button; or a plain left press on no box when the tool pans there."""
+        if event.button() == Qt.MouseButton.MiddleButton:
+            return True
+        return (event.button() == Qt.MouseButton.LeftButton and self._tool.pans_empty and
+                event.modifiers() == Qt.KeyboardModifier.NoModifier and self.has_image() and
+                self.track_at(self.mapToScene(event.position().toPoint()), PICK_PX) is None)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
-        if self._panning(event):
+        if self._starts_pan(event):
             self._pan_from = event.position()
-            self._space_dragged = self._space
+            left = event.button() == Qt.MouseButton.LeftButton
+            self._pan_click = QPointF(event.position()) if left else None
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
@@ -293,7 +344,14 @@ class FrameView(QGraphicsView):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt API
         if self._pan_from is not None:
             self._pan_from = None
-            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space else self._tool.cursor)
+            click, self._pan_click = self._pan_click, None
+            self.viewport().setCursor(self._tool.cursor)
+            if click is not None:
+                moved = event.position() - click
+                if max(abs(moved.x()), abs(moved.y())) < CLICK_PX:  # a click on empty frame
+                    pos = self.mapToScene(click.toPoint())
+                    self._tool.press(self, pos)
+                    self._tool.release(self, pos)
             event.accept()
             return
         if event.button() == Qt.MouseButton.LeftButton and \
@@ -302,21 +360,11 @@ class FrameView(QGraphicsView):
             return
         super().mouseReleaseEvent(event)
 
-    def event(self, event: QEvent) -> bool:
-        # Take Space before the Play shortcut sees it: held = pan, a tap = play/pause
-        # (``spaceTapped``), the convention of video and image editors.
-        if event.type() == QEvent.Type.ShortcutOverride and \
-                isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Space and \
-                event.modifiers() == Qt.KeyboardModifier.NoModifier:
-            event.accept()
-            return True
-        return super().event(event)
-
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt API
         """Right-click a box: with no track selected it becomes the selection; with one
         selected it becomes the partner (so "select A, right-click B" offers swap/merge
         of A and B); then the editor shows its menu for the clicked track."""
-        track = self.track_at(self.mapToScene(event.pos()))
+        track = self.track_at(self.mapToScene(event.pos()), PICK_PX)
         if track is not None and track not in (self._selected, self._partner):
             if self._selected is None:
                 self.select_track(track)
@@ -325,26 +373,3 @@ class FrameView(QGraphicsView):
                 self.partnerClicked.emit(track)
         self.contextRequested.emit(track, event.globalPos())
         event.accept()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        if event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier:
-            if not event.isAutoRepeat():
-                self._space = True
-                self._space_dragged = False
-                self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        if event.key() == Qt.Key.Key_Space and self._space:
-            if event.isAutoRepeat():
-                event.accept()
-                return
-            self._space = False
-            self.viewport().setCursor(self._tool.cursor)
-            if not self._space_dragged:
-                self.spaceTapped.emit()
-            event.accept()
-            return
-        super().keyReleaseEvent(event)

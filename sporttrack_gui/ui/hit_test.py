@@ -1,8 +1,10 @@
 """Geometry of pointing at boxes, kept out of the view class (labelme style).
 
-Plain numpy and floats in image pixels: the viewer's draw tool uses ``drag_rect`` now,
-the box editor (#8) uses ``boxes_at``/``handle_at`` to select, move and resize, and
-all of it is unit-tested without Qt.
+Plain numpy and floats: the viewer's draw tool uses ``drag_rect``, the box editor uses
+``boxes_at``/``grab_handle`` to select, move and resize, and all of it is unit-tested
+without Qt. Tolerances are in *screen* pixels and converted with the view's scale
+(screen pixels per image pixel): at fit zoom a player is 20-40 px on screen, and
+tolerances in image pixels would make its handles cover it whole.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from enum import Enum
 
 import numpy as np
+
+PICK_PX = 4.0  # a click this close to a box (screen pixels) still picks it
 
 
 class Handle(Enum):
@@ -26,46 +30,58 @@ class Handle(Enum):
     INSIDE = "in"
 
 
-def boxes_at(x: float, y: float, xyxy: np.ndarray) -> np.ndarray:
-    """Indices of boxes containing (x, y), smallest area first.
+def boxes_at(x: float, y: float, xyxy: np.ndarray, tol: float = 0.0) -> np.ndarray:
+    """Indices of boxes containing (x, y), smallest area first; then boxes within
+    ``tol`` (same units as the boxes) of it, nearest first.
 
     Smallest first so a player's box can be picked even when a larger box (a group, a
-    referee standing behind) encloses the click.
+    referee standing behind) encloses the click; the tolerance lets a click a few
+    screen pixels off a thin box (the ball, a far player) still pick it.
     """
     b = np.asarray(xyxy, np.float64).reshape(-1, 4)
-    inside = (b[:, 0] <= x) & (x <= b[:, 2]) & (b[:, 1] <= y) & (y <= b[:, 3])
-    idx = np.flatnonzero(inside)
+    dx = np.maximum(np.maximum(b[:, 0] - x, x - b[:, 2]), 0.0)
+    dy = np.maximum(np.maximum(b[:, 1] - y, y - b[:, 3]), 0.0)
+    dist = np.hypot(dx, dy)
+    idx = np.flatnonzero(dist <= max(tol, 0.0))
     area = (b[idx, 2] - b[idx, 0]) * (b[idx, 3] - b[idx, 1])
-    return idx[np.argsort(area, kind="stable")]
+    return idx[np.lexsort((area, dist[idx]))]
 
 
-def handle_at(x: float, y: float, box: tuple[float, float, float, float],
-              tol: float) -> Handle | None:
-    """Which handle of ``box`` (xyxy) is within ``tol`` pixels of (x, y), corners first."""
+HANDLE_ORDER = (Handle.TOP_LEFT, Handle.TOP_RIGHT, Handle.BOTTOM_RIGHT, Handle.BOTTOM_LEFT,
+                Handle.TOP, Handle.RIGHT, Handle.BOTTOM, Handle.LEFT)
+
+
+def handle_centres(box: tuple[float, float, float, float]) -> dict[Handle, tuple[float, float]]:
+    """Where each of the eight handles sits on ``box`` (xyxy): corners and edge middles."""
     x1, y1, x2, y2 = box
-    if not (x1 - tol <= x <= x2 + tol and y1 - tol <= y <= y2 + tol):
-        return None
-    near_l, near_r = abs(x - x1) <= tol, abs(x - x2) <= tol
-    near_t, near_b = abs(y - y1) <= tol, abs(y - y2) <= tol
-    if near_t and near_l:
-        return Handle.TOP_LEFT
-    if near_t and near_r:
-        return Handle.TOP_RIGHT
-    if near_b and near_r:
-        return Handle.BOTTOM_RIGHT
-    if near_b and near_l:
-        return Handle.BOTTOM_LEFT
-    if near_t:
-        return Handle.TOP
-    if near_b:
-        return Handle.BOTTOM
-    if near_l:
-        return Handle.LEFT
-    if near_r:
-        return Handle.RIGHT
-    if x1 <= x <= x2 and y1 <= y <= y2:
-        return Handle.INSIDE
-    return None
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    return {Handle.TOP_LEFT: (x1, y1), Handle.TOP_RIGHT: (x2, y1),
+            Handle.BOTTOM_RIGHT: (x2, y2), Handle.BOTTOM_LEFT: (x1, y2),
+            Handle.TOP: (cx, y1), Handle.RIGHT: (x2, cy), Handle.BOTTOM: (cx, y2),
+            Handle.LEFT: (x1, cy)}
+
+
+def grab_handle(x: float, y: float, box: tuple[float, float, float, float], scale: float,
+                reach_px: float = 6.0) -> Handle | None:
+    """What a press at image point (x, y) grabs of ``box`` (xyxy, image pixels).
+
+    Decided in screen pixels (``scale`` = screen pixels per image pixel): a handle is
+    grabbed within ``reach_px`` of its centre -- outside the box at full reach, inside
+    it at most a quarter of the box's shorter on-screen side, so the middle half of
+    even a 20-px box always moves it. Edges between handles move, never resize:
+    resizing is for the handles, as in CVAT and labelme.
+    """
+    s = scale if scale > 0 else 1.0
+    px, py = x * s, y * s
+    x1, y1, x2, y2 = (v * s for v in box)
+    inside = x1 <= px <= x2 and y1 <= py <= y2
+    reach = min(reach_px, min(x2 - x1, y2 - y1) / 4.0) if inside else reach_px
+    centres = handle_centres((x1, y1, x2, y2))
+    for h in HANDLE_ORDER:
+        hx, hy = centres[h]
+        if abs(px - hx) <= reach and abs(py - hy) <= reach:
+            return h
+    return Handle.INSIDE if inside else None
 
 
 def drag_rect(x0: float, y0: float, x1: float, y1: float, width: int, height: int,

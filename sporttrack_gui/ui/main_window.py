@@ -38,8 +38,9 @@ from sporttrack_gui.ui.errors import show_error
 from sporttrack_gui.ui.exports import ExportControl
 from sporttrack_gui.ui.frame_loader import FrameLoader
 from sporttrack_gui.ui.frame_view import FrameView
-from sporttrack_gui.ui.heatmap_panel import EVERYONE, SELECTED, HeatmapPanel
+from sporttrack_gui.ui.heatmap_panel import SELECTED, HeatmapPanel
 from sporttrack_gui.ui.icons import icon
+from sporttrack_gui.ui.label_layout import label_texts
 from sporttrack_gui.ui.playback import SPEEDS, Playback, format_time
 from sporttrack_gui.ui.plot_panels import PlotsDock
 from sporttrack_gui.ui.project_files import ProjectFilesMixin
@@ -117,6 +118,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         self.docks["assistant"].visibilityChanged.connect(self._assistant_visible)
 
         self.actions_ = add_actions(self, SPECS)
+        from sporttrack_gui.ui.heatmap_control import HeatmapControl
+
+        self.heatmap_control = HeatmapControl(self)  # aggregation off the GUI thread, export
         self._undo_actions()
         self.editor = BoxEditor(self)
         self.assistant = AssistantController(self, self.assistant_panel)
@@ -129,7 +133,11 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
                       self.relinker.actions, self.run_menu.actions):
             self.actions_.update(extra)  # one table: menus, keys and the F1 help
         self._assistant_visible(False)
-        self.actions_["labels"].setChecked(True)
+        from sporttrack_gui.ui.label_menu import LabelModes
+
+        self.label_modes = LabelModes(self)  # View ▸ Labels: full / ids only / none
+        self.label_modes.changed.connect(lambda _m: self.refresh_overlay())
+        self.actions_.update(self.label_modes.actions)
         self.actions_["cancel"].setEnabled(False)
         self._build_menus()
         self._build_toolbar()
@@ -153,7 +161,10 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         from sporttrack_gui.ui.metrics_panel import MetricsUpdater
 
         self.metrics = MetricsUpdater(self, self.plots.metrics)  # re-scores after edits
-        self.resize(1500, 920)
+        from sporttrack_gui.ui.window_layout import WindowLayout
+
+        self.layout_policy = WindowLayout(self)  # first-start layout, Reset, small windows
+        self.layout_policy.fit_to_screen()
         self._layout_pending = not self._restore_settings()
 
     # ---- construction ---------------------------------------------------------------
@@ -204,13 +215,16 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         view = bar.addMenu("&View")
         view.addActions([a["zoom_in"], a["zoom_out"], a["zoom_fit"]])
         view.addSeparator()
-        view.addActions([a["labels"], a["trails"]])
+        view.addMenu(self.label_modes.menu())
+        view.addAction(a["trails"])
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
         from sporttrack_gui.ui.multicam_view import multicam_action
 
         view.addAction(multicam_action(self))
+        view.addSeparator()
+        view.addAction(a["reset_layout"])
         play = bar.addMenu("&Playback")
         play.addActions([a[k] for k in ("play", "prev", "next", "prev10", "next10", "prev_sec",
                                         "next_sec", "first", "last", "goto", "slower", "faster")])
@@ -254,6 +268,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         for w in (self.status_frame, self.status_time, self.status_zoom, self.status_project):
             w.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(w)
+        from sporttrack_gui.ui.selection_status import attach_selection_status
+
+        self.status_selection = attach_selection_status(self)  # "Track 12 selected · partner 15"
         attach_proxy_status(self)  # background scrub-proxy build, ui.proxy_status
 
     def _connect(self) -> None:
@@ -267,7 +284,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         a["screenshot"].triggered.connect(self.screenshot_dialog)
         a["quit"].triggered.connect(self.close)
         a["play"].triggered.connect(pb.toggle)
-        self.view.spaceTapped.connect(pb.toggle)
+        a["play"].setAutoRepeat(False)  # holding Space toggles once, not 30 times a second
         a["next"].triggered.connect(lambda: pb.step(1))
         a["prev"].triggered.connect(lambda: pb.step(-1))
         a["next10"].triggered.connect(lambda: pb.step(10))
@@ -282,7 +299,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         a["zoom_in"].triggered.connect(self.view.zoom_in)
         a["zoom_out"].triggered.connect(self.view.zoom_out)
         a["zoom_fit"].triggered.connect(self.view.zoom_fit)
-        a["labels"].toggled.connect(lambda _on: self.refresh_overlay())
+        a["reset_layout"].triggered.connect(lambda: self.layout_policy.apply_default())
         a["trails"].toggled.connect(lambda _on: self.refresh_overlay())
         a["shortcuts"].triggered.connect(self.show_shortcuts)
         a["about"].triggered.connect(self.show_about)
@@ -315,15 +332,13 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
-        if self._layout_pending:  # first start: the frame gets the most room
+        if self._layout_pending:  # first start: the frame gets the most room, Plots raised
             self._layout_pending = False
-            self.resizeDocks([self.docks["runs"], self.docks["plots"]], [340, 440],
-                             Qt.Orientation.Horizontal)
-            self.resizeDocks([self.docks["timeline"]], [230], Qt.Orientation.Vertical)
+            self.layout_policy.apply_default()
 
     def save_settings(self) -> None:
         settings.set_value("window/geometry", self.saveGeometry())
-        settings.set_value("window/state", self.saveState())
+        settings.set_value("window/state", self.layout_policy.state_to_save())
         settings.set_value("view/trails", "true" if self.actions_["trails"].isChecked() else "false")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
@@ -568,8 +583,8 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             self.view.set_trails([])
             return
         sl = s.frame(frame)
-        labels = s.labels(sl.track_id, sl.cls) if self.actions_["labels"].isChecked() else \
-            ["" for _ in range(len(sl))]
+        labels = label_texts(self.label_modes.mode(), sl.track_id,
+                             lambda: s.labels(sl.track_id, sl.cls))
         self.view.select_track(self.selected_track, notify=False)
         self.view.set_boxes(FrameBoxes(sl.xyxy, sl.track_id, labels))
         trails = s.index.trails(frame, TRAIL_LENGTH) if self.actions_["trails"].isChecked() else []
@@ -590,29 +605,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             self.refresh_heatmap()
 
     def refresh_heatmap(self) -> None:
-        """Only while the heatmap is on screen (it aggregates every box of the run)."""
-        s = self.session
-        if s is None or not self.frame_size[0] or not self.heatmap.isVisible():
-            return
-        key = self.heatmap.selection()
-        idx = s.index
-        if key == SELECTED:
-            if self.selected_track is None:
-                self.heatmap.show_boxes(np.zeros((0, 4)), self.frame_size, "no track selected")
-                return
-            xywh = idx.track_xywh(self.selected_track)
-            caption = f"track {self.selected_track}"
-        elif key == EVERYONE:
-            xywh = idx.track_xywh()
-            caption = "everyone"
-        else:
-            team = key.split(":", 1)[1]
-            xywh = idx.track_xywh(tracks=s.team_tracks(team))
-            caption = f"team {team}"
-        image = self.current_frame_image()
-        if image is not None:
-            self.heatmap.set_frame(image)
-        self.heatmap.show_boxes(xywh, self.frame_size, caption)
+        """Only while the heatmap is on screen; a run's boxes are aggregated in a
+        worker (``ui.heatmap_control``)."""
+        self.heatmap_control.refresh()
 
     # ---- edits (undoable) ---------------------------------------------------------------
     def push_edit(self, label: str, apply: Callable[[], Any]) -> bool:

@@ -16,6 +16,21 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from sporttrack_gui.media.overlay import track_color
 
 LABEL_FONT_PX = 12
+PARTNER_PAD_PX = 4  # the partner's dashed frame sits this far outside its box, on screen
+
+
+@lru_cache(maxsize=1)
+def label_font() -> QFont:
+    font = QFont()
+    font.setPixelSize(LABEL_FONT_PX)
+    font.setBold(True)
+    return font
+
+
+def label_size(label: str) -> tuple[float, float]:
+    """On-screen (width, height) of a label tag, for the view's label layout."""
+    metrics = QFontMetricsF(label_font())
+    return metrics.horizontalAdvance(label) + 6, metrics.height() + 2
 
 
 @lru_cache(maxsize=4096)
@@ -46,31 +61,39 @@ def cosmetic_pen(color: QColor, width: float = 2.0, style=Qt.PenStyle.SolidLine)
 
 
 def paint_box(painter: QPainter, rect: QRectF, color: QColor, label: str,
-              selected: bool = False) -> None:
+              role: str | bool = "") -> None:
     """Draw one box and its label tag above the top-left corner.
 
-    The label is drawn at a fixed screen size (the painter's scale is undone for the
-    text) so ids stay readable when zoomed out on a 4K frame.
+    ``role`` ``"selected"`` (or True): thick outline and a light fill; ``"partner"``:
+    the swap/merge partner's second style, a white dashed frame a few screen pixels
+    outside the box, visible on grass and on kits alike. The label is drawn at a fixed
+    screen size (the painter's scale is undone for the text) so ids stay readable when
+    zoomed out on a 4K frame.
     """
+    role = "selected" if role is True else (role or "")
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.setPen(cosmetic_pen(color, 3.0 if selected else 2.0))
+    painter.setPen(cosmetic_pen(color, 3.0 if role else 2.0))
     painter.drawRect(rect)
-    if selected:
+    if role == "selected":
         fill = QColor(color)
         fill.setAlpha(50)
         painter.fillRect(rect, fill)
+    elif role == "partner":
+        pad = PARTNER_PAD_PX / (painter.worldTransform().m11() or 1.0)
+        outer = rect.adjusted(-pad, -pad, pad, pad)
+        painter.setPen(cosmetic_pen(QColor(0, 0, 0), 4.0))
+        painter.drawRect(outer)
+        painter.setPen(cosmetic_pen(QColor(255, 255, 255), 2.0, Qt.PenStyle.DashLine))
+        painter.drawRect(outer)
     if not label:
         return
     scale = painter.worldTransform().m11() or 1.0
     painter.save()
     painter.translate(rect.topLeft())
     painter.scale(1.0 / scale, 1.0 / scale)
-    font = QFont()
-    font.setPixelSize(LABEL_FONT_PX)
-    font.setBold(True)
-    painter.setFont(font)
-    metrics = QFontMetricsF(font)
-    tag = QRectF(0, -metrics.height() - 2, metrics.horizontalAdvance(label) + 6, metrics.height() + 2)
+    painter.setFont(label_font())
+    w, h = label_size(label)
+    tag = QRectF(0, -h, w, h)
     painter.fillRect(tag, color)
     painter.setPen(QColor(0, 0, 0) if color.lightnessF() > 0.55 else QColor(255, 255, 255))
     painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, label)

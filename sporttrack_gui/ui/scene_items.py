@@ -29,7 +29,12 @@ class FrameBoxes:
 
 
 class BoxItem(QGraphicsItem):
-    """One box with its label; ``index`` points back into the current FrameBoxes."""
+    """One box with its label; ``index`` points back into the current FrameBoxes.
+
+    ``role`` is how it is highlighted: ``"selected"`` (the edited track),
+    ``"partner"`` (the other side of a swap or merge: a second, dashed style) or ``""``.
+    ``label_shown`` is False when the view's label layout hides the tag (crowded frame).
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -38,11 +43,21 @@ class BoxItem(QGraphicsItem):
         self._label = ""
         self.track_id = 0
         self.index = -1
-        self.selected = False
+        self.role = ""
+        self.label_shown = True
         self.setZValue(10)
 
+    @property
+    def selected(self) -> bool:
+        """Highlighted at all (selection or partner)."""
+        return bool(self.role)
+
+    @property
+    def label(self) -> str:
+        return self._label
+
     def set_box(self, index: int, xyxy: np.ndarray, track_id: int, label: str,
-                selected: bool) -> None:
+                role: str = "") -> None:
         self.prepareGeometryChange()
         x1, y1, x2, y2 = (float(v) for v in xyxy)
         self._rect = QRectF(x1, y1, x2 - x1, y2 - y1)
@@ -50,19 +65,32 @@ class BoxItem(QGraphicsItem):
         self._label = label
         self.track_id = int(track_id)
         self.index = index
-        self.selected = selected
+        self.role = role
+        self.setZValue(12 if role == "selected" else 11 if role else 10)
         self.update()
+
+    def set_role(self, role: str) -> None:
+        if role != self.role:
+            self.role = role
+            self.setZValue(12 if role == "selected" else 11 if role else 10)
+            self.update()
+
+    def set_label_shown(self, shown: bool) -> None:
+        if shown != self.label_shown:
+            self.label_shown = shown
+            self.update()
 
     def rect(self) -> QRectF:
         return QRectF(self._rect)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
         # room for the label tag above the box, at typical zoom levels
-        return self._rect.adjusted(-4, -40, 200, 4)
+        return self._rect.adjusted(-40, -40, 200, 40)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
-        paint_box(painter, self._rect, self._color, self._label, self.selected)
+        paint_box(painter, self._rect, self._color, self._label if self.label_shown else "",
+                  self.role)
 
 
 class TrailsItem(QGraphicsItem):

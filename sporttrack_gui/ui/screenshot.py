@@ -33,6 +33,19 @@ def wait_for_frame(window, frame: int, timeout_ms: int = 20000) -> bool:
     return hit["ok"]
 
 
+def _wait_heatmap(window, timeout_s: float = 60.0) -> None:
+    """Let the heatmap worker deliver (it aggregates the run off the GUI thread)."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    end = time.monotonic() + timeout_s
+    while window.heatmap_control.busy() and time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    QApplication.processEvents()
+
+
 def render_window(window, frame: int, out: str | Path, *, size: tuple[int, int] = (1600, 1000),
                   run: str | None = None, track: int | None = None, panel: str | None = None,
                   trails: bool = False) -> Path:
@@ -52,6 +65,7 @@ def render_window(window, frame: int, out: str | Path, *, size: tuple[int, int] 
     if panel == "heatmap":
         window.docks["heatmap"].raise_()
         window.refresh_heatmap()
+        _wait_heatmap(window)
     elif panel in ("metrics", "compare"):
         window.docks["plots"].raise_()
         window.plots.setCurrentWidget(window.plots.compare if panel == "compare" else window.plots.live)

@@ -39,11 +39,14 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         rows = shortcut_rows(actions)
-        extra = [("Viewer", "Pan", "Middle-drag, or hold Space and drag"),
+        extra = [("Viewer", "Pan", "Middle-drag, or drag an empty part of the frame "
+                  "(Space only plays / pauses)"),
                  ("Viewer", "Zoom at the pointer", "Mouse wheel"),
                  ("Timeline", "Select a track / jump to a frame", "Click / double-click a lane"),
-                 ("Viewer", "Move / resize the selected box", "Drag it / drag a handle"),
-                 ("Viewer", "Pick a partner track (swap, merge)", "Ctrl+click its box or row"),
+                 ("Viewer", "Move / resize the selected box",
+                  "Drag from inside it / drag one of its handles"),
+                 ("Viewer", "Pick a partner track (swap, merge)",
+                  "Shift+click (or Ctrl+click) its box, Ctrl+click its row"),
                  ("Viewer", "Track operations", "Right-click a box, a track row or a lane"),
                  ("Tracks list", "Edit name / team / class", "Double-click the cell, F2")]
         self.table = QTableWidget(len(rows) + len(extra), 3, self)

@@ -1,6 +1,6 @@
 """Mouse tools of the frame viewer: what a left-button press/drag/release means.
 
-The view owns zoom and pan (wheel, middle-drag, space+drag) and forwards every other
+The view owns zoom and pan (wheel, middle-drag, drag on empty frame) and forwards every other
 left-button gesture to its current tool. Select and draw-a-box live here; the box
 editor (#8) adds move/resize tools by subclassing ``ViewTool`` and calling
 ``FrameView.set_tool`` — no change to the view class needed.
@@ -26,6 +26,9 @@ class ViewTool:
 
     cursor = Qt.CursorShape.ArrowCursor
     name = "tool"
+    #: True: a left drag that starts on no box pans the view (a click there still
+    #: reaches ``press``/``release``); tools that draw on empty frame say False
+    pans_empty = False
 
     def activate(self, view: FrameView) -> None:
         view.viewport().setCursor(self.cursor)

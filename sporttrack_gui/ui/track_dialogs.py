@@ -31,12 +31,21 @@ def parse_target(text: str, allow_new: bool) -> int | None:
     return value if value >= 0 else None
 
 
+def target_items(ids: list[int], allow_new: bool = False, default: int | None = None
+                 ) -> list[str]:
+    """The dialog's list: "(new id)" if allowed, then ``default`` (pre-selected, e.g.
+    the nearest track), then the other ids."""
+    first = [str(default)] if default is not None else []
+    return ([NEW_TEXT] if allow_new else []) + first + [str(i) for i in ids if i != default]
+
+
 def ask_target_id(parent: QWidget, prompt: str, ids: list[int],
-                  allow_new: bool = False) -> int | None:
+                  allow_new: bool = False, default: int | None = None) -> int | None:
     """An editable list of the run's ids (plus "(new id)"): existing ids are offered,
-    any other non-negative number may be typed."""
-    items = ([NEW_TEXT] if allow_new else []) + [str(i) for i in ids]
-    text, ok = QInputDialog.getItem(parent, "Track id", prompt, items, 0, True)
+    any other non-negative number may be typed; ``default`` is pre-selected."""
+    items = target_items(ids, allow_new, default)
+    current = items.index(str(default)) if default is not None else 0
+    text, ok = QInputDialog.getItem(parent, "Track id", prompt, items, current, True)
     if not ok:
         return None
     return parse_target(text, allow_new)

@@ -52,6 +52,32 @@ def box_id_at(frame_boxes: dict[str, np.ndarray], track: int,
     return int(frame_boxes["id"][rows[0]])
 
 
+def nearest_partner(track_id: np.ndarray, xywh: np.ndarray, track: int) -> int | None:
+    """The track most likely meant as ``track``'s swap/merge partner on one frame.
+
+    ``track_id`` (N,) and ``xywh`` (N, 4) are one frame's columns of the run model.
+    The box overlapping ``track``'s box most (IoU) wins -- an ID switch happens where
+    two players cross; with no overlap, the box whose centre is closest, measured in
+    ``track``'s box heights so near and far players compare. None when ``track`` has no
+    box on the frame or no other real track is there.
+    """
+    from sporttrack_gui.core.iou import iou_matrix_xywh
+
+    ids = np.asarray(track_id, np.int64)
+    boxes = np.asarray(xywh, np.float64).reshape(-1, 4)
+    own = np.flatnonzero(ids == track)
+    others = np.flatnonzero((ids != track) & (ids >= 0))
+    if not len(own) or not len(others):
+        return None
+    me = boxes[own[0]]
+    iou = iou_matrix_xywh(me[None, :], boxes[others])[0]
+    if iou.max() > 0:
+        return int(ids[others[int(np.argmax(iou))]])
+    centre = me[:2] + me[2:] / 2
+    d = np.hypot(*(boxes[others, :2] + boxes[others, 2:] / 2 - centre).T) / max(me[3], 1.0)
+    return int(ids[others[int(np.argmin(d))]])
+
+
 def xyxy_to_xywh(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     x1, y1, x2, y2 = box
     return (float(x1), float(y1), float(x2 - x1), float(y2 - y1))
