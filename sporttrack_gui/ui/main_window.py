@@ -559,7 +559,11 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
                        f"decode frame {frame}")
         note = f" (images exist for frames 1-{on_disk})" if expected else ""
         self.statusBar().showMessage(f"frame {frame}: no image{note}: {message}", 5000)
-        self._show_blank(frame or self.playback.frame)
+        shown = frame or self.playback.frame
+        # the transient message may be replaced at once (a scan, a job): the permanent
+        # frame field keeps saying that this frame has no pixels
+        self.status_frame.setText(f"frame {shown} / {self.playback.frame_count} · no image")
+        self._show_blank(shown)
 
     def _show_blank(self, frame: int) -> None:
         """No pixels for this frame (missing images): boxes on a dark canvas still help."""
