@@ -41,7 +41,8 @@ def people(path: Path) -> MotTable:
 
 
 def train_fairmot_model(match, root: Path, epochs: int, imgsz: int) -> str:
-    from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig, train_fairmot
+    from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig
+    from sporttrack_gui.pipeline.train import train_fairmot
     from sporttrack_gui.project import Project
     from sporttrack_gui.project.importer import import_source
 
@@ -60,8 +61,9 @@ def train_fairmot_model(match, root: Path, epochs: int, imgsz: int) -> str:
 
 
 def train_yolo_model(match, root: Path, epochs: int, imgsz: int, width: float) -> str:
-    from sporttrack_gui.detect.train import TrainConfig, train_detector
+    from sporttrack_gui.detect.train import TrainConfig
     from sporttrack_gui.formats.yolo import YoloSequenceInput, export_yolo_dataset
+    from sporttrack_gui.pipeline.train import train_detector
 
     if (root / "yolo_train/train/weights/best.pt").is_file():  # --work reused
         return str(root / "yolo_train/train/weights/best.pt")

@@ -49,7 +49,8 @@ def register(subparsers) -> None:
 
 
 def _run_fairmot(args: argparse.Namespace, runs: list[str]) -> int:
-    from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig, train_fairmot
+    from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig
+    from sporttrack_gui.pipeline.train import train_fairmot
 
     config = FairMOTTrainConfig(out=args.out, project=args.project, runs=runs,
                                 class_names=_classes(args), epochs=args.epochs,
@@ -76,7 +77,8 @@ def _classes(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sporttrack_gui.detect.train import TrainConfig, train_detector
+    from sporttrack_gui.detect.train import TrainConfig
+    from sporttrack_gui.pipeline.train import train_detector
 
     runs = [r.strip() for r in args.runs.split(",") if r.strip()]
     if args.arch == "fairmot":

@@ -1,7 +1,7 @@
 """Geometry of pointing at boxes, kept out of the view class (labelme style).
 
-Plain numpy and floats in image pixels: the viewer's draw tool uses ``drag_rect`` now,
-the box editor (#8) uses ``boxes_at``/``handle_at`` to select, move and resize, and
+Plain numpy and floats in image pixels: the viewer's draw tool uses ``drag_rect``,
+the box editor uses ``boxes_at``/``handle_at`` to select, move and resize, and
 all of it is unit-tested without Qt.
 """
 
