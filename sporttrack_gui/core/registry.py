@@ -1,9 +1,9 @@
 """One registry type for every extension point: trackers, detectors, metrics, formats.
 
-Why one type: each extension point used to carry its own dict, its own "a plugin may not
-replace a built-in" check and its own way of telling the plugin loader what a plugin
-added (which the loader learnt by reading private dicts, an import cycle
-``plugins <-> track <-> detect``). Here a :class:`Registry` owns all of that:
+Why one type: every extension point needs the same rules (a plugin may not replace a
+built-in, nothing registers after a plugin's time limit, ``sporttrack plugins`` shows what
+each plugin added), and the plugin loader must not import the rooms it serves (that was a
+hidden ``plugins <-> track <-> detect`` cycle). A :class:`Registry` owns all of that:
 
 - entries are spec objects with a ``name`` (``TrackerSpec``, ``DetectorSpec``,
   ``FormatSpec``, ``MetricFamily``...), looked up case-insensitively when asked;

@@ -1,11 +1,10 @@
 """What metrics exist and where each is shown: every table and chart learns them from here.
 
-Why: metric names used to be spelt out in five lists (``sporttrack eval``'s headline, the
-paper table, the terminal table, the tracker comparison and its chart, the percentages of
-the reports, the GUI's plots), so a new metric touched seven files. As in TrackEval, a
-metric family now declares its fields once, next to the code that computes them
-(``FAMILY`` in ``hota.py``, ``clear_trackeval.py``, ``detection.py``, ``sot.py``), and the
-lists below are derived from those declarations.
+Why: ``sporttrack eval``'s headline, the paper and terminal tables, the tracker comparison
+and its chart, the reports' percentages and the GUI's plots must agree on the metrics, and
+a new metric should be one declaration, not an edit of each list. As in TrackEval, a metric
+family declares its fields once, next to the code that computes them (``FAMILY`` in
+``hota.py``, ``clear_trackeval.py``, ``detection.py``, ``sot.py``); the lists are derived.
 
 A field's ``views`` say which tables show it:
 
