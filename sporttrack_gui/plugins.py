@@ -10,8 +10,8 @@ folder in ``SPORTTRACK_PLUGIN_PATH``). A plugin registers itself by calling
 ``register()``; an entry point may also point straight at a callable returning a
 ``TrackerSpec``, a ``DetectorSpec`` or a ``FormatSpec``. This module only discovers and
 imports: the checks and the record of what each plugin registered live in
-:mod:`sporttrack_gui.core.registry`, so it imports no room (no cycle). A plugin that fails to import is recorded with its error
-and skipped: one broken file must never stop the app.
+:mod:`sporttrack_gui.core.registry`, so it imports no room (no cycle). A plugin that fails
+to import is recorded with its error and skipped: one broken file must never stop the app.
 
 Why guarded this way: plugins are third-party code run inside our process. They load
 lazily (on the first tracker/detector lookup, never while the argument parser is built,
