@@ -41,7 +41,8 @@ def people(path: Path) -> MotTable:
 
 
 def train_fairmot_model(match, root: Path, epochs: int, imgsz: int) -> str:
-    from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig, train_fairmot
+    from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig
+    from sporttrack_gui.pipeline.train import train_fairmot
     from sporttrack_gui.project import Project
     from sporttrack_gui.project.importer import import_source
 
@@ -63,8 +64,9 @@ def train_yolo_model(match, root: Path, epochs: int, imgsz: int, width: float) -
     """Train the YOLO baseline on 160 px tiles cut at the scale FairMOT sees the frames
     (``imgsz`` / 1280): whole frames at this size leave a CPU budget of epochs far too few
     to learn ~15 px players. Returns (weights, whole-frame inference size)."""
-    from sporttrack_gui.detect.train import TrainConfig, train_detector
+    from sporttrack_gui.detect.train import TrainConfig
     from sporttrack_gui.formats.yolo import YoloSequenceInput, export_yolo_dataset
+    from sporttrack_gui.pipeline.train import train_detector
 
     scale = imgsz / 1280
     if (root / "yolo_train/train/weights/best.pt").is_file():  # --work reused

@@ -58,8 +58,7 @@ class CentroidTracker:
 
 register_tracker(TrackerSpec(
     name="centroid",
-    factory=CentroidTracker,
-    defaults={"max_distance": 1.0, "max_age": 10, "min_conf": 0.3},
+    factory=CentroidTracker,  # parameters and defaults: read from CentroidTracker.__init__
     description="Centroid distance + Hungarian (example plugin)",
     needs_pixels=False,
     origin="plugin",

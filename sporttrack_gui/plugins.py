@@ -8,8 +8,10 @@ folder in ``SPORTTRACK_PLUGIN_PATH``). A plugin registers itself by calling
 :func:`sporttrack_gui.track.base.register_tracker` (or the detector equivalent, or
 :func:`sporttrack_gui.formats.registry.register_format`) at import, or by exposing
 ``register()``; an entry point may also point straight at a callable returning a
-``TrackerSpec`` or a ``FormatSpec``. A plugin that fails to import is recorded with its error
-and skipped: one broken file must never stop the app.
+``TrackerSpec``, a ``DetectorSpec`` or a ``FormatSpec``. This module only discovers and
+imports: the checks and the record of what each plugin registered live in
+:mod:`sporttrack_gui.core.registry`, so it imports no room (no cycle). A plugin that fails
+to import is recorded with its error and skipped: one broken file must never stop the app.
 
 Why guarded this way: plugins are third-party code run inside our process. They load
 lazily (on the first tracker/detector lookup, never while the argument parser is built,
@@ -33,7 +35,9 @@ import traceback
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
+from sporttrack_gui.core.registry import PluginGuard, plugin_context, register_spec
 from sporttrack_gui.runtime import app_home, resources_dir
 
 log = logging.getLogger(__name__)
@@ -56,36 +60,7 @@ class PluginRecord:
 _RECORDS: list[PluginRecord] = []
 _LOADED = False
 _LOCK = threading.RLock()
-_local = threading.local()  # .plugin: the PluginGuard of the plugin this thread is loading
 DEFAULT_TIMEOUT_S = 10.0
-
-
-class PluginGuard:
-    """Per-plugin state the registries consult: which plugin is registering, and whether
-    it was abandoned (timed out) so late registrations from its thread are refused."""
-
-    def __init__(self, location: str) -> None:
-        self.location = location
-        self.abandoned = False
-
-
-def loading_plugin() -> PluginGuard | None:
-    """The plugin whose import runs on this thread, if any (registries refuse overrides)."""
-    return getattr(_local, "plugin", None)
-
-
-def check_plugin_registration(kind: str, name: str, builtin: bool) -> None:
-    """Called by ``register_tracker``/``register_detector``: a plugin may not replace a
-    built-in, and a plugin abandoned after its time limit may not register at all."""
-    guard = loading_plugin()
-    if guard is None:
-        return
-    if guard.abandoned:
-        raise RuntimeError(f"plugin {guard.location} registered {kind} {name!r} after its "
-                           "time limit; ignored")
-    if builtin:
-        raise ValueError(f"plugin {guard.location} tried to replace the built-in {kind} "
-                         f"{name!r}; refused (register it under another name)")
 
 
 def _timeout_s() -> float:
@@ -96,20 +71,19 @@ def _timeout_s() -> float:
     return value if value > 0 else DEFAULT_TIMEOUT_S
 
 
-def _guarded(location: str, body) -> str | None:
+def _guarded(location: str, body) -> tuple[str | None, list[str]]:
     """Run ``body()`` (a plugin import) in a daemon thread with the time limit and stdout
-    sent to stderr; returns an error text, or None when it worked."""
+    sent to stderr; returns (an error text or None when it worked, what it registered)."""
     guard = PluginGuard(location)
     outcome: dict[str, str] = {}
 
     def target() -> None:
-        _local.plugin = guard
-        try:
-            body()
-        except BaseException as exc:  # noqa: BLE001 - SystemExit included: report, never exit
-            outcome["error"] = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        finally:
-            _local.plugin = None
+        with plugin_context(guard):
+            try:
+                body()
+            except BaseException as exc:  # noqa: BLE001 - SystemExit included: report, never exit
+                outcome["error"] = "".join(
+                    traceback.format_exception_only(type(exc), exc)).strip()
 
     worker = threading.Thread(target=target, name=f"plugin:{location}", daemon=True)
     limit = _timeout_s()
@@ -118,8 +92,8 @@ def _guarded(location: str, body) -> str | None:
         worker.join(limit)
     if worker.is_alive():
         guard.abandoned = True
-        return f"did not finish loading within {limit:g} s; skipped"
-    return outcome.get("error")
+        return f"did not finish loading within {limit:g} s; skipped", sorted(guard.registered)
+    return outcome.get("error"), sorted(guard.registered)
 
 
 def plugin_dirs() -> list[tuple[str, Path]]:
@@ -132,34 +106,8 @@ def plugin_dirs() -> list[tuple[str, Path]]:
     return dirs
 
 
-def _registry_names() -> dict[str, int]:
-    """Registered names -> identity of their spec. A plugin imported again (``force``)
-    re-registers the same names with new spec objects; diffing identities, not names,
-    still shows what it registered."""
-    from sporttrack_gui.track import base
-
-    names = {n: id(s) for n, s in base._REGISTRY.items()}  # noqa: SLF001
-    try:
-        from sporttrack_gui.detect import registry as det_registry
-
-        names |= {f"detector:{n}": id(s)
-                  for n, s in det_registry.detector_specs(load_plugins=False).items()}
-    except (ImportError, AttributeError, TypeError):
-        pass
-    from sporttrack_gui.formats import registry as fmt_registry
-
-    names |= {f"format:{n}": id(s)
-              for n, s in fmt_registry.format_specs(load_plugins=False).items()}
-    return names
-
-
-def _added(before: dict[str, int], after: dict[str, int]) -> list[str]:
-    return sorted(n for n, ident in after.items() if before.get(n) != ident)
-
-
 def _load_file(origin: str, path: Path) -> PluginRecord:
     mod_name = f"sporttrack_plugin_{path.stem}"
-    before = _registry_names()
 
     def body() -> None:
         spec = importlib.util.spec_from_file_location(mod_name, path)
@@ -171,38 +119,26 @@ def _load_file(origin: str, path: Path) -> PluginRecord:
         if callable(getattr(module, "register", None)):
             module.register()
 
-    detail = _guarded(str(path), body)
+    detail, added = _guarded(str(path), body)
     if detail is not None:
         sys.modules.pop(mod_name, None)
         log.warning("plugin %s failed to load: %s", path, detail)
-        return PluginRecord(path.stem, origin, str(path), False, detail,
-                            registered=_added(before, _registry_names()))
-    added = _added(before, _registry_names())
+        return PluginRecord(path.stem, origin, str(path), False, detail, registered=added)
     return PluginRecord(path.stem, origin, str(path), True, registered=added)
 
 
 def _load_entry_point(ep: metadata.EntryPoint) -> PluginRecord:
-    from sporttrack_gui.track.base import TrackerSpec, register_tracker
-
-    before = _registry_names()
+    """An entry point registers at import, or is (or returns from a call) a spec that
+    goes to the registry of its type (``TrackerSpec``, ``DetectorSpec``, ``FormatSpec``)."""
 
     def body() -> None:
         obj = ep.load()
         result = obj() if callable(obj) and not isinstance(obj, type) else obj
-        if isinstance(result, TrackerSpec):
-            register_tracker(result)
-        else:
-            from sporttrack_gui.formats.registry import FormatSpec, register_format
+        register_spec(result)
 
-            if isinstance(result, FormatSpec):
-                register_format(result)
-
-    detail = _guarded(ep.value, body)
-    if detail is not None:
-        return PluginRecord(ep.name, "entry-point", ep.value, False, detail,
-                            registered=_added(before, _registry_names()))
-    return PluginRecord(ep.name, "entry-point", ep.value, True,
-                        registered=_added(before, _registry_names()))
+    detail, added = _guarded(ep.value, body)
+    return PluginRecord(ep.name, "entry-point", ep.value, detail is None, detail or "",
+                        registered=added)
 
 
 def load_plugins(force: bool = False) -> list[PluginRecord]:
@@ -212,10 +148,7 @@ def load_plugins(force: bool = False) -> list[PluginRecord]:
         if _LOADED and not force:
             return list(_RECORDS)
         _LOADED = True
-        _RECORDS.clear()
-        from sporttrack_gui.track import load_builtin_trackers
-
-        load_builtin_trackers()  # first, so a plugin cannot take a built-in's name
+        _RECORDS.clear()  # built-ins register before any plugin: see core.registry
         try:
             groups = [metadata.entry_points(group=g) for g in ENTRY_POINT_GROUPS]
         except Exception as exc:  # noqa: BLE001 - a broken installed package's metadata
@@ -249,3 +182,14 @@ def _plugin_files(folder: Path) -> list[Path]:
 def plugin_records() -> list[PluginRecord]:
     """What was found so far (loads on first call)."""
     return load_plugins()
+
+
+def plugin_report() -> dict[str, Any]:
+    """Records of every discovered plugin plus the folders searched (shared with the GUI)."""
+    records = load_plugins()
+    return {
+        "folders": [{"origin": origin, "path": str(path), "exists": path.is_dir()}
+                    for origin, path in plugin_dirs()],
+        "plugins": [{"name": r.name, "origin": r.origin, "location": r.location, "ok": r.ok,
+                     "error": r.error, "registered": list(r.registered)} for r in records],
+    }

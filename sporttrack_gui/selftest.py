@@ -12,9 +12,6 @@ Each step prints one line: number, name, seconds, PASS/FAIL and what it checked.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import io
 import os
 import shutil
 import sys
@@ -301,25 +298,19 @@ def step_screenshot(ctx: Context) -> str:
     through the same code as ``sporttrack gui PROJECT --frame N --screenshot out.png``."""
     import cv2
 
-    from sporttrack_gui.cli import cmd_gui
+    from sporttrack_gui.ui.screenshot import screenshot_project
 
-    out = ctx.root / "screenshot.png"
     w, h = SCREENSHOT_SIZE
-    args = argparse.Namespace(project=str(ctx.need("project")), frame=SCREENSHOT_FRAME,
-                              screenshot=str(out), size=f"{w}x{h}", run=RUN_NAME, track=None,
-                              panel=None, trails=False)
-    with contextlib.redirect_stdout(io.StringIO()):
-        code = cmd_gui.run(args)
-    check(code == 0 and out.is_file(), f"screenshot command returned {code}")
+    out, platform = screenshot_project(ctx.need("project"), SCREENSHOT_FRAME,
+                                       ctx.root / "screenshot.png", size=(w, h), run=RUN_NAME)
+    check(out.is_file(), f"no screenshot written to {out}")
     image = cv2.imread(str(out))
     check(image is not None, "screenshot PNG unreadable")
     check(image.shape[1] >= w * 0.9 and image.shape[0] >= h * 0.9,
           f"screenshot is {image.shape[1]}x{image.shape[0]}, asked {w}x{h}")
     check(float(image.std()) > 10.0, "screenshot is (almost) a single colour")
-    from PySide6.QtGui import QGuiApplication
-
     return f"{image.shape[1]}x{image.shape[0]} PNG of frame {SCREENSHOT_FRAME} " \
-           f"(Qt platform {QGuiApplication.platformName()})"
+           f"(Qt platform {platform})"
 
 
 STEPS: list[tuple[str, Callable[[Context], str]]] = [

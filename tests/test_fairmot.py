@@ -44,7 +44,8 @@ def _xyxy(t: MotTable) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def trained(synthetic_match, tmp_path_factory):
-    from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig, train_fairmot
+    from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig
+    from sporttrack_gui.pipeline.train import train_fairmot
 
     tmp = tmp_path_factory.mktemp("fairmot")
     reports = []

@@ -55,7 +55,7 @@ def broken_plugins(tmp_path, monkeypatch):
     yield folder, probe
     from sporttrack_gui.track import base
 
-    base._REGISTRY.pop(probe, None)  # noqa: SLF001 - leave no test tracker behind
+    base.TRACKERS.unregister(probe)  # leave no test tracker behind
     monkeypatch.delenv("SPORTTRACK_PLUGIN_PATH")
     plugins.load_plugins(force=True)  # leave the registry as other tests expect it
 

@@ -75,7 +75,7 @@ def test_missing_media_prompts_and_relinks(window, qtbot, small_match, tmp_path)
 
 
 def test_export_entry_of_a_format_without_extensions_asks_for_a_file(window, qtbot, small_match,
-                                                                      monkeypatch):
+                                                                      monkeypatch, request):
     """A plugin's file format may list no extensions: the save dialog is still offered
     (with the run's name), not an IndexError in the menu's slot."""
     from sporttrack_gui.formats import registry
@@ -83,7 +83,8 @@ def test_export_entry_of_a_format_without_extensions_asks_for_a_file(window, qtb
 
     spec = registry.FormatSpec("noext", "a plugin format", (), "file", None,
                                lambda *a: {"boxes": 0})
-    monkeypatch.setitem(registry._REGISTRY, "noext", spec)
+    registry.register_format(spec)
+    request.addfinalizer(lambda: registry.FORMATS.unregister("noext"))
     asked = []
     monkeypatch.setattr(exports.QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: asked.append(a) or ("", "")))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sporttrack_gui.pipeline.assisted import interpolate_with_tracker, tracked_boxes
 from sporttrack_gui.project import Project, history
-from sporttrack_gui.project.assisted import interpolate_with_tracker, tracked_boxes
 
 
 def truth(f: int) -> np.ndarray:

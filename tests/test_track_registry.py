@@ -8,7 +8,13 @@ import sys
 import pytest
 
 from sporttrack_gui.errors import InputError
-from sporttrack_gui.track import TrackerSpec, create_tracker, register_tracker, tracker_names
+from sporttrack_gui.track import (
+    TrackerSpec,
+    create_tracker,
+    register_tracker,
+    tracker_names,
+    tracker_specs,
+)
 from sporttrack_gui.track.config import load_defaults, merge_params
 
 
@@ -60,3 +66,29 @@ def test_package_import_stays_light():
             "print(any(m in sys.modules for m in ('torch', 'ultralytics', 'onnxruntime', 'cv2')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+class _Walker:
+    """A plugin-style tracker whose parameters live only in its signature."""
+
+    needs_pixels = False
+
+    def __init__(self, max_age: int = 7, min_conf: float = 0.3) -> None:
+        self.max_age, self.min_conf = max_age, min_conf
+
+    def reset(self) -> None: ...
+
+    def update(self, dets, frame=None): ...
+
+
+def test_plugin_defaults_come_from_the_init_signature():
+    register_tracker(TrackerSpec("walker-sig", _Walker))
+    assert tracker_specs()["walker-sig"].defaults == {"max_age": 7, "min_conf": 0.3}
+    assert create_tracker("walker-sig", max_age="9").max_age == 9
+    with pytest.raises(InputError, match="max_age"):
+        create_tracker("walker-sig", max_agee=1)
+
+
+def test_defaults_the_constructor_does_not_take_are_refused():
+    with pytest.raises(ValueError, match="max_agee"):
+        TrackerSpec("walker-bad", _Walker, {"max_agee": 3})

@@ -137,3 +137,30 @@ def test_detection_features_make_pixels_unnecessary():
         d.feat = np.eye(5, 8, dtype=np.float32)
         out = trk.update(d, None)
     assert sorted(out.track_id) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_defaults_have_one_source(name):
+    """A built-in's registry defaults are its YAML file, and the tracker runs on exactly
+    those (no default hidden in code)."""
+    from sporttrack_gui.track.config import load_defaults
+
+    assert SPECS[name].defaults == load_defaults(name)
+    params = getattr(_make(name), "params", None)
+    if params is not None:
+        expect = dict(SPECS[name].defaults)
+        if "embedder" in expect:
+            expect["embedder"] = "none"
+        assert params == expect
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_default_round_trips_through_param_text(name):
+    """``--param k=v`` for every default (text, as the CLI and the run dialog pass it)
+    builds the same tracker parameters as the defaults themselves."""
+    from sporttrack_gui.track.config import merge_params, parse_param_args
+
+    defaults = SPECS[name].defaults
+    text = parse_param_args([f"{k}={'' if v is None else str(v).lower() if isinstance(v, bool) else v}"
+                             for k, v in defaults.items()])
+    assert merge_params(name, defaults, text) == defaults

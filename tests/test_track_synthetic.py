@@ -64,14 +64,18 @@ def test_same_team_crossing_keeps_both_ids(runs, synthetic_match, key, seed):
     assert a0 != b0
 
 
-_PILEUP = pytest.mark.xfail(strict=False, reason=(
+#: strict: every seed listed here swaps today (checked with --runxfail: seeds 1, 2 and 3 all
+#: give player B the other team's id at frame 105); one that starts to pass fails the
+#: suite, so the mark is narrowed instead of silently hiding a fixed (or new) behaviour
+_PILEUP = pytest.mark.xfail(strict=True, reason=(
     "IoU-only ByteTrack: in this crossing a third same-team player stands behind the pair "
-    "and both are hidden ~10 frames; without appearance a swap can happen (seed-dependent)"))
+    "and both are hidden ~10 frames; without appearance the ids swap"))
+PILEUP_SEEDS = {1, 2, 3}
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("key", ["sort", pytest.param("bytetrack", marks=_PILEUP), "deepsort",
-                                 "bytetrack-color"])
+@pytest.mark.parametrize("key, seed", [
+    pytest.param(key, seed, marks=_PILEUP if key == "bytetrack" and seed in PILEUP_SEEDS else ())
+    for key in ("sort", "bytetrack", "deepsort", "bytetrack-color") for seed in SEEDS])
 def test_two_team_crossing_never_swaps(runs, synthetic_match, key, seed):
     c = next(c for c in synthetic_match.events.crossings if not c.same_team)
     a0, a1, b0, b1 = crossing_ids(runs[key, seed], synthetic_match.gt, c.id_a, c.id_b, c.frame)

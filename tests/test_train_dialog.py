@@ -1,4 +1,4 @@
-"""Training from the app: one workflow (``detect.training.train_model``) for the CLI and
+"""Training from the app: one workflow (``pipeline.training.train_model``) for the CLI and
 the Run ▸ Train a detector… dialog; run names resolve per sequence."""
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ def two_sequence_project(synthetic_match, tmp_path):
 
 
 def test_run_names_resolve_per_sequence(two_sequence_project):
-    from sporttrack_gui.detect.train import resolve_training_runs
     from sporttrack_gui.errors import SportTrackError
+    from sporttrack_gui.pipeline.train import resolve_training_runs
     from sporttrack_gui.project import Project
 
     with Project.open(two_sequence_project, readonly=True) as p:

@@ -91,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
 
     from sporttrack_gui.batch import BatchSettings, load_jobs, run_batch
     from sporttrack_gui.batch.engine import batch_record
-    from sporttrack_gui.cli.cmd_run import parse_params
     from sporttrack_gui.errors import InputError
+    from sporttrack_gui.track.config import parse_param_args
 
     if args.stride < 1:
         raise InputError(f"--stride must be >= 1, got {args.stride}")
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--warmup must be >= 0, got {args.warmup}")
     jobs = load_jobs(args.sources)
     settings = BatchSettings(out_dir=str(Path(args.out_dir).resolve()), tracker=args.tracker,
-                             tracker_params=parse_params(args.param), detector=args.detector,
+                             tracker_params=parse_param_args(args.param), detector=args.detector,
                              stride=args.stride, run_name=args.run_name, warmup=args.warmup,
                              pitch_cmc=args.pitch_cmc)
     _check_tracker(settings)

@@ -38,14 +38,19 @@ def register(subparsers) -> None:
 
 
 def rows_frames(rows: list[dict], default: int) -> int:
-    """The frame count every tracker was scored on (see ``eval.compare.compare``)."""
+    """The frame count every tracker was scored on (see ``pipeline.compare.compare``)."""
     return min((int(r["frames"]) for r in rows if "frames" in r), default=default)
 
 
 def run(args: argparse.Namespace) -> int:
-    from sporttrack_gui.eval.compare import CHART, COLUMNS, compare, resolve_source
     from sporttrack_gui.eval.report import write_report
     from sporttrack_gui.formats.mot import write_mot
+    from sporttrack_gui.pipeline.compare import (
+        chart_columns,
+        compare,
+        resolve_source,
+        table_columns,
+    )
 
     names = [t.strip() for t in args.trackers.split(",") if t.strip()]
     if not names:
@@ -55,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
                          progress=lambda n: print(f"running {n} ...", file=sys.stderr))
     out = Path(args.out)
     has_gt = info.gt is not None
-    columns = COLUMNS if has_gt else ["tracker", "ids", "boxes", "fps"]
-    chart = CHART if has_gt else ["fps"]
+    columns = table_columns() if has_gt else ["tracker", "ids", "boxes", "fps"]
+    chart = chart_columns() if has_gt else ["fps"]
     if any("error" in r for r in rows):
         columns = [*columns, "error"]
     paths = write_report(out, "comparison", rows, columns, chart,

@@ -31,11 +31,6 @@ from typing import Any
 from sporttrack_gui.cli.common import bounded, emit
 from sporttrack_gui.errors import InputError
 
-HEADLINE = ["rules", "mota", "idf1", "hota", "deta", "assa", "loca", "motp_iou", "precision", "recall",
-            "num_switches", "num_fragmentations", "num_false_positives", "num_misses",
-            "mostly_tracked", "partially_tracked", "mostly_lost", "idp", "idr",
-            "num_objects", "num_predictions", "num_unique_objects", "num_frames"]
-
 
 def parse_classes(values: list[str] | None) -> list[int] | None:
     """``--classes 1 2`` or ``--classes 1,2`` -> [1, 2]."""
@@ -161,7 +156,9 @@ def run_split(args: argparse.Namespace) -> int:
 
 
 def _ordered(res: dict[str, Any]) -> dict[str, Any]:
-    """Headline metrics first for people reading a terminal."""
-    out = {k: res[k] for k in HEADLINE if k in res}
+    """Headline metrics first for people reading a terminal (the full table's fields)."""
+    from sporttrack_gui.eval.metrics import columns
+
+    out = {k: res[k] for k in ["rules", *columns("table")] if k in res}
     out.update({k: v for k, v in res.items() if k not in out})
     return out

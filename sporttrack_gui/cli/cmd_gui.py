@@ -78,24 +78,10 @@ def run(args: argparse.Namespace) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if args.project:
         _precheck(args.project)
-    from sporttrack_gui.ui.launch import make_app, open_argument
-    from sporttrack_gui.ui.main_window import MainWindow
-    from sporttrack_gui.ui.screenshot import render_window
+    from sporttrack_gui.ui.screenshot import screenshot_project
 
-    app = make_app()
-    window = MainWindow()
-    try:
-        if args.project:
-            if not open_argument(window, args.project):
-                raise InputError(f"cannot open {args.project} (see the message above)")
-        else:
-            from sporttrack_gui.ui.demo import demo_project
-
-            window.open_project(demo_project())
-        out = render_window(window, args.frame, args.screenshot, size=size, run=args.run,
-                            track=args.track, panel=args.panel, trails=args.trails)
-    finally:
-        window.close()
-        app.processEvents()
+    out, _ = screenshot_project(args.project, args.frame, args.screenshot, size=size,
+                                run=args.run, track=args.track, panel=args.panel,
+                                trails=args.trails)
     print(f"saved {out}")
     return 0

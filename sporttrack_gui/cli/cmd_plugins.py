@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 
 def register(subparsers) -> None:
@@ -26,21 +25,9 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def plugin_report() -> dict[str, Any]:
-    """Records of every discovered plugin plus the folders searched (shared with the GUI)."""
-    from sporttrack_gui.plugins import load_plugins, plugin_dirs
-
-    records = load_plugins()
-    return {
-        "folders": [{"origin": origin, "path": str(path), "exists": path.is_dir()}
-                    for origin, path in plugin_dirs()],
-        "plugins": [{"name": r.name, "origin": r.origin, "location": r.location, "ok": r.ok,
-                     "error": r.error, "registered": list(r.registered)} for r in records],
-    }
-
-
 def run(args: argparse.Namespace) -> int:
     from sporttrack_gui.cli.common import emit
+    from sporttrack_gui.plugins import plugin_report
 
     report = plugin_report()
     broken = [p for p in report["plugins"] if not p["ok"]]

@@ -16,6 +16,7 @@ import time
 from sporttrack_gui.cli.common import bounded, emit, json_stdout_guard, progress_printer
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.track import DEFAULT_TRACKER
+from sporttrack_gui.track.config import parse_param_args
 
 
 def register(subparsers) -> None:
@@ -65,16 +66,6 @@ def parse_frames(text: str | None) -> tuple[int, int] | None:
     return rng
 
 
-def parse_params(items: list[str]) -> dict[str, str]:
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise InputError(f"--param expects KEY=VALUE, got {item!r}")
-        out[key.strip()] = value.strip()
-    return out
-
-
 def detector_options(args: argparse.Namespace) -> dict:
     """Only options the user set, so each detector keeps its own defaults (the run
     dialog builds the same dict through ``detect.options``)."""
@@ -90,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = PipelineConfig(
         source=args.source, detector=args.detector, tracker=args.tracker,
-        tracker_params=parse_params(args.param), detector_options=detector_options(args),
+        tracker_params=parse_param_args(args.param), detector_options=detector_options(args),
         stride=args.stride, batch_size=args.batch, project=args.project,
         sequence=args.sequence, run_name=args.run_name, out=args.out,
         frame_range=parse_frames(args.frames))

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from sporttrack_gui.cli.common import emit, frame_arg, parse_box
+from sporttrack_gui.core.params import guess_value, parse_pairs
 from sporttrack_gui.errors import InputError
 
 OTB_GT_NAMES = ("groundtruth_rect.txt", "groundtruth.txt")
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     frames_path, gt_path = resolve_source(Path(args.source), args.gt)
     gt = _read_gt(gt_path) if gt_path else None
     box = _start_box(args.init, gt, args.frame, gt_path)
-    params = dict(_parse_param(p) for p in args.param)
+    params = {k: guess_value(v) for k, v in parse_pairs(args.param, "--param").items()}
     src = _open_source(frames_path)
     try:
         candidates = _det_candidates(args.det) if args.det else None
@@ -137,20 +138,6 @@ def _start_box(init: str | None, gt: np.ndarray | None, frame: int,
         raise InputError(f"--frame {frame}: the ground truth has boxes for frames 1-{len(gt)}",
                          str(gt_path))
     return tuple(float(v) for v in gt[frame - 1])  # type: ignore[return-value]
-
-
-def _parse_param(text: str) -> tuple[str, Any]:
-    key, sep, value = text.partition("=")
-    if not sep or not key:
-        raise InputError(f"--param expects KEY=VALUE, got {text!r}")
-    for conv in (int, float):
-        try:
-            return key, conv(value)
-        except ValueError:
-            pass
-    if value.lower() in ("true", "false"):
-        return key, value.lower() == "true"
-    return key, value
 
 
 def _det_candidates(path: str):

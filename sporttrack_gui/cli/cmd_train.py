@@ -67,7 +67,7 @@ def _show(report) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sporttrack_gui.detect.training import TrainRequest, train_model
+    from sporttrack_gui.pipeline.training import TrainRequest, train_model
 
     request = TrainRequest(project=args.project, out=args.out, arch=args.arch,
                            runs=[r.strip() for r in args.runs.split(",") if r.strip()],

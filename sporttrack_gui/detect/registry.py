@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sporttrack_gui.core.registry import Registry
 from sporttrack_gui.detect.base import Detector
 from sporttrack_gui.errors import ModelError
 
@@ -25,22 +26,10 @@ class DetectorSpec:
     origin: str = "built-in"
 
 
-_REGISTRY: dict[str, DetectorSpec] = {}
-
-
-_PROTECTED: set[str] = set()  # kinds registered by the app itself, not by a plugin
-
-
 def register_detector(spec: DetectorSpec) -> None:
     """Add or replace a detector kind (case-insensitive); plugins call this too, but a
     plugin may not replace one of the app's own kinds (refused with an error)."""
-    from sporttrack_gui.plugins import check_plugin_registration, loading_plugin
-
-    name = spec.name.lower()
-    check_plugin_registration("detector", name, name in _PROTECTED)
-    if loading_plugin() is None:
-        _PROTECTED.add(name)
-    _REGISTRY[name] = spec
+    DETECTORS.register(spec)
 
 
 def _yolo(arg: str, **opts: Any) -> Detector:
@@ -67,14 +56,21 @@ def _gt_file(arg: str, **opts: Any) -> Detector:
     return FileDetector(arg, kind="gt", **opts)
 
 
-for _spec in (
-    DetectorSpec("yolo", _yolo, "ultralytics YOLO: yolo:<weights.pt|model.yaml|model.onnx>"),
-    DetectorSpec("fairmot", _fairmot, "FairMOT boxes + identity embeddings: fairmot:<weights.pt>"),
-    DetectorSpec("det", _det_file, "public detections: det:<det.txt>", needs_pixels=False),
-    DetectorSpec("gt", _gt_file, "ground-truth boxes as detections: gt:<gt.txt>",
-                 needs_pixels=False),
-):
-    register_detector(_spec)
+def _builtins() -> None:
+    for spec in (
+        DetectorSpec("yolo", _yolo, "ultralytics YOLO: yolo:<weights.pt|model.yaml|model.onnx>"),
+        DetectorSpec("fairmot", _fairmot,
+                     "FairMOT boxes + identity embeddings: fairmot:<weights.pt>"),
+        DetectorSpec("det", _det_file, "public detections: det:<det.txt>", needs_pixels=False),
+        DetectorSpec("gt", _gt_file, "ground-truth boxes as detections: gt:<gt.txt>",
+                     needs_pixels=False),
+    ):
+        register_detector(spec)
+
+
+#: every detector kind by (case-insensitive) name; built-ins registered on first use
+DETECTORS: Registry[DetectorSpec] = Registry("detector", DetectorSpec, builtins=_builtins,
+                                             label="detector:")
 
 
 def _load_plugins() -> None:
@@ -88,7 +84,7 @@ def _load_plugins() -> None:
 def detector_specs(load_plugins: bool = True) -> dict[str, DetectorSpec]:
     if load_plugins:
         _load_plugins()
-    return dict(_REGISTRY)
+    return DETECTORS.specs()
 
 
 def detector_names(load_plugins: bool = True) -> list[str]:
@@ -102,13 +98,13 @@ def split_spec(spec: str) -> tuple[DetectorSpec, str]:
     kind, sep, arg = text.partition(":")
     if not sep or (len(kind) == 1 and kind.isalpha()):  # bare path (or C:\ on Windows)
         kind, arg = "yolo", text
-    entry = _REGISTRY.get(kind.lower())
+    entry = DETECTORS.get(kind)
     if entry is None:
         _load_plugins()
-        entry = _REGISTRY.get(kind.lower())
+        entry = DETECTORS.get(kind)
     if entry is None:
         raise ModelError(f"unknown detector {kind!r} in {spec!r}; known: "
-                         f"{', '.join(sorted(_REGISTRY))} (e.g. yolo:yolov8n.pt, det:det.txt)")
+                         f"{', '.join(sorted(DETECTORS.names()))} (e.g. yolo:yolov8n.pt, det:det.txt)")
     if not arg.strip():
         raise ModelError(f"detector spec {spec!r} names no model/file after '{kind}:'")
     return entry, arg.strip()

@@ -1,6 +1,6 @@
 """Fine-tune a YOLO detector on a project's corrected runs.
 
-Flow: export the chosen runs to a YOLO dataset (``formats.yolo``, split by sequence) ->
+Flow: a YOLO dataset (given, or exported from the chosen runs by ``pipeline.train``) ->
 optionally tile it at native resolution (:mod:`tiles`) -> ``ultralytics`` training with a
 progress callback and cooperative cancel -> loss/mAP curves from ``results.csv`` ->
 precision/recall of the best weights on the test split at whole-frame scale. Everything
@@ -122,60 +122,6 @@ def class_index_for(class_names: list[str]):
     return index
 
 
-def resolve_training_runs(project, runs: list[str]) -> list[int]:
-    """Run ids for ``runs`` entries of an open project: ``NAME`` takes that run of every
-    sequence that has one (``gt`` = the ground truth of all sequences), ``SEQUENCE/NAME``
-    one sequence's run. Duplicates are dropped; a name found nowhere is an error naming it."""
-    ids: list[int] = []
-    for entry in runs:
-        seq_name, _, name = entry.rpartition("/")
-        if seq_name:
-            found = [project.run_id(name, seq_name)]
-        else:
-            found = [int(r["id"]) for r in project.runs() if r["name"] == name]
-            if not found:
-                raise InputError(f"no run named {name!r} in any sequence", str(project.path))
-        ids.extend(i for i in found if i not in ids)
-    return ids
-
-
-def export_project_dataset(project: str | Path, runs: list[str], out_dir: Path, *,
-                           class_names: list[str] | None = None,
-                           split: tuple[float, float, float] = (0.8, 0.1, 0.1),
-                           frame_stride: int = 1, seed: int = 0) -> Path:
-    """Project runs -> YOLO dataset (split by sequence, ``formats.yolo``); returns its
-    ``data.yaml``. Each run must belong to a different sequence (one sequence in two
-    splits would leak near-identical frames from training into the test)."""
-    from contextlib import ExitStack
-
-    from sporttrack_gui.formats.yolo import YoloSequenceInput, export_yolo_dataset
-    from sporttrack_gui.media.source import open_source
-    from sporttrack_gui.project import Project
-
-    names = list(class_names or ["player"])
-    with ExitStack() as stack:
-        p = stack.enter_context(Project.open(project, readonly=True))
-        inputs, seen = [], set()
-        for run_id in resolve_training_runs(p, runs):
-            run = p.run(run_id)
-            seq = p.sequence(int(run["sequence_id"]))
-            if seq["id"] in seen:
-                raise InputError(f"runs {runs} include two runs of sequence {seq['name']!r}; "
-                                 "give one run per sequence", str(project))
-            seen.add(seq["id"])
-            src = open_source(seq["source"])
-            stack.callback(src.close)
-            inputs.append(YoloSequenceInput(
-                name=seq["name"], width=int(seq["width"] or src.width),
-                height=int(seq["height"] or src.height), boxes=p.boxes(run["id"]),
-                class_index=class_index_for(names), frame_image=src.read_frame))
-        summary = export_yolo_dataset(out_dir, inputs, names, split=split, seed=seed,
-                                      frame_stride=frame_stride, overwrite=True)
-    for note in summary.notes:
-        log.info("dataset: %s", note)
-    return Path(summary.data_yaml)
-
-
 def _scale_imgsz(data_yaml: Path, fallback: int, scale: float = 1.0) -> int:
     """Whole-frame inference size that keeps the native scale tiles were trained at."""
     import cv2
@@ -192,10 +138,18 @@ def _scale_imgsz(data_yaml: Path, fallback: int, scale: float = 1.0) -> int:
     return fallback
 
 
+#: ``(config, folder) -> data.yaml``: turns ``config.project``/``config.runs`` into a YOLO
+#: dataset; given by the caller (``pipeline.train``), as ``detect/`` knows no project file
+DatasetBuilder = Callable[[TrainConfig, Path], Path]
+
+
 def train_detector(config: TrainConfig, progress: Callable[[EpochReport], None] | None = None,
-                   cancel: threading.Event | None = None) -> TrainResult:
+                   cancel: threading.Event | None = None, *,
+                   build_dataset: DatasetBuilder | None = None) -> TrainResult:
     """Train as configured; see the module docstring. Raises ``ModelError`` when
-    ultralytics fails (message names the model and dataset)."""
+    ultralytics fails (message names the model and dataset). Without ``config.data_yaml``
+    the dataset comes from ``build_dataset`` (``pipeline.train.train_detector`` passes the
+    project export)."""
     config.validate()
     cancel = cancel or threading.Event()
     out = Path(config.out).resolve()
@@ -203,9 +157,10 @@ def train_detector(config: TrainConfig, progress: Callable[[EpochReport], None] 
     if config.data_yaml is not None:
         data_yaml = Path(config.data_yaml)
     else:
-        data_yaml = export_project_dataset(config.project, config.runs, out / "dataset",
-                                           class_names=config.class_names,
-                                           frame_stride=config.frame_stride, seed=config.seed)
+        if build_dataset is None:
+            raise InputError("training from project runs goes through "
+                             "pipeline.train.train_detector (it exports the dataset)")
+        data_yaml = build_dataset(config, out / "dataset")
     full_data = data_yaml
     predict_imgsz = config.imgsz
     if config.tile:

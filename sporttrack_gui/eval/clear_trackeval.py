@@ -30,7 +30,33 @@ from scipy.optimize import linear_sum_assignment
 from sporttrack_gui.eval._matching import frame_blocks, simple_mask
 from sporttrack_gui.eval._pairs import Pairs, compact_keys
 from sporttrack_gui.eval.clear import MotCounts, id_true_positives
+from sporttrack_gui.eval.metrics import MetricFamily, field
 from sporttrack_gui.eval.prepare import Sequence
+
+#: the fields of CLEAR + Identity shown in tables (both rule sets report these keys)
+FAMILY = MetricFamily("clear", (
+    field("mota", "MOTA", "table", "terminal", "compare", "chart", "live", ratio=True),
+    field("idf1", "IDF1", "table", "terminal", "compare", "chart", "live", ratio=True),
+    field("idp", "IDP", "table", ratio=True),
+    field("idr", "IDR", "table", ratio=True),
+    field("motp_iou", "MOTP", "table", "terminal", ratio=True, help="TrackEval's MOTP: mean IoU"),
+    field("precision", "Precision", "table", "live", ratio=True),
+    field("recall", "Recall", "table", "live", ratio=True),
+    field("num_switches", "IDSW", "table", "terminal", "compare", "chart"),
+    field("num_fragmentations", "Frag", "table", "terminal", "compare"),
+    field("num_false_positives", "FP", "table", "terminal", "compare"),
+    field("num_misses", "FN", "table", "terminal", "compare"),
+    field("mostly_tracked", "MT", "table", "terminal"),
+    field("partially_tracked", "PT", "table"),
+    field("mostly_lost", "ML", "table", "terminal"),
+    field("num_objects", "GT boxes", "table"),
+    field("num_predictions", "Pred boxes", "table"),
+    field("num_unique_objects", "GT ids", "table"),
+    field("num_frames", "Frames", "table", "terminal"),
+    field("moda", "MODA", ratio=True), field("smota", "sMOTA", ratio=True),
+    field("motal", "MOTAL", ratio=True), field("clr_f1", "CLR_F1", ratio=True),
+    field("mtr", "MTR", ratio=True), field("ptr", "PTR", ratio=True), field("mlr", "MLR", ratio=True),
+), "CLEAR MOT and Identity metrics (TrackEval's or py-motmetrics' rules)")
 
 _EPS = np.finfo(float).eps
 #: TrackEval's bonus for continuing a match of the previous evaluated frame

@@ -20,7 +20,14 @@ import numpy as np
 
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.eval._pairs import positive_pairs, xywh_to_xyxy64
+from sporttrack_gui.eval.metrics import MetricFamily, field
 from sporttrack_gui.eval.prepare import columns
+
+#: the fields of detection AP
+FAMILY = MetricFamily("detection", (
+    field("ap50", "AP50", ratio=True),
+    field("ap50_95", "AP50:95", ratio=True),
+), "detection average precision (COCO-style interpolation)")
 
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)
 RECALL_POINTS = np.linspace(0.0, 1.0, 101)

@@ -23,7 +23,17 @@ import numpy as np
 
 from sporttrack_gui.eval._matching import max_weight_full_frames
 from sporttrack_gui.eval._pairs import Pairs, compact_keys
+from sporttrack_gui.eval.metrics import MetricFamily, field
 from sporttrack_gui.eval.prepare import Sequence
+
+#: the fields this family reports (``eval.metrics`` builds every table from them)
+FAMILY = MetricFamily("hota", (
+    field("hota", "HOTA", "table", "terminal", "compare", "chart", ratio=True,
+          help="higher order tracking accuracy: sqrt(DetA * AssA), averaged over IoU 0.05..0.95"),
+    field("deta", "DetA", "table", "terminal", "compare", ratio=True, help="detection accuracy"),
+    field("assa", "AssA", "table", "terminal", "compare", ratio=True, help="association accuracy"),
+    field("loca", "LocA", "table", "terminal", ratio=True, help="localisation accuracy"),
+), "HOTA (Luiten et al., 2021) by TrackEval's rules")
 
 ALPHAS = np.arange(0.05, 0.99, 0.05)  # TrackEval's array_labels, 19 values
 _EPS = np.finfo(float).eps

@@ -15,10 +15,7 @@ from typing import Any
 
 from sporttrack_gui.atomic_io import atomic_path, atomic_write_text
 from sporttrack_gui.errors import InputError
-
-#: metrics shown as percentages in tables and charts (the rest are counts or rates)
-RATIOS = {"mota", "idf1", "hota", "deta", "assa", "loca", "idp", "idr", "precision",
-          "recall", "motp_iou", "ap50", "ap50_95", "auc", "precision_20", "norm_precision"}
+from sporttrack_gui.eval.metrics import ratio_keys
 
 
 def _cell(key: str, value: Any) -> str:
@@ -27,7 +24,7 @@ def _cell(key: str, value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "n/a"
-        if key in RATIOS:
+        if key in ratio_keys():
             return f"{100 * value:.1f}"
         return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3g}"
     return str(value)
@@ -36,7 +33,8 @@ def _cell(key: str, value: Any) -> str:
 def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], *,
                    title: str | None = None) -> str:
     """GitHub-flavoured Markdown; ratio metrics as percentages with one decimal."""
-    head = [f"{c} (%)" if c in RATIOS else c for c in columns]
+    ratios = ratio_keys()
+    head = [f"{c} (%)" if c in ratios else c for c in columns]
     lines = [f"## {title}", ""] if title else []
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(columns))) + "|")
@@ -73,16 +71,17 @@ def bar_chart(path: str | Path, rows: Sequence[dict[str, Any]], metrics: Sequenc
     names = [str(r.get(label, i)) for i, r in enumerate(rows)]
     fig = Figure(figsize=(max(6.0, 2.2 * len(metrics)), 3.6), dpi=100)
     colors = [f"C{i % 10}" for i in range(len(rows))]
+    ratios = ratio_keys()
     for k, m in enumerate(metrics):
         ax = fig.add_subplot(1, len(metrics), k + 1)
         vals = []
         for row in rows:
             v = row.get(m)
             v = float("nan") if v is None else float(v)
-            vals.append(100 * v if m in RATIOS else v)
+            vals.append(100 * v if m in ratios else v)
         bars = ax.bar(range(len(rows)), vals, color=colors)
         ax.bar_label(bars, labels=[_bar_text(v) for v in vals], fontsize=7, padding=1)
-        ax.set_title(f"{m} (%)" if m in RATIOS else m, fontsize=9)
+        ax.set_title(f"{m} (%)" if m in ratios else m, fontsize=9)
         ax.set_xticks(range(len(rows)))
         ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
         ax.tick_params(axis="y", labelsize=7)

@@ -29,6 +29,14 @@ import numpy as np
 
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.eval._pairs import iou_block, xywh_to_xyxy64
+from sporttrack_gui.eval.metrics import MetricFamily, field
+
+#: the fields of single-object tracking (OTB/LaSOT protocol)
+FAMILY = MetricFamily("sot", (
+    field("auc", "Success AUC", ratio=True),
+    field("precision_20", "Precision@20px", ratio=True),
+    field("norm_precision", "Norm. precision", ratio=True),
+), "single-object tracking: success and precision curves")
 
 SUCCESS_THRESHOLDS = np.arange(0, 1.05, 0.05)  # pysot's exact grid (0.6 is 0.6000000000000001)
 PRECISION_THRESHOLDS = np.arange(0, 51, dtype=np.float64)

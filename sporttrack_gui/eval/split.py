@@ -29,23 +29,12 @@ import numpy as np
 
 from sporttrack_gui.errors import Cancelled, InputError
 from sporttrack_gui.eval import clear, hota
+from sporttrack_gui.eval.metrics import columns as metric_columns
 from sporttrack_gui.eval.mot import check_rules, evaluate_counts, summarize_counts
 
 #: what to do when a sequence has no prediction file
 MISSING = ("error", "empty", "skip")
 COMBINED = "COMBINED"
-#: columns of the paper table (CSV / Markdown), ratios in 0..1
-TABLE_COLUMNS = ["sequence", "hota", "deta", "assa", "loca", "mota", "idf1", "idp", "idr",
-                 "motp_iou", "precision", "recall", "num_switches", "num_fragmentations",
-                 "num_false_positives", "num_misses", "mostly_tracked", "partially_tracked",
-                 "mostly_lost", "num_objects", "num_predictions", "num_unique_objects",
-                 "num_frames"]
-
-#: the terminal table (the CSV has every column of TABLE_COLUMNS)
-TERMINAL_COLUMNS = ["sequence", "hota", "deta", "assa", "loca", "mota", "idf1", "motp_iou",
-                    "num_switches", "num_fragmentations", "num_false_positives", "num_misses",
-                    "mostly_tracked", "mostly_lost", "num_frames"]
-
 Progress = Callable[[int, int, str], None]
 
 
@@ -89,7 +78,8 @@ def csv_text(result: SplitResult, columns: list[str] | None = None) -> str:
     """The paper table as CSV: one row per sequence plus ``COMBINED``, full precision,
     ratios in 0..1, with the rules and preprocessing in every row (a table never loses
     how it was made)."""
-    cols = [*(columns or TABLE_COLUMNS), "rules", "preproc", "iou_threshold"]
+    cols = [*(columns or ["sequence", *metric_columns("table")]), "rules", "preproc",
+            "iou_threshold"]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
@@ -108,7 +98,8 @@ def markdown(result: SplitResult, columns: list[str] | None = None) -> str:
             f"IoU {result.iou_threshold:g}, {len(result.sequences)} sequence(s)")
     if result.missing:
         head += f"; no prediction file: {', '.join(result.missing)}"
-    return head + "\n\n" + markdown_table(result.rows(), columns or TERMINAL_COLUMNS)
+    return head + "\n\n" + markdown_table(result.rows(),
+                                        columns or ["sequence", *metric_columns("terminal")])
 
 
 def read_boxes(path: Path, kind: str) -> BoxTable:

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sporttrack_gui.core.params import parse_bool, split_pair
+from sporttrack_gui.core.registry import Registry
 from sporttrack_gui.errors import InputError
 
 Reader = Callable[[Path, dict[str, Any]], Any]  # -> Annotations (or MotTable for "mot")
@@ -63,7 +65,7 @@ class FormatSpec:
         out = {o.name: o.default for o in self.options}
         known = {o.name: o for o in self.options}
         items = pairs.items() if isinstance(pairs, dict) else \
-            [_split(p) for p in (pairs or [])]
+            [split_pair(p, "--option") for p in (pairs or [])]
         for key, value in items:
             if key not in known:
                 valid = ", ".join(known) or "none"
@@ -72,22 +74,13 @@ class FormatSpec:
         return out
 
 
-def _split(pair: str) -> tuple[str, str]:
-    key, sep, value = pair.partition("=")
-    if not sep or not key.strip():
-        raise InputError(f"--option takes KEY=VALUE, got {pair!r}")
-    return key.strip(), value.strip()
-
-
 def _convert(fmt: str, opt: FormatOption, value: Any) -> Any:
     if not isinstance(value, str):
         return value
     if opt.type is bool:
-        low = value.lower()
-        if low in ("1", "true", "yes", "on"):
-            return True
-        if low in ("0", "false", "no", "off"):
-            return False
+        flag = parse_bool(value)
+        if flag is not None:
+            return flag
         raise InputError(f"format {fmt!r} option {opt.name}: expected true/false, got {value!r}")
     try:
         return opt.type(value)
@@ -96,30 +89,21 @@ def _convert(fmt: str, opt: FormatOption, value: Any) -> Any:
                          f"{opt.type.__name__}, got {value!r}") from None
 
 
-_REGISTRY: dict[str, FormatSpec] = {}
-_BUILTINS_LOADED = False
-
-
 def register_format(spec: FormatSpec) -> None:
     """Add (or replace, by name) a format; plugins call this at import, but a plugin may
     not replace one of the app's own formats (refused with an error, like trackers)."""
-    from sporttrack_gui.plugins import check_plugin_registration
-
     if spec.layout not in ("file", "folder", "either"):
         raise ValueError(f"layout must be 'file', 'folder' or 'either', got {spec.layout!r}")
-    _load_builtins()
-    check_plugin_registration("format", spec.name, spec.name in _BUILTIN_NAMES)
-    _REGISTRY[spec.name] = spec
+    FORMATS.register(spec)
 
 
 def format_specs(load_plugins: bool = True) -> dict[str, FormatSpec]:
     """Every registered format by name (built-ins first, then plugins)."""
-    _load_builtins()
     if load_plugins:
         from sporttrack_gui.plugins import load_plugins as _load
 
         _load()
-    return dict(_REGISTRY)
+    return FORMATS.specs()
 
 
 def get_format(name: str, *, need: str | None = None) -> FormatSpec:
@@ -163,17 +147,11 @@ def output_path(spec: FormatSpec, out: str | Path) -> Path:
     return out
 
 
-_BUILTIN_NAMES: set[str] = set()
-
 #: single-file exports refuse to replace an existing file unless asked
 _OVERWRITE = FormatOption("overwrite", bool, False, "replace an existing output file")
 
 
 def _load_builtins() -> None:
-    global _BUILTINS_LOADED
-    if _BUILTINS_LOADED:
-        return
-    _BUILTINS_LOADED = True
     from sporttrack_gui.project import exporter as ex
 
     for spec in (
@@ -213,8 +191,12 @@ def _load_builtins() -> None:
                     _OVERWRITE),
                    default_name="demo.mp4"),
     ):
-        _REGISTRY.setdefault(spec.name, spec)
-        _BUILTIN_NAMES.add(spec.name)
+        register_format(spec)
+
+
+#: every import/export format by (exact) name; built-ins registered on first use
+FORMATS: Registry[FormatSpec] = Registry("format", FormatSpec, builtins=_load_builtins,
+                                         label="format:", casefold=False)
 
 
 def _read_mot(path: Path, options: dict[str, Any]) -> Any:

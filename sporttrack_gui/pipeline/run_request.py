@@ -18,6 +18,7 @@ from sporttrack_gui.errors import InputError
 from sporttrack_gui.pipeline.config import PipelineConfig
 from sporttrack_gui.pipeline.job_queue import Job, JobQueue
 from sporttrack_gui.runtime import cache_dir
+from sporttrack_gui.track.config import convert
 
 
 @dataclass(frozen=True)
@@ -87,24 +88,13 @@ def detection_choices(sequence: dict[str, Any], runs: list[dict[str, Any]]) -> l
 
 
 def parse_param(text: str, default: Any) -> Any:
-    """A parameter typed in the dialog, converted to its default's type."""
-    text = text.strip()
-    if isinstance(default, bool):
-        if text.lower() in ("1", "true", "yes", "on"):
-            return True
-        if text.lower() in ("0", "false", "no", "off"):
-            return False
-        raise InputError(f"expected true/false, got {text!r}")
+    """A parameter typed in the dialog, converted to its default's type exactly as
+    ``--param`` is (``track.config.convert``)."""
     try:
-        if isinstance(default, int):
-            return int(text)
-        if isinstance(default, float):
-            return float(text)
-    except ValueError:
-        raise InputError(f"expected a number, got {text!r}") from None
-    if default is None and text.lower() in ("", "none"):
-        return None
-    return text
+        return convert(text.strip(), default)
+    except (TypeError, ValueError, OverflowError):
+        kind = "true/false" if isinstance(default, bool) else type(default).__name__
+        raise InputError(f"expected {kind} like the default {default!r}, got {text!r}") from None
 
 
 def build_config(*, project_path: str | Path, sequence: dict[str, Any], detector: str,

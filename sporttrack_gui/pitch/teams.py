@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
 
 from sporttrack_gui.core.boxes import xywh_to_xyxy
+from sporttrack_gui.errors import InputError
 from sporttrack_gui.track.embed import ColorEmbedder
 
 
@@ -77,3 +79,25 @@ def assign_teams(track_ids: np.ndarray, embeddings: np.ndarray, *, other_distanc
         labels = 1 - labels
     team = np.where(dist > other_distance, -1, labels)
     return TeamAssignment(ids, team, dist)
+
+
+def kit_teams(source: str, snapshot: Any, samples_per_track: int = 6) -> dict[int, str]:
+    """Track id -> "A" / "B" / "other" from torso colours (k-means over the run's
+    tracks), for runs whose tracks carry no team: a tracker's output. ``snapshot`` is any
+    object with ``frame``, ``track_id`` and ``xywh`` columns (the GUI's run model)."""
+    from sporttrack_gui.media.source import open_source
+
+    keep = snapshot.track_id >= 0
+    frame = np.asarray(snapshot.frame)[keep]
+    tid = np.asarray(snapshot.track_id)[keep]
+    xywh = np.asarray(snapshot.xywh)[keep]
+    if not len(tid):
+        raise InputError("the run has no tracked boxes to find teams in")
+    src = open_source(source)
+    try:
+        inside = frame <= len(src)
+        ids, emb = track_colour_embeddings(lambda f: src[f - 1], frame[inside], tid[inside],
+                                           xywh[inside], samples_per_track=samples_per_track)
+    finally:
+        src.close()
+    return assign_teams(ids, emb).as_dict()

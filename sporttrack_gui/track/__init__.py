@@ -12,7 +12,7 @@ from typing import Any
 
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.track.base import (
-    _REGISTRY,
+    TRACKERS,
     SingleTracker,
     Tracker,
     TrackerSpec,
@@ -25,7 +25,7 @@ from sporttrack_gui.track.config import load_defaults, merge_params
 #: built-in that ranks first on the held-out half of benchmarks/bench_track_sports.py
 DEFAULT_TRACKER = "cbiou"
 
-__all__ = ["DEFAULT_TRACKER", "Tracker", "SingleTracker", "TrackerSpec", "register_tracker", "tracker_specs",
+__all__ = ["DEFAULT_TRACKER", "TRACKERS", "Tracker", "SingleTracker", "TrackerSpec", "register_tracker", "tracker_specs",
            "create_tracker", "tracker_names", "load_builtin_trackers", "tracker_needs_pixels"]
 
 #: name -> (module, class, description) of the built-in trackers
@@ -44,7 +44,6 @@ _BUILTINS: dict[str, tuple[str, str, str]] = {
                 "FairMOT: detector embeddings fused with Kalman gating, then IoU "
                 "(use with --detector fairmot:<weights.pt>)"),
 }
-_LOADED = False
 
 
 def _lazy_factory(module: str, cls: str):
@@ -56,14 +55,14 @@ def _lazy_factory(module: str, cls: str):
 
 
 def load_builtin_trackers() -> None:
-    """Register the built-ins once (their defaults come from ``resources/trackers``)."""
-    global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
+    """Make sure the built-ins are registered (the registry does it on first use)."""
+    TRACKERS.load_builtins()
+
+
+def register_builtins() -> None:
+    """Register the built-ins (defaults from ``resources/trackers``); the registry calls
+    this once, on first use, before any plugin can register."""
     for name, (module, cls, desc) in _BUILTINS.items():
-        if name in _REGISTRY:  # a plugin registered first on purpose: keep it
-            continue
         defaults = load_defaults(name)
         register_tracker(TrackerSpec(name=name, factory=_lazy_factory(module, cls),
                                      defaults=defaults, description=desc,

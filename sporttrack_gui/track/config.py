@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sporttrack_gui.core.params import parse_bool, parse_pairs
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.runtime import resources_dir
 
@@ -70,40 +71,48 @@ def merge_params(name: str, defaults: dict[str, Any], overrides: dict[str, Any])
 
 
 def coerce(tracker: str, key: str, value: Any, default: Any) -> Any:
-    """Convert ``value`` to the type of ``default`` (bool/int/float/str)."""
+    """Convert ``value`` to the type of ``default`` (bool/int/float/str/None); the one typed
+    conversion of tracker parameters (``--param``, the run dialog, code, batch manifests)."""
     try:
-        if isinstance(default, bool):
-            if isinstance(value, str):
-                low = value.strip().lower()
-                if low in ("1", "true", "yes", "on"):
-                    return True
-                if low in ("0", "false", "no", "off"):
-                    return False
-                raise ValueError(value)
-            return bool(value)
-        if isinstance(default, int | float):
-            f = float(value)
-            if not math.isfinite(f) or (isinstance(default, int) and f != int(f)):
-                raise ValueError(value)
-            if f < 0 <= default:  # thresholds, buffers, sizes: a negative one is a typo
-                raise InputError(f"tracker {tracker!r}: parameter {key}={value!r} must be "
-                                 f">= 0 like the default {default!r}")
-            return int(f) if isinstance(default, int) else f
-        if default is None or isinstance(default, str):
-            return None if value is None else str(value)
+        return convert(value, default)
+    except _Negative:
+        raise InputError(f"tracker {tracker!r}: parameter {key}={value!r} must be "
+                         f">= 0 like the default {default!r}") from None
     except (TypeError, ValueError, OverflowError):
-        finite = " (a finite number)" if isinstance(default, int | float) else ""
+        finite = " (a finite number)" if isinstance(default, int | float) \
+            and not isinstance(default, bool) else ""
         raise InputError(f"tracker {tracker!r}: parameter {key}={value!r} must be "
                          f"{type(default).__name__} like the default {default!r}{finite}") from None
+
+
+class _Negative(ValueError):
+    """A negative value where the default is >= 0 (thresholds, buffers, sizes: a typo)."""
+
+
+def convert(value: Any, default: Any) -> Any:
+    """``value`` (text or a value) as the type of ``default``; ``ValueError`` when it does
+    not fit. ``None``/``""``/``"none"`` stay None where the default is None."""
+    if isinstance(default, bool):
+        if isinstance(value, str):
+            flag = parse_bool(value)
+            if flag is None:
+                raise ValueError(value)
+            return flag
+        return bool(value)
+    if isinstance(default, int | float):
+        f = float(value)
+        if not math.isfinite(f) or (isinstance(default, int) and f != int(f)):
+            raise ValueError(value)
+        if f < 0 <= default:
+            raise _Negative(value)
+        return int(f) if isinstance(default, int) else f
+    if default is None:
+        return None if value is None or str(value).strip().lower() in ("", "none") else value
+    if isinstance(default, str):
+        return None if value is None else str(value)
     return value
 
 
 def parse_param_args(items: list[str] | None) -> dict[str, str]:
     """``["k=v", ...]`` from ``--param`` into a dict (values stay strings until coerced)."""
-    out: dict[str, str] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise InputError(f"--param expects name=value, got {item!r}")
-        out[key.strip()] = value.strip()
-    return out
+    return parse_pairs(items, "--param")

@@ -121,28 +121,6 @@ def heatmap_from_snapshot(snapshot: Any, tracks: set[int] | None, spec: HeatmapS
     return _from_counts(counts, positions, spec, caption)
 
 
-def kit_teams(source: str, snapshot: Any, samples_per_track: int = 6) -> dict[int, str]:
-    """Track id -> "A" / "B" / "other" from torso colours (k-means over the run's
-    tracks), for runs whose tracks carry no team: a tracker's output."""
-    from sporttrack_gui.media.source import open_source
-    from sporttrack_gui.pitch.teams import assign_teams, track_colour_embeddings
-
-    keep = snapshot.track_id >= 0
-    frame = np.asarray(snapshot.frame)[keep]
-    tid = np.asarray(snapshot.track_id)[keep]
-    xywh = np.asarray(snapshot.xywh)[keep]
-    if not len(tid):
-        raise InputError("the run has no tracked boxes to find teams in")
-    src = open_source(source)
-    try:
-        inside = frame <= len(src)
-        ids, emb = track_colour_embeddings(lambda f: src[f - 1], frame[inside], tid[inside],
-                                           xywh[inside], samples_per_track=samples_per_track)
-    finally:
-        src.close()
-    return assign_teams(ids, emb).as_dict()
-
-
 def colourise(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(BGR colours, alpha 0..1) of a 0..1 grid: inferno, cold cells transparent (the
     panel's look: opacity grows with the value)."""

@@ -2,7 +2,7 @@
 
 Why a table: the menus, the toolbar, the keyboard and the F1 help dialog all read the
 same ``QAction`` objects, so a shortcut shown in the help is the one that works, and the
-box editor (#8) adds its commands by adding rows (``add_actions``).
+box editor adds its commands by adding rows (``add_actions``).
 """
 
 from __future__ import annotations

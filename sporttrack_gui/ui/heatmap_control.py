@@ -17,7 +17,8 @@ import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from sporttrack_gui.track.heatmap_image import heatmap_from_snapshot, kit_teams, render_png
+from sporttrack_gui.pitch.teams import kit_teams
+from sporttrack_gui.track.heatmap_image import heatmap_from_snapshot, render_png
 from sporttrack_gui.ui.background import Background
 from sporttrack_gui.ui.errors import show_error
 from sporttrack_gui.ui.heatmap_panel import EVERYONE, KIT, SELECTED

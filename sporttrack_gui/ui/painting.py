@@ -1,6 +1,6 @@
 """How boxes, labels and trails look, kept out of the view class (labelme style).
 
-The viewer's graphics items call these; the box editor (#8) reuses them for selected and
+The viewer's graphics items call these; the box editor reuses them for selected and
 dragged boxes, so the look stays in one place. Colours come from the media room's
 ``track_color`` so the viewer, the timeline and exported videos agree on every id.
 """

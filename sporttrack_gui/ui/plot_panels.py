@@ -21,15 +21,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sporttrack_gui.eval.metrics import fields, ratio_keys
 from sporttrack_gui.ui.painting import track_qcolor
 
-LIVE_KEYS = (("mota", "MOTA", (80, 170, 255)), ("idf1", "IDF1", (255, 190, 60)),
-             ("precision", "Precision", (120, 210, 120)), ("recall", "Recall", (230, 100, 100)))
-BAR_KEYS = (("mota", "MOTA", (80, 170, 255)), ("idf1", "IDF1", (255, 190, 60)),
-            ("hota", "HOTA", (190, 130, 255)))
+#: curve/bar colours, given to the metrics of a view in their ``eval.metrics`` order
+PALETTE = ((80, 170, 255), (255, 190, 60), (190, 130, 255), (120, 210, 120), (230, 100, 100))
+
+
+def _keys(view: str, ratios_only: bool = False) -> tuple[tuple[str, str, tuple[int, int, int]], ...]:
+    """(key, label, colour) of the metrics ``eval.metrics`` shows in ``view``."""
+    chosen = [f for f in fields(view) if f.ratio or not ratios_only]
+    return tuple((f.key, f.label, PALETTE[i % len(PALETTE)]) for i, f in enumerate(chosen))
+
+
+LIVE_KEYS = _keys("live")
+BAR_KEYS = _keys("chart", ratios_only=True)
 #: metric rule sets offered in the comparison panel: (label, value for ``eval``'s ``rules``)
 RULES = (("TrackEval (leaderboards)", "trackeval"), ("py-motmetrics", "motmetrics"))
-SPLIT_KEYS = (("hota", "HOTA"), ("mota", "MOTA"), ("idf1", "IDF1"), ("num_switches", "IDSW"))
+SPLIT_KEYS = tuple((k, label) for k, label, _ in _keys("chart"))
 
 
 def metric(values: dict[str, Any], key: str) -> float:
@@ -136,8 +145,10 @@ class ComparisonPanel(QWidget):
 
     def show_split(self, run: str, rules: str, rows: list[dict[str, Any]]) -> None:
         """Per-sequence rows plus the combined one (last), as ``SplitResult.rows()`` gives."""
+        ratios = ratio_keys()
+
         def line(r: dict[str, Any]) -> str:
-            vals = [f"{label} {metric(r, k):.3f}" if not k.startswith("num_")
+            vals = [f"{label} {metric(r, k):.3f}" if k in ratios
                     else f"{label} {int(metric(r, k))}" for k, label in SPLIT_KEYS]
             return f"{r['sequence']}: " + ", ".join(vals)
 

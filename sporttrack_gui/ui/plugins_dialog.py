@@ -3,7 +3,7 @@ the error of the broken ones (in red).
 
 Why: a broken plugin is skipped so the app keeps working, which also hides it; this is
 where a user finds out that ``my_tracker.py`` was found but failed, and why. The same
-data as ``sporttrack plugins`` (:func:`sporttrack_gui.cli.cmd_plugins.plugin_report`).
+data as ``sporttrack plugins`` (:func:`sporttrack_gui.plugins.plugin_report`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class PluginsDialog(QDialog):
         self.setObjectName("pluginsDialog")
         self.setWindowTitle("Plugins")
         if report is None:
-            from sporttrack_gui.cli.cmd_plugins import plugin_report
+            from sporttrack_gui.plugins import plugin_report
 
             report = plugin_report()
         self.report = report

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
 
-from sporttrack_gui.errors import MediaError
+from sporttrack_gui.errors import InputError, MediaError
 
 
 def wait_for_frame(window, frame: int, timeout_ms: int = 20000) -> bool:
@@ -76,3 +76,36 @@ def render_window(window, frame: int, out: str | Path, *, size: tuple[int, int] 
     if not window.grab().save(str(out), "PNG"):
         raise MediaError(f"could not write the screenshot {out}", path=str(out))
     return out
+
+
+def screenshot_project(project: str | Path | None, frame: int, out: str | Path, *,
+                       size: tuple[int, int] = (1600, 1000), run: str | None = None,
+                       track: int | None = None, panel: str | None = None,
+                       trails: bool = False) -> tuple[Path, str]:
+    """Open ``project`` (None: the built-in demo) in a main window, render ``frame`` to the
+    PNG ``out`` and close the window; returns (the PNG, Qt's platform name).
+
+    Shared by ``sporttrack gui --screenshot`` and the self-test, so the bundle's smoke test
+    renders exactly what users get (and nothing outside ``ui/`` touches Qt).
+    """
+    from PySide6.QtGui import QGuiApplication
+
+    from sporttrack_gui.ui.launch import make_app, open_argument
+    from sporttrack_gui.ui.main_window import MainWindow
+
+    app = make_app()
+    window = MainWindow()
+    try:
+        if project:
+            if not open_argument(window, str(project)):
+                raise InputError(f"cannot open {project} (see the message above)")
+        else:
+            from sporttrack_gui.ui.demo import demo_project
+
+            window.open_project(demo_project())
+        path = render_window(window, frame, out, size=size, run=run, track=track, panel=panel,
+                             trails=trails)
+    finally:
+        window.close()
+        app.processEvents()
+    return Path(path), QGuiApplication.platformName()

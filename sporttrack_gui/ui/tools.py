@@ -2,7 +2,7 @@
 
 The view owns zoom and pan (wheel, middle-drag, drag on empty frame) and forwards every other
 left-button gesture to its current tool. Select and draw-a-box live here; the box
-editor (#8) adds move/resize tools by subclassing ``ViewTool`` and calling
+editor adds move/resize tools by subclassing ``ViewTool`` and calling
 ``FrameView.set_tool`` — no change to the view class needed.
 """
 

@@ -117,8 +117,8 @@ def tracker_interpolation(project_path: str, run: int, track: int, f0: int, f1: 
     matching undo command when the worker reports back.
     """
     from sporttrack_gui.media.source import open_source
+    from sporttrack_gui.pipeline.assisted import interpolate_with_tracker
     from sporttrack_gui.project import Project
-    from sporttrack_gui.project.assisted import interpolate_with_tracker
 
     if status is not None:
         status(f"{tracker.upper()}: tracking {track} between frames {f0} and {f1}…")

@@ -1,7 +1,7 @@
 """Run ▸ Train a detector…: YOLO or FairMOT from the project's own (corrected) runs.
 
-The dialog only gathers a :class:`detect.training.TrainRequest` and shows what the
-worker reports; the training itself is :func:`detect.training.train_model`, the function
+The dialog only gathers a :class:`pipeline.training.TrainRequest` and shows what the
+worker reports; the training itself is :func:`pipeline.training.train_model`, the function
 ``sporttrack train`` calls, run on a ``QThread`` that never touches a widget. The loss
 curve grows one point per epoch; when a model exists its ``--detector`` spec is shown
 and can be copied into the run dialog.
@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sporttrack_gui.detect.training import ARCHITECTURES, MAIN_LOSS, TrainRequest, train_model
 from sporttrack_gui.errors import SportTrackError
+from sporttrack_gui.pipeline.training import ARCHITECTURES, MAIN_LOSS, TrainRequest, train_model
 from sporttrack_gui.ui.workers import Worker
 
 #: run kinds checked by default: boxes a person made or corrected
@@ -46,7 +46,7 @@ class TrainWorker(Worker):
     """``train_model(request)`` in its thread; one ``epoch`` signal per finished epoch."""
 
     epoch = Signal(object)  # detect.train.EpochReport
-    finished = Signal(object)  # detect.training.TrainOutcome
+    finished = Signal(object)  # pipeline.training.TrainOutcome
 
     def __init__(self, request: TrainRequest) -> None:
         super().__init__()

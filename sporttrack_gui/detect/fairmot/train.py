@@ -1,4 +1,4 @@
-"""Train FairMOT from a project's corrected runs (headless: the CLI, GUI and tests call this).
+"""Train FairMOT on frames of a project's corrected runs (headless; ``pipeline.train`` reads them).
 
 Frames are read from each run's sequence media, resized once to the network width and
 kept in memory as uint8 (``frame_stride`` / ``max_frames`` bound that memory on a full
@@ -20,12 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sporttrack_gui.detect.train import (
-    EpochReport,
-    class_index_for,
-    read_results_csv,
-    resolve_training_runs,
-)
+from sporttrack_gui.detect.train import EpochReport, read_results_csv
 from sporttrack_gui.errors import InputError
 
 CSV_COLUMNS = ("epoch", "train/loss", "train/hm_loss", "train/wh_loss", "train/off_loss",
@@ -73,7 +68,9 @@ class FairMOTTrainResult:
 
 
 @dataclass
-class _Frames:
+class TrainingFrames:
+    """Network inputs with their boxes; each (run, track) is one identity class."""
+
     images: list[np.ndarray]   # (3, H, W) uint8 network inputs
     boxes: list[np.ndarray]    # xyxy in input pixels
     cls: list[np.ndarray]
@@ -81,57 +78,11 @@ class _Frames:
     identities: int
 
 
-def load_training_frames(project: str | Path, runs: list[str], class_names: list[str],
-                         imgsz: int, frame_stride: int = 1, max_frames: int = 2000) -> _Frames:
-    """Frames with boxes of ``runs``; each (run, track) is one identity class."""
-    from contextlib import ExitStack
-
-    from sporttrack_gui.detect.fairmot.data import prepare_image
-    from sporttrack_gui.media.source import open_source
-    from sporttrack_gui.project import Project
-
-    index = class_index_for(class_names)
-    out = _Frames([], [], [], [], 0)
-    id_map: dict[tuple[int, int], int] = {}
-    with ExitStack() as stack:
-        p = stack.enter_context(Project.open(project, readonly=True))
-        for run_id in resolve_training_runs(p, runs):
-            run = p.run(run_id)
-            seq = p.sequence(int(run["sequence_id"]))
-            src = open_source(seq["source"])
-            stack.callback(src.close)
-            table = p.boxes(run["id"])
-            cls = index(table.cls)
-            keep = cls >= 0
-            frames = np.unique(table.frame[keep])[::frame_stride]
-            for fn in frames:
-                if len(out.images) >= max_frames:
-                    break
-                rows = np.flatnonzero(keep & (table.frame == fn))
-                frame = src.read_frame(int(fn))
-                if frame is None:
-                    raise InputError(f"cannot read frame {int(fn)} of sequence {seq['name']!r}",
-                                     str(seq["source"]))
-                image, scale = prepare_image(frame, imgsz)
-                xywh = table.xywh[rows].astype(np.float32)
-                xyxy = np.concatenate([xywh[:, :2], xywh[:, :2] + xywh[:, 2:]], 1) * scale
-                tids = table.track_id[rows]
-                ids = np.array([id_map.setdefault((int(run["id"]), int(t)), len(id_map))
-                                if t >= 0 else -1 for t in tids], np.int64)
-                out.images.append((image * 255).round().astype(np.uint8))
-                out.boxes.append(xyxy)
-                out.cls.append(cls[rows])
-                out.ids.append(ids)
-    out.identities = len(id_map)
-    if not out.images:
-        raise InputError(f"runs {runs} hold no boxes of classes {class_names}", str(project))
-    return out
-
-
-def train_fairmot(config: FairMOTTrainConfig,
+def train_fairmot(config: FairMOTTrainConfig, data: TrainingFrames,
                   progress: Callable[[EpochReport], None] | None = None,
                   cancel: threading.Event | None = None) -> FairMOTTrainResult:
-    """Train as configured (see the module docstring)."""
+    """Train on ``data`` as configured (see the module docstring); the frames come from
+    ``pipeline.train.load_training_frames`` (``detect/`` knows no project file)."""
     import torch
 
     from sporttrack_gui.detect.fairmot.data import build_targets, collate
@@ -150,8 +101,6 @@ def train_fairmot(config: FairMOTTrainConfig,
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    data = load_training_frames(config.project, config.runs, config.class_names, config.imgsz,
-                                config.frame_stride, config.max_frames)
     cfg = FairMOTConfig(num_classes=len(config.class_names), width=config.width,
                         num_ids=max(data.identities, 1), imgsz=config.imgsz,
                         class_names=tuple(config.class_names))

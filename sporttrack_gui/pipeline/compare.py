@@ -18,10 +18,16 @@ from typing import Any
 import numpy as np
 
 from sporttrack_gui.errors import InputError, SportTrackError
+from sporttrack_gui.eval.metrics import columns
 
-COLUMNS = ["tracker", "mota", "idf1", "hota", "deta", "assa", "num_switches",
-           "num_fragmentations", "num_false_positives", "num_misses", "ids", "fps"]
-CHART = ["mota", "idf1", "hota", "num_switches", "fps"]
+
+def table_columns() -> list[str]:
+    """The comparison table: the ``compare`` view of ``eval.metrics`` plus run figures."""
+    return ["tracker", *columns("compare"), "ids", "fps"]
+
+
+def chart_columns() -> list[str]:
+    return [*columns("chart"), "fps"]
 
 
 @dataclass
@@ -101,7 +107,7 @@ def run_tracker(name: str, info: SourceInfo, params: dict[str, Any] | None = Non
 def compare(info: SourceInfo, trackers: Sequence[str], *, iou_threshold: float = 0.5,
             rules: str = "trackeval", progress: Callable[[str], None] | None = None
             ) -> tuple[list[dict[str, Any]], list[TrackerRun]]:
-    """Rows of :data:`COLUMNS` (metrics only when ``info.gt`` is set, by ``rules``) and the
+    """Rows of :func:`table_columns` (metrics only when ``info.gt`` is set, by ``rules``) and the
     runs that worked.
 
     A tracker that fails with a user-facing error gets a row with only ``error`` set.

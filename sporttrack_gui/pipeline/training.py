@@ -2,8 +2,9 @@
 
 ``sporttrack train`` and the GUI's "Train a detector…" dialog both call :func:`train_model`,
 so the defaults (input size per architecture), the checks and the detector spec a trained
-model is used by exist once. The architectures themselves stay in :mod:`detect.train`
-(ultralytics YOLO) and :mod:`detect.fairmot.train` (FairMOT, boxes + identity embeddings).
+model is used by exist once. The project side (reading runs) is :mod:`pipeline.train`; the
+architectures are :mod:`detect.train` (ultralytics YOLO) and :mod:`detect.fairmot.train`
+(FairMOT, boxes + identity embeddings).
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def train_model(request: TrainRequest, progress: Callable[[EpochReport], None] |
     request.validate()
     cancel = cancel or threading.Event()
     if request.arch == "fairmot":
-        from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig, train_fairmot
+        from sporttrack_gui.detect.fairmot.train import FairMOTTrainConfig
+        from sporttrack_gui.pipeline.train import train_fairmot
 
         fm = train_fairmot(FairMOTTrainConfig(
             out=request.out, project=request.project, runs=list(request.runs),
@@ -99,7 +101,8 @@ def train_model(request: TrainRequest, progress: Callable[[EpochReport], None] |
                    "boxes": fm.boxes, "identities": fm.identities}
         return TrainOutcome("fairmot", fm.status, fm.best, fm.epochs_done, fm.wall_s,
                             fm.curves, details)
-    from sporttrack_gui.detect.train import TrainConfig, train_detector
+    from sporttrack_gui.detect.train import TrainConfig
+    from sporttrack_gui.pipeline.train import train_detector
 
     yo = train_detector(TrainConfig(
         out=request.out, project=request.project, runs=list(request.runs), model=request.model,
