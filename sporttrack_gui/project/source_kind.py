@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sporttrack_gui.errors import InputError
 from sporttrack_gui.formats.seqinfo import is_mot_folder
-from sporttrack_gui.project._media import IMAGE_SUFFIXES
+from sporttrack_gui.media.source import IMAGE_EXTENSIONS as IMAGE_SUFFIXES
 from sporttrack_gui.project.importer import VIDEO_SUFFIXES
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
