@@ -41,7 +41,7 @@ def register(subparsers) -> None:
     src.add_argument("--detections", metavar="KIND[:NAME]", default=None,
                      help="each sequence's det or gt run as detections: det, gt, det:NAME "
                           "(default det)")
-    src.add_argument("--detector", metavar="SPEC", help="a model for every sequence: yolo:M.pt")
+    src.add_argument("--detector", metavar="SPEC", help="a model for every sequence: yolo:M.pt, fairmot:M.pt")
     p.add_argument("--sequences", metavar="A,B", help="only these sequences (default: all)")
     p.add_argument("--run-name", help="run name (default: the tracker's, numbered if taken)")
     p.add_argument("--stride", type=bounded(int, 1, 1000), default=1, metavar="K",
@@ -57,9 +57,11 @@ def register(subparsers) -> None:
 
 def _detection(args: argparse.Namespace) -> tuple[tuple[str, str], str]:
     if args.detector:
-        if not args.detector.startswith("yolo:"):
-            raise InputError(f"--detector {args.detector!r}: give a model as yolo:<file>; "
-                             "detections files of each sequence come with --detections")
+        kind = args.detector.partition(":")[0].lower()
+        if kind in ("det", "gt"):
+            raise InputError(f"--detector {args.detector!r}: give a model (yolo:<file>, "
+                             "fairmot:<file>); detections files of each sequence come with "
+                             "--detections")
         return ("yolo", ""), args.detector
     kind, _, name = (args.detections or "det").partition(":")
     if kind not in ("det", "gt"):
@@ -68,17 +70,18 @@ def _detection(args: argparse.Namespace) -> tuple[tuple[str, str], str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sporttrack_gui.cli.cmd_run import parse_frames, parse_params
+    from sporttrack_gui.cli.cmd_run import parse_frames
     from sporttrack_gui.detect.options import detector_options
     from sporttrack_gui.pipeline.job_queue import COMPLETE, JobQueue
     from sporttrack_gui.pipeline.run_request import RunChoices, queue_runs
     from sporttrack_gui.project import Project
+    from sporttrack_gui.track.config import parse_param_args
 
     detection, model = _detection(args)
     if model:  # a malformed class map is bad input before anything runs
         detector_options(model, classes=args.classes)
     choices = RunChoices(detection=detection, tracker=args.tracker,
-                         params=parse_params(args.param), yolo_model=model.removeprefix("yolo:"),
+                         params=parse_param_args(args.param), yolo_model=model,
                          stride=args.stride, run_name=args.run_name or "", conf=args.conf,
                          iou=args.iou, imgsz=args.imgsz, classes=args.classes or "",
                          frame_range=parse_frames(args.frames))
