@@ -145,3 +145,60 @@ def test_trashed_run_is_hidden_restorable_and_purged(tmp_path):
             assert run_admin.trashed_runs(q) == [] and {r["name"] for r in q.runs()} == {"gt"}
     finally:
         lock.PROCESS_TOKEN = token
+
+
+def test_add_a_tracked_box_to_an_annotation_run(tmp_path):
+    import numpy as np
+
+    from sporttrack_gui.errors import EditConflict
+    from sporttrack_gui.project import history
+    from sporttrack_gui.track.sot_store import store_sot_run
+
+    p, seq, gt = _project(tmp_path)
+    manual = _tracker_run(p, seq, "manual-1")
+    boxes = np.array([[10, 10, 20, 40], [np.nan] * 4, [14, 10, 20, 40]], float)
+    sot = store_sot_run(p, seq, "csrt-2", 2, boxes, np.ones(3), {"tracker": "csrt"})
+    before = p.boxes(manual)
+    tid, result = run_admin.add_track_to_run(p, sot, manual)
+    assert tid == 3  # the next free id: tracks 1 and 2 exist
+    added = p.boxes(manual, track=tid)
+    assert added.frame.tolist() == [2, 4] and added.xywh[:, 0].tolist() == [10, 14]
+    assert result.delta is not None
+    history.undo(p, manual)  # one undoable edit
+    assert p.boxes(manual).equals(before)
+    with pytest.raises(EditConflict):  # an id in use on those frames is refused
+        run_admin.add_track_to_run(p, sot, manual, new_id=1)
+    other = p.add_sequence("t", "", kind="images", frame_count=10)
+    with pytest.raises(ProjectError, match="different sequences"):
+        run_admin.add_track_to_run(p, sot, p.create_run(other, "m", kind="manual"))
+    p.close()
+    from sporttrack_gui.cli.main import main
+
+    path = str(tmp_path / "p.stp")
+    assert main(["project", "runs", path, "--run", "csrt-2", "--add-to", "manual-1"]) == 0
+    with Project.open(path, readonly=True) as q:
+        assert len(q.boxes(q.run_id("manual-1", "s"), track=3)) == 2
+    assert main(["project", "runs", path, "--run", "csrt-2", "--add-to", "nope"]) == 2
+
+
+def test_sot_score_names_the_gt_track_and_its_frames(tmp_path):
+    import numpy as np
+
+    from sporttrack_gui.eval.sot_gt import score_against_gt
+
+    p, seq, gt = _project(tmp_path)
+    from sporttrack_gui.formats.mot_table import MotTable
+
+    # gt track 7 on frames 1-4 only, track 8 far away
+    frame = np.array([1, 2, 3, 4, 1])
+    p.append_boxes(gt, MotTable(frame=frame, track_id=[7, 7, 7, 7, 8],
+                                xywh=[[10, 10, 20, 40]] * 4 + [[300, 10, 20, 40]],
+                                conf=np.ones(5), cls=np.ones(5), vis=np.ones(5)))
+    track = np.array([[10, 10, 20, 40], [11, 10, 20, 40], [np.nan] * 4, [10, 10, 20, 40],
+                      [10, 10, 20, 40], [10, 10, 20, 40]], float)
+    score = score_against_gt(p, seq, 1, track)
+    assert (score.gt_track, score.gt_frames, score.tracked_frames) == (7, 4, 6)
+    assert "gt track 7 of “gt” on 4 of 6 frames" in score.describe()
+    assert score.metrics()["gt_frames"] == 4 and 0 < score.result.auc < 1
+    assert score_against_gt(p, seq, 1, track + [500, 0, 0, 0]) is None  # overlaps no gt box
+    p.close()

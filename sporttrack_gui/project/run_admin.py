@@ -202,3 +202,38 @@ def purge_trashed(project: Project, *, owner: str | None = None,
         project.delete_run(int(r["id"]))
         gone.append(int(r["id"]))
     return gone
+
+
+# ---- add a tracked box to an annotation run --------------------------------------------
+def add_track_to_run(project: Project, source: int, target: int, *, track: int | None = None,
+                     new_id: int | None = None) -> tuple[int, Any]:
+    """Copy one track of ``source`` (a "Track a box" run: its one track) into ``target``
+    as one undoable edit of ``target``'s log; returns (its id in ``target``, the edit).
+
+    Why not keep the tracked box as a run of its own: each target then became an oddly
+    named one-track run that nothing could combine. The track gets ``new_id`` or the
+    next free id of ``target``; a ``new_id`` already in use on those frames is refused
+    (``EditConflict``), so nothing of ``target`` is overwritten. Both runs must belong
+    to the same sequence (the boxes are in its pixels).
+    """
+    from sporttrack_gui.project import edits
+
+    src, dst = project.run(source), project.run(target)
+    if int(src["sequence_id"]) != int(dst["sequence_id"]):
+        raise ProjectError(f"run {src['name']!r} and run {dst['name']!r} belong to different "
+                           "sequences; a track can only be added within its sequence")
+    if source == target:
+        raise ProjectError(f"run {src['name']!r} cannot be added to itself")
+    if track is None:
+        ids = sorted({int(t) for t in project.boxes(source).track_id if t >= 0})
+        if len(ids) != 1:
+            raise ProjectError(f"run {src['name']!r} has {len(ids)} tracks; name the one "
+                               "to add")
+        track = ids[0]
+    table = project.boxes(source, track=int(track))
+    if not len(table):
+        raise ProjectError(f"run {src['name']!r} has no boxes of track {track}")
+    tid = edits.next_track_id(project, target) if new_id is None else int(new_id)
+    result = edits.insert_boxes(project, target, tid, table.frame, table.xywh,
+                                label=f"add track {track} of {src['name']} as {tid}")
+    return tid, result

@@ -146,6 +146,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         from sporttrack_gui.ui.job_control import JobControl
 
         self.jobs = JobControl(self)
+        from sporttrack_gui.ui.sot_control import SotControl
+
+        self.sot = SotControl(self)  # Run ▸ Track a box: progress, ETA, cancel, gt curves
         self.resize(1500, 920)
         self._layout_pending = not self._restore_settings()
 

@@ -1,7 +1,8 @@
 """The Run menu's run management and the runs table's context menu.
 
 Duplicate ("Save corrected copy as…"), rename, delete (confirmed, and undoable: the run
-is hidden and restorable until the project closes) and the ground-truth lock, each a thin dialog around a Qt-free ``project.run_admin`` function that the CLI
+is hidden and restorable until the project closes), the ground-truth lock and "Add
+tracked box to run…" (a "Track a box" run's track into an annotation run), each a thin dialog around a Qt-free ``project.run_admin`` function that the CLI
 (``sporttrack project runs``) calls too. Every method takes its answers as optional
 arguments so tests and scripts can drive it without dialogs.
 """
@@ -29,6 +30,9 @@ RUN_SPECS: tuple[ActionSpec, ...] = (
                "Copy the shown run into a new editable run (keep the raw output as it is)", G),
     ActionSpec("run_rename", "Re&name run…", (), "", "Rename the shown run", G),
     ActionSpec("run_delete", "&Delete run…", (), "", "Delete the shown run and its boxes", G),
+    ActionSpec("run_add_to", "&Add tracked box to run…", (), "",
+               "Add the shown \"Track a box\" run's track to an annotation run as a new "
+               "track (one undoable edit)", G),
     ActionSpec("run_restore", "Restore &deleted run", (), "",
                "Bring back the run deleted last (possible until the project is closed)", G),
     ActionSpec("edit_ask_raw", "&Ask before editing raw output", (), "",
@@ -51,6 +55,7 @@ class RunMenu(QObject):
         a["run_delete"].triggered.connect(lambda: self.delete())
         a["gt_lock"].triggered.connect(lambda checked: self.set_locked(checked))
         a["run_restore"].triggered.connect(lambda: self.restore())
+        a["run_add_to"].triggered.connect(lambda: self.add_to_run())
         a["edit_ask_raw"].triggered.connect(self._ask_raw)
         self.copy_on_edit = CopyOnEdit(window)  # the edit gate's copy-on-first-edit step
         self.trashed: list[tuple[int, str]] = []  # (run id, name) deleted, newest last
@@ -84,6 +89,7 @@ class RunMenu(QObject):
         lock.setChecked(run_admin.is_locked(run))
         for key in ("run_copy", "run_rename", "run_delete"):
             self.actions[key].setEnabled(run is not None)
+        self.actions["run_add_to"].setEnabled(bool(run) and run["kind"] == "sot")
         if s is not self._trash_session:  # closing a project purged its trash
             self.trashed, self._trash_session = [], s
         restore = self.actions["run_restore"]
@@ -95,7 +101,7 @@ class RunMenu(QObject):
     def menu_actions(self) -> list[Any]:
         """The Run menu's run-management entries, in order."""
         return [self.actions[k] for k in ("run_copy", "run_rename", "run_delete", "run_restore",
-                                          "edit_ask_raw")]
+                                          "run_add_to", "edit_ask_raw")]
 
     def _ask_raw(self, checked: bool) -> None:
         copy_on_edit.remember(None if checked else copy_on_edit.remembered() or "copy")
@@ -109,6 +115,8 @@ class RunMenu(QObject):
         menu.addAction("Save corrected copy as…", lambda: self.copy(run_id))
         menu.addAction("Rename…", lambda: self.rename(run_id))
         menu.addAction("Delete…", lambda: self.delete(run_id))
+        if row["kind"] == "sot":
+            menu.addAction("Add to run…", lambda: self.add_to_run(run_id))
         if row["kind"] == "gt":
             menu.addSeparator()
             lock = menu.addAction("Locked (read-only)")
@@ -200,6 +208,51 @@ class RunMenu(QObject):
             self.w.show_run(run_id)
         self._after(f"Restored run “{row['name']}”")
         return run_id
+
+    NEW_RUN = "New manual run"
+
+    def add_to_run(self, run_id: int | None = None, target: int | str | None = None
+                   ) -> int | None:
+        """Add the one track of a "Track a box" run to an annotation run (``target``: a
+        run id, :data:`NEW_RUN`, or None to ask), shown afterwards with the new track
+        selected. The edit goes through the window's edit gate (gt lock, copy on first
+        edit of raw output) and is undoable. Returns the new track id."""
+        row, s = self._row(run_id), self.w.session
+        if row is None or s is None:
+            return None
+        seq = int(row["sequence_id"])
+        choices = [r for r in s.project.runs(seq) if r["id"] != row["id"] and
+                   r["kind"] != "det"]
+        if target is None:
+            manual = [r for r in choices if r["kind"] == "manual"]
+            names = [self.NEW_RUN] + [r["name"] for r in choices]
+            default = names.index(manual[-1]["name"]) if manual else 0
+            name, ok = QInputDialog.getItem(
+                self.w, "Add tracked box to run",
+                f"Add the track of “{row['name']}” as a new track of:", names, default, False)
+            if not ok:
+                return None
+            target = self.NEW_RUN if name == self.NEW_RUN else \
+                next(int(r["id"]) for r in choices if r["name"] == name)
+        if target == self.NEW_RUN:
+            target = run_admin.new_manual_run(s.project, seq)
+        if s.sequence is None or int(s.sequence["id"]) != seq:
+            self.w.show_sequence(seq)
+        self.w.show_run(int(target))
+        added: dict[str, int] = {}
+
+        def apply():
+            tid, result = run_admin.add_track_to_run(s.project, int(row["id"]), int(target))
+            added["track"] = tid
+            return result
+
+        if not self.w.push_edit(f"add track of {row['name']}", apply):
+            return None
+        self.w.select_track(added["track"])
+        self.w.statusBar().showMessage(
+            f"Added the track of “{row['name']}” to “{s.run['name']}” as track "
+            f"{added['track']} (Ctrl+Z undoes)", 8000)
+        return added["track"]
 
     def set_locked(self, locked: bool, run_id: int | None = None) -> bool:
         row, s = self._row(run_id), self.w.session
