@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -66,7 +67,10 @@ class CopyOnEditDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.copy)
-        layout.addWidget(self.name)
+        indent = QHBoxLayout()
+        indent.setContentsMargins(24, 0, 0, 0)
+        indent.addWidget(self.name)
+        layout.addLayout(indent)
         layout.addWidget(self.raw)
         layout.addSpacing(6)
         layout.addWidget(self.remember)

@@ -192,6 +192,7 @@ class YoloDialog(ExportDialog):
                                     ("; with fewer than 3 some splits stay empty" if n < 3 else ""))
         else:
             self.split_note.setText("")
+        self.split_note.setVisible(bool(self.split_note.text()))
         if not self.classes.isModified():
             self.classes.setText(", ".join(self.classes_for(ids)) if ids else "object")
         if not self.out.isModified():
