@@ -236,11 +236,12 @@ class SotControl(QObject):
         from sporttrack_gui.eval.sot import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS
 
         m = score.result
-        name = f"{result.tracker} from frame {result.start_frame} vs gt {score.gt_track}"
+        name = f"{result.tracker.upper()}@{result.start_frame} vs gt {score.gt_track}"
         self.w.plots.sot.add_curves(
             name, SUCCESS_THRESHOLDS, m.success_curve, m.auc, PRECISION_THRESHOLDS,
             m.precision_curve, m.precision_20,
-            detail=f"{name}: scored {score.describe()}")
+            detail=f"{result.tracker.upper()} from frame {result.start_frame} scored "
+                   f"{score.describe()}")
 
     @Slot(str)
     def _failed(self, message: str) -> None:
