@@ -61,6 +61,8 @@ def test_track_a_box_shows_progress_and_names_the_gt_it_was_scored_on(window, qt
     from sporttrack_gui.ui.run_menu import RunMenu
 
     assert window.run_menu.actions["run_add_to"].isEnabled()
+    menu = window.run_menu.context_menu(run_id)
+    assert "Add to run…" in [a.text() for a in menu.actions()]
     track = window.run_menu.add_to_run(target=RunMenu.NEW_RUN)
     assert track == 1 and s.run["kind"] == "manual" and window.selected_track == 1
     assert len(s.project.boxes(s.run["id"], track=1)) == 12
