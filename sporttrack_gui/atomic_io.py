@@ -100,6 +100,15 @@ def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def _umask() -> int:
-    mask = os.umask(0)
+    """The process umask. Linux tells it in /proc (``os.umask`` can only be read by
+    setting it, which for an instant gives files other threads create mode 0666)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)  # the safe direction for the instant it is set
     os.umask(mask)
     return mask

@@ -76,22 +76,34 @@ def test_missing_media_prompts_and_relinks(window, qtbot, small_match, tmp_path)
 
 def test_export_entry_of_a_format_without_extensions_asks_for_a_file(window, qtbot, small_match,
                                                                       monkeypatch, request):
-    """A plugin's file format may list no extensions: the save dialog is still offered
-    (with the run's name), not an IndexError in the menu's slot."""
+    """A plugin's file format may list no extensions: the export dialog is still offered
+    (a file named after the run; Browse opens the save dialog), not an IndexError in the
+    menu's slot."""
+    from gui_testutil import when_modal
+
     from sporttrack_gui.formats import registry
-    from sporttrack_gui.ui import exports
+    from sporttrack_gui.ui import export_dialogs
+    from sporttrack_gui.ui.export_dialogs import ExportDialog
 
     spec = registry.FormatSpec("noext", "a plugin format", (), "file", None,
                                lambda *a: {"boxes": 0})
     registry.register_format(spec)
     request.addfinalizer(lambda: registry.FORMATS.unregister("noext"))
-    asked = []
-    monkeypatch.setattr(exports.QFileDialog, "getSaveFileName",
+    asked, seen = [], {}
+    monkeypatch.setattr(export_dialogs.QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: asked.append(a) or ("", "")))
     with qtbot.waitSignal(window.frameShown, timeout=15000):
         assert window.open_project(small_match)
+
+    def browse_then_cancel(d):
+        seen["target"] = d.target()
+        d._browse()  # noqa: SLF001 - the Browse button
+        d.reject()
+
+    timer = when_modal(ExportDialog, browse_then_cancel)
     assert window.exports.export_format("noext") is None  # dialog cancelled
-    assert len(asked) == 1 and asked[0][2] == window.session.run["name"]
+    timer.stop()
+    assert seen["target"].endswith(window.session.run["name"]) and len(asked) == 1
 
 
 def test_missing_media_prompt_is_not_stacked(window, small_match, tmp_path):

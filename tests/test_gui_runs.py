@@ -122,3 +122,123 @@ def test_mot_export_class_1_for_tracker_rows_and_confirmed_overwrite(window, qtb
     assert window.exports.export_mot(out) is not None
     timer.stop()
     assert len(read_mot(target, kind="gt")) == len(gt)
+
+
+def _tracker_run(window, name: str = "bytetrack-1") -> int:
+    """A finished tracker run (the gt boxes as a tracker's raw output), shown."""
+    from dataclasses import replace
+
+    s = window.session
+    gt = s.project.boxes(s.gt_run()["id"])
+    run = s.project.create_run(s.sequence["id"], name, kind="tracker",
+                               params={"tracker": "bytetrack"})
+    s.project.append_boxes(run, replace(gt, cls=np.zeros_like(gt.cls)))
+    s.project.set_run_status(run, "complete")
+    window.show_run(run)
+    return run
+
+
+@pytest.fixture
+def ask_raw():
+    """Copy-on-first-edit asks (no remembered choice), before and after the test."""
+    from sporttrack_gui.ui import copy_on_edit
+
+    copy_on_edit.remember(None)
+    yield
+    copy_on_edit.remember(None)
+
+
+def test_first_edit_of_tracker_output_works_on_a_copy(window, qtbot, ask_raw):
+    from sporttrack_gui.ui.copy_on_edit import CopyOnEditDialog
+
+    s = window.session
+    run = _tracker_run(window)
+    raw_before = s.project.boxes(run)
+    track = int(raw_before.track_id[0])
+    seen = {}
+
+    def choose_copy(d):
+        seen.update(copy=d.copy.isChecked(), name=d.name.text(),
+                    text=d.raw.text().replace("&&", "&"))
+        d.accept()  # the default: "Edit a copy named … (recommended)"
+
+    timer = when_modal(CopyOnEditDialog, choose_copy)
+    assert window.editor.delete_track(track)
+    timer.stop()
+    assert seen == {"copy": True, "name": "bytetrack-1-fixed",
+                    "text": "Edit the raw run “bytetrack-1”"}
+    # the copy is shown and carries the edit; the raw output is kept under its name
+    assert s.run["name"] == "bytetrack-1-fixed" and s.run["kind"] == "manual"
+    assert (s.project.boxes(s.run["id"]).track_id != track).all()
+    raw = s.project.run_id("bytetrack-1", s.sequence["id"])
+    assert s.project.boxes(raw).equals(raw_before)
+    assert s.project.run(raw)["kind"] == "tracker"
+    assert {"bytetrack-1", "bytetrack-1-fixed"} <= _names(window)
+    # undo/redo act on the copy; later edits do not ask again
+    window.undo_stack.undo()
+    assert int((s.project.boxes(s.run["id"]).track_id == track).sum()) == \
+        int((raw_before.track_id == track).sum())
+    window.undo_stack.redo()
+    assert window.editor.delete_track(int(raw_before.track_id[-1]))
+    assert window.run_menu.copy_on_edit.dialog is None
+    assert s.project.boxes(raw).equals(raw_before)
+
+
+def test_cancel_or_edit_raw_and_the_remembered_choice(window, qtbot, ask_raw):
+    from sporttrack_gui.ui.copy_on_edit import CopyOnEditDialog
+
+    s = window.session
+    run = _tracker_run(window)
+    before = s.project.boxes(run)
+    track = int(before.track_id[0])
+    timer = when_modal(CopyOnEditDialog, lambda d: d.reject())
+    assert not window.editor.delete_track(track)  # cancelled: nothing changed
+    timer.stop()
+    assert s.project.boxes(run).equals(before) and s.run["name"] == "bytetrack-1"
+
+    def raw_and_remember(d):
+        d.raw.setChecked(True)
+        d.remember.setChecked(True)
+        d.accept()
+
+    timer = when_modal(CopyOnEditDialog, raw_and_remember)
+    assert window.editor.delete_track(track)
+    timer.stop()
+    assert s.run["id"] == run and s.run["name"] == "bytetrack-1"  # edited in place
+    assert (s.project.boxes(run).track_id != track).all()
+    assert not window.run_menu.actions["edit_ask_raw"].isChecked()
+    # remembered: another raw run is edited in place without asking
+    other = _tracker_run(window, "sort-1")
+    assert window.push_edit("delete", lambda: None)
+    assert s.run["id"] == other and window.run_menu.copy_on_edit.dialog is None
+    # Run ▸ Ask before editing raw output asks again
+    window.run_menu.actions["edit_ask_raw"].trigger()
+    third = _tracker_run(window, "sort-2")
+    timer = when_modal(CopyOnEditDialog, lambda d: d.accept())
+    assert window.editor.delete_track(track)
+    timer.stop()
+    assert s.run["id"] == third and s.run["name"] == "sort-2-fixed"
+
+
+def test_deleted_run_can_be_restored_until_the_project_closes(window, qtbot, tmp_path):
+    import sqlite3
+
+    s = window.session
+    run = _tracker_run(window)
+    before = s.project.boxes(run)
+    restore = window.run_menu.actions["run_restore"]
+    assert not restore.isEnabled()
+    assert window.run_menu.delete(run, confirm=False)
+    assert "bytetrack-1" not in _names(window) and s.run is None
+    assert restore.isEnabled() and "bytetrack-1" in restore.text()
+    assert window.run_menu.restore() == run
+    assert "bytetrack-1" in _names(window) and s.run["id"] == run
+    assert s.project.boxes(run).equals(before) and not restore.isEnabled()
+    # deleted again, then the project closes: gone for good (no undo after closing)
+    assert window.run_menu.delete(run, confirm=False)
+    path = s.path
+    assert window.open_project(tmp_path / "other.stp", create=True)  # closes the match
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM runs WHERE id = ?", (run,)).fetchone() == (0,)
+        assert db.execute("SELECT COUNT(*) FROM boxes WHERE run_id = ?", (run,)).fetchone() == (0,)
+    assert not restore.isEnabled()

@@ -183,7 +183,10 @@ def _load_builtins() -> None:
                    (FormatOption("track_ids", bool, False, "sixth column: the track id"),
                     FormatOption("classes", str, "", "class names in index order, "
                                  "comma-separated"),
-                    FormatOption("overwrite", bool, False, "replace images/ and labels/")),
+                    FormatOption("overwrite", bool, False, "replace images/ and labels/"),
+                    FormatOption("images", str, "copy", "copy | link: an image folder's "
+                                 "original files copied or hard-linked (video frames: JPEG "
+                                 "quality 95)")),
                    all_sequences=True),
         FormatSpec("video", "demo mp4 of the run (boxes, ids, names, trails)", (".mp4",),
                    "file", None, ex.export_video_format,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,13 +21,14 @@ import numpy as np
 
 from sporttrack_gui.atomic_io import atomic_directory
 from sporttrack_gui.core.boxes import clip_boxes
-from sporttrack_gui.errors import InputError, MediaError
+from sporttrack_gui.errors import Cancelled, InputError, MediaError
 from sporttrack_gui.formats.limits import MAX_CLASS, MAX_TRACK_ID
 from sporttrack_gui.formats.mot_table import MotTable
 from sporttrack_gui.formats.numtext import parse_numeric_text
 from sporttrack_gui.formats.yolo_split import SPLITS, plan_splits
 
 ClassIndex = np.ndarray | Callable[[np.ndarray], np.ndarray]
+IMAGE_MODES = ("copy", "link")  # what happens to a sequence's original image files
 
 
 @dataclass
@@ -37,7 +39,10 @@ class YoloSequenceInput:
     function from the ``boxes.cls`` column to such an array; entries index ``class_names``
     and -1 skips the box. ``frame_image(frame_number)`` returns the 1-based frame as BGR.
     ``frames`` lists the frames to export (default: every frame that has a box), so
-    frames without objects can be exported as negatives.
+    frames without objects can be exported as negatives. ``frame_file(frame_number)``,
+    when given, names the frame's original image file: it is copied (or hard-linked)
+    byte for byte instead of decoded and encoded again (a JPEG re-encoded at quality 95
+    is about twice the size of a MOT ``img1`` JPEG and loses detail once more).
     """
 
     name: str
@@ -47,6 +52,7 @@ class YoloSequenceInput:
     class_index: ClassIndex
     frame_image: Callable[[int], np.ndarray]
     frames: Sequence[int] | None = None
+    frame_file: Callable[[int], Path | None] | None = None
 
 
 @dataclass
@@ -61,12 +67,13 @@ class YoloExportSummary:
     dropped_invalid: int = 0  # boxes outside the image or smaller than min_box_px once clipped
     skipped_class: int = 0  # boxes whose class index is -1
     notes: list[str] = field(default_factory=list)
+    copied_images: int = 0  # images copied/linked from original files (not re-encoded)
 
     def as_dict(self) -> dict:
         return {"out_dir": str(self.out_dir), "data_yaml": str(self.data_yaml),
                 "splits": self.splits, "images": self.images, "boxes": self.boxes,
                 "dropped_invalid": self.dropped_invalid, "skipped_class": self.skipped_class,
-                "notes": self.notes}
+                "copied_images": self.copied_images, "notes": self.notes}
 
 
 def export_yolo_dataset(out_dir: str | os.PathLike, sequences: list[YoloSequenceInput],
@@ -74,18 +81,28 @@ def export_yolo_dataset(out_dir: str | os.PathLike, sequences: list[YoloSequence
                         seed: int = 0, frame_stride: int = 1, *, min_box_px: float = 2.0,
                         jpeg_quality: int = 95, overwrite: bool = False,
                         progress: Callable[[int, int], None] | None = None,
-                        track_ids: bool = False) -> YoloExportSummary:
+                        track_ids: bool = False, images: str = "copy",
+                        cancel: Callable[[], bool] | None = None) -> YoloExportSummary:
     """Write a YOLO detection dataset, splitting by sequence (see :mod:`.yolo_split`).
 
     Every ``frame_stride``-th frame of each sequence's frame list is exported. Existing
     ``images/`` or ``labels/`` content is refused unless ``overwrite`` (then replaced), so
-    two exports never mix. ``progress(done, total)`` is called after each image.
+    two exports never mix. ``progress(done, total)`` is called after each image;
+    ``cancel()`` returning True stops between images (``Cancelled``; nothing is left).
     ``track_ids`` appends the track id to each label line (``cls cx cy w h id``, as
     ultralytics writes tracking results with ``save_txt``); ultralytics' detection
     trainer wants exactly five columns, so a dataset for training is exported without.
+
+    ``images``: ``"copy"`` (default) copies a sequence's original image files when it
+    has them (``frame_file``), ``"link"`` hard-links them (no extra disk, but the dataset
+    and the sequence then share the files: an in-place edit of one changes the other;
+    falls back to a copy across file systems). Frames of a video are decoded and encoded
+    once as JPEG at ``jpeg_quality`` (95: visually lossless, a tenth of a PNG's size).
     """
     import cv2  # only the exporter needs OpenCV
 
+    if images not in IMAGE_MODES:
+        raise ValueError(f"images must be one of {', '.join(IMAGE_MODES)}, got {images!r}")
     if frame_stride < 1:
         raise ValueError(f"frame_stride must be >= 1, got {frame_stride}")
     if not class_names:
@@ -103,13 +120,14 @@ def export_yolo_dataset(out_dir: str | os.PathLike, sequences: list[YoloSequence
                                 dict.fromkeys(SPLITS, 0), notes=notes)
     with _staging(root, overwrite) as stage:
         _write_dataset(cv2, stage, jobs, split_of, safe, class_names, summary, min_box_px,
-                       jpeg_quality, total, progress, track_ids)
+                       (jpeg_quality, images), total, progress, track_ids, cancel)
     return summary
 
 
 def _write_dataset(cv2, stage: Path, jobs, split_of: dict[str, str], safe: dict[str, str],
                    class_names: list[str], summary: YoloExportSummary, min_box_px: float,
-                   jpeg_quality: int, total: int, progress, track_ids: bool) -> None:
+                   image_opts: tuple[int, str], total: int, progress, track_ids: bool,
+                   cancel: Callable[[], bool] | None = None) -> None:
     """Images, labels and data.yaml into the hidden staging folder ``stage`` (moved into
     place whole when complete, so files inside need no atomic writes of their own)."""
     done = 0
@@ -121,6 +139,8 @@ def _write_dataset(cv2, stage: Path, jobs, split_of: dict[str, str], safe: dict[
         cls_idx = _class_indices(seq, len(class_names))
         rows_of = seq.boxes.by_frame()
         for frame in frames:
+            if cancel is not None and cancel():
+                raise Cancelled(f"YOLO export cancelled after {done} of {total} images")
             rows = rows_of.get(frame, np.zeros(0, np.int64))
             lines, dropped, skipped = yolo_label_lines(
                 seq.boxes.xyxy[rows], cls_idx[rows], seq.width, seq.height, min_box_px,
@@ -128,7 +148,7 @@ def _write_dataset(cv2, stage: Path, jobs, split_of: dict[str, str], safe: dict[
             summary.dropped_invalid += dropped
             summary.skipped_class += skipped
             stem = f"{safe[seq.name]}_{frame:06d}"
-            _write_image(cv2, img_dir / f"{stem}.jpg", seq, frame, jpeg_quality)
+            summary.copied_images += _write_image(cv2, img_dir, stem, seq, frame, *image_opts)
             (lbl_dir / f"{stem}.txt").write_text("".join(lines), encoding="ascii")
             summary.images[sp] += 1
             summary.boxes[sp] += len(lines)
@@ -216,7 +236,31 @@ def _class_indices(seq: YoloSequenceInput, n_classes: int) -> np.ndarray:
     return ci.astype(np.int64)
 
 
-def _write_image(cv2, path: Path, seq: YoloSequenceInput, frame: int, quality: int) -> None:
+def _write_image(cv2, folder: Path, stem: str, seq: YoloSequenceInput, frame: int,
+                 quality: int, mode: str) -> int:
+    """The frame's image as ``folder/stem.EXT``: its original file copied or linked
+    (1 is returned), else encoded once as JPEG (0)."""
+    original = seq.frame_file(frame) if seq.frame_file is not None else None
+    if original is not None:
+        target = folder / f"{stem}{Path(original).suffix.lower()}"
+        size = _image_size(cv2, Path(original))
+        if size != (seq.width, seq.height):
+            got = "cannot be decoded" if size is None else f"is {size[0]}x{size[1]}"
+            raise MediaError(f"{seq.name}: frame {frame} ({original}) {got}, the sequence "
+                             f"is {seq.width}x{seq.height}", str(original), frame)
+        try:
+            if mode == "link":
+                try:
+                    os.link(original, target)
+                    return 1
+                except OSError:  # another file system, or links not allowed: copy
+                    pass
+            shutil.copyfile(original, target)
+        except OSError as exc:
+            raise MediaError(f"{seq.name}: cannot copy frame {frame} from {original} ({exc})",
+                             str(original), frame) from None
+        return 1
+    path = folder / f"{stem}.jpg"
     img = seq.frame_image(frame)
     if img is None or getattr(img, "ndim", 0) not in (2, 3):
         raise MediaError(f"{seq.name}: no image for frame {frame}", seq.name, frame)
@@ -225,6 +269,26 @@ def _write_image(cv2, path: Path, seq: YoloSequenceInput, frame: int, quality: i
                          f"sequence says {seq.width}x{seq.height}", seq.name, frame)
     if not cv2.imwrite(str(path), img, [cv2.IMWRITE_JPEG_QUALITY, int(quality)]):
         raise MediaError(f"cannot write {path}", str(path), frame)
+    return 0
+
+
+def _image_size(cv2, path: Path) -> tuple[int, int] | None:
+    """(width, height) from the image header (Pillow reads only the header, ~50 µs),
+    else by decoding; None for an unreadable file. A label is normalised by the
+    sequence's size, so an original of another size must not be copied silently."""
+    try:
+        from PIL import Image
+    except ImportError:
+        Image = None  # noqa: N806 - the module's name
+    if Image is not None:
+        try:
+            with Image.open(path) as im:
+                return int(im.size[0]), int(im.size[1])
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return None
+    img = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED) \
+        if path.is_file() else None
+    return None if img is None else (int(img.shape[1]), int(img.shape[0]))
 
 
 def _write_data_yaml(summary: YoloExportSummary, class_names: list[str], target: Path) -> None:

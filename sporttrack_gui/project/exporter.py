@@ -167,9 +167,12 @@ def export_yolo_format(project: Project, runs: list[int], out: Path,
         classes = [c.strip() for c in classes.split(",")]
         if not all(classes):
             raise InputError(f"classes has an empty name: {options['classes']!r}")
+    images = str(options.get("images") or "copy")
+    if images not in ("copy", "link"):
+        raise InputError(f"images must be copy or link, got {images!r}")
     return export_yolo(project, runs, out, class_names=classes,
                        overwrite=bool(options.get("overwrite")),
-                       track_ids=bool(options.get("track_ids")))
+                       track_ids=bool(options.get("track_ids")), images=images)
 
 
 def export_video_format(project: Project, runs: list[int], out: Path,
@@ -223,22 +226,30 @@ def require_media(seq: dict[str, Any]) -> None:
 def export_yolo(project: Project, runs: list[int], out: str | Path,
                 class_names: list[str] | None = None, *, overwrite: bool = False,
                 split: tuple[float, float, float] = (0.8, 0.1, 0.1),
-                track_ids: bool = False) -> dict[str, Any]:
+                track_ids: bool = False, images: str = "copy", progress=None,
+                cancel=None) -> dict[str, Any]:
     """YOLO dataset of one run per sequence, split by sequence; frames come from media.
 
     ``track_ids`` appends each box's track id to its label line (``cls cx cy w h id``).
+    Image folders' original files are copied (``images="link"``: hard-linked), video
+    frames encoded once as JPEG quality 95 (see ``formats.yolo.export_yolo_dataset``).
 
     Only frames present on disk are exported (a MOT folder may hold fewer images than
-    its annotations cover); the count left out is reported in ``notes``.
+    its annotations cover); the count left out is reported in ``notes``, as are runs
+    that did not finish (the CLI's warnings, so the GUI can show every one).
     """
     from sporttrack_gui.formats.yolo import YoloSequenceInput, export_yolo_dataset
     from sporttrack_gui.project._media import open_frames
+    from sporttrack_gui.project.store import partial_run_note
 
     class_names = class_names or default_class_names(project, runs)
     sources, inputs, notes = [], [], []
     try:
         for run in runs:
             info = project.run(run)
+            partial = partial_run_note(info)
+            if partial:
+                notes.append(partial)
             seq = project.sequence(info["sequence_id"])
             table = project.boxes(run)
             if track_ids and len(table) and int(table.track_id.min()) < 0:
@@ -260,9 +271,11 @@ def export_yolo(project: Project, runs: list[int], out: str | Path,
             inputs.append(YoloSequenceInput(
                 name=seq["name"], width=int(src.width), height=int(src.height), boxes=table,
                 class_index=yolo_class_index(project, run, table, class_names),
-                frame_image=src.read_frame, frames=kept.tolist()))
+                frame_image=src.read_frame, frames=kept.tolist(),
+                frame_file=_original_files(src)))
         summary = export_yolo_dataset(out, inputs, class_names, split=split,
-                                      overwrite=overwrite, track_ids=track_ids)
+                                      overwrite=overwrite, track_ids=track_ids, images=images,
+                                      progress=progress, cancel=cancel)
     finally:
         for src in sources:
             src.close()
@@ -270,6 +283,15 @@ def export_yolo(project: Project, runs: list[int], out: str | Path,
     result["notes"] = list(result["notes"]) + notes
     result["classes"] = class_names
     return result
+
+
+def _original_files(src: Any) -> Any:
+    """``frame -> image file`` for an image-folder source (its files are the frames, in
+    order), None for a video (frames must be decoded)."""
+    files = getattr(src, "files", None)
+    if not files:
+        return None
+    return lambda frame: files[frame - 1]
 
 
 def export_demo_video(project: Project, run: int, out: str | Path, *, source: str | Path | None = None,

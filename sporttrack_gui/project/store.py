@@ -30,6 +30,7 @@ from sporttrack_gui.project import _media, blocks, boxio, lock, mapping, schema
 SQLITE_MAGIC = b"SQLite format 3\x00"
 RUN_KINDS = ("gt", "det", "tracker", "manual", "sot")
 RUN_STATUSES = ("running", "complete", "incomplete")
+TRASH_KEY = "trashed"  # params key of a run deleted undoably (hidden until purged)
 SEQUENCE_KINDS = ("video", "images", "mot")
 TRACK_FIELDS = ("label", "class", "team", "colour", "note")
 
@@ -175,6 +176,7 @@ class Project:
             schema.migrate(conn, str(path))
             if fresh:
                 project._retire_orphaned_runs()
+                project._purge_trashed_runs()
         except sqlite3.DatabaseError as exc:
             project.close()
             raise ProjectError(_unusable(path, exc)) from None
@@ -232,6 +234,13 @@ class Project:
         with self.transaction() as c:
             c.execute("UPDATE runs SET status = 'incomplete' WHERE status = 'running' "
                       "AND (owner IS NULL OR owner != ?)", (lock.PROCESS_TOKEN,))
+
+    def _purge_trashed_runs(self) -> None:
+        """Runs a GUI deleted undoably (``project.run_admin.trash_run``) whose process
+        ended without purging them (a crash): nobody can restore them any more."""
+        from sporttrack_gui.project.run_admin import purge_trashed
+
+        purge_trashed(self, exclude_owner=lock.PROCESS_TOKEN)
 
     def close(self) -> None:
         if self._conn is None:
@@ -373,12 +382,19 @@ class Project:
                  lock.PROCESS_TOKEN))
             return int(cur.lastrowid)
 
-    def runs(self, sequence: int | str | None = None) -> list[dict[str, Any]]:
+    def runs(self, sequence: int | str | None = None, *,
+             trashed: bool = False) -> list[dict[str, Any]]:
+        """Runs of the project (or one sequence), oldest first. Runs deleted undoably
+        (``TRASH_KEY`` in params, see ``project.run_admin.trash_run``) are left out
+        unless ``trashed``: for everything else they no longer exist."""
         sql = "SELECT id, sequence_id, name, kind, status, params, metrics, created, updated FROM runs"
+        where = [] if trashed else [f"json_extract(params, '$.{TRASH_KEY}') IS NULL"]
         args: tuple = ()
         if sequence is not None:
-            sql += " WHERE sequence_id = ?"
+            where.append("sequence_id = ?")
             args = (self.sequence_id(sequence),)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         out = list(self.db.query(sql + " ORDER BY id", args))
         for row in out:
             row["params"] = json.loads(row["params"])
@@ -398,7 +414,8 @@ class Project:
 
     def run_id(self, name: str, sequence: int | str | None = None) -> int:
         """Run id by name; ambiguous names (same run name in two sequences) need ``sequence``."""
-        sql, args = "SELECT id FROM runs WHERE name = ?", [name]
+        sql, args = (f"SELECT id FROM runs WHERE name = ? AND json_extract(params, "
+                     f"'$.{TRASH_KEY}') IS NULL"), [name]
         if sequence is not None:
             sql += " AND sequence_id = ?"
             args.append(self.sequence_id(sequence))

@@ -191,8 +191,7 @@ class BoxEditor(QObject):
         if s is None or s.run is None:
             QMessageBox.information(self.w, "SportTrack", "Show a run first (double-click it).")
             return None
-        if run_admin.is_locked(s.run):
-            self.w.statusBar().showMessage(run_admin.locked_message(s.run), 10000)
+        if not self.w.edit_gate():  # gt lock, copy on first edit of raw output
             return None
         return int(s.run["id"])
 

@@ -30,15 +30,15 @@ def demo_video_job(project_path: str, run: int, source: str, out: str, *,
                               progress=progress, cancel=cancel)
 
 
-def yolo_job(project_path: str, run: int, out: str, class_names: list[str] | None,
-             overwrite: bool = False, *, status: Callable[[str], None] | None = None
-             ) -> dict[str, Any]:
-    """A YOLO dataset of ``run`` (``project.exporter.export_yolo``; it reports no
-    progress of its own, so the GUI shows a busy indicator and ``status`` text)."""
+def yolo_job(project_path: str, runs: list[int], out: str, class_names: list[str] | None,
+             overwrite: bool = False, *, images: str = "copy", progress: Progress | None = None,
+             cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """A YOLO dataset of ``runs`` (one per sequence: ``project.exporter.export_yolo``),
+    with progress per image and cancel between images."""
     from sporttrack_gui.project import Project
     from sporttrack_gui.project.exporter import export_yolo
 
-    if status is not None:
-        status(f"Writing the YOLO dataset to {out}…")
-    with Project.open(project_path) as project:
-        return export_yolo(project, [run], Path(out), class_names or None, overwrite=overwrite)
+    with Project.open(project_path, readonly=True) as project:
+        return export_yolo(project, list(runs), Path(out), class_names or None,
+                           overwrite=overwrite, images=images, progress=progress,
+                           cancel=cancel)

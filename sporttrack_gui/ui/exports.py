@@ -1,7 +1,8 @@
 """File ▸ Export: corrected MOTChallenge gt.txt + seqinfo.ini, YOLO dataset, demo video,
 and one entry per ``menu`` item of the format registry (CVAT for video, COCO, plugins').
 
-Each entry asks where (and how), then calls a Qt-free function: ``project.exporter``
+Each entry asks which run (the shown one preselected), where (``ui.export_dialogs``:
+a folder is created on demand) and how, then calls a Qt-free function: ``project.exporter``
 directly for the quick MOT export, ``ui.export_jobs`` / ``exporter.export_format_job``
 in a ``QThread`` worker for the rest. Workers get plain values -- the project path, run
 id, labels, a loaded calibration -- and never touch widgets.
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui.actions import ActionSpec, add_actions
 from sporttrack_gui.ui.errors import show_error
+from sporttrack_gui.ui.export_dialogs import ExportDialog, YoloDialog, remember_dir
 from sporttrack_gui.ui.export_jobs import demo_video_job, yolo_job
 from sporttrack_gui.ui.workers import CallWorker, ProgressWorker
 
@@ -68,38 +70,6 @@ def _browse_row(edit: QLineEdit, pick: Any) -> QHBoxLayout:
     button.clicked.connect(pick)
     row.addWidget(button)
     return row
-
-
-class YoloDialog(QDialog):
-    """Output folder, class names (comma-separated, order = class index), overwrite."""
-
-    def __init__(self, classes: list[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("yoloDialog")
-        self.setWindowTitle("Export YOLO dataset")
-        self.out = QLineEdit()
-        self.classes = QLineEdit(", ".join(classes))
-        self.classes.setToolTip("Class names in index order; a track's class (track list) "
-                                "picks its index, boxes of other classes are skipped")
-        self.overwrite = QCheckBox("Replace an existing dataset in that folder")
-        form = QFormLayout(self)
-        form.addRow("Folder", _browse_row(self.out, self._pick))
-        form.addRow("Classes", self.classes)
-        form.addRow("", self.overwrite)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                   QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.resize(520, 0)
-
-    def _pick(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "YOLO dataset folder")
-        if d:
-            self.out.setText(d)
-
-    def class_names(self) -> list[str]:
-        return [c.strip() for c in self.classes.text().split(",") if c.strip()]
 
 
 class DemoVideoDialog(QDialog):
@@ -165,6 +135,8 @@ class ExportControl(QObject):
         self.actions = add_actions(window, EXPORT_SPECS)
         self.progress: QProgressDialog | None = None
         self.calibration: Any = None  # the pitch view's calibration (``pitch.Calibration``)
+        self.dialog: ExportDialog | None = None  # the open export dialog (tests drive it)
+        self.summary: QMessageBox | None = None  # the last YOLO export's summary
         self._first = 1
         self._what = ""
         window.actions_["export"].triggered.connect(lambda: self.export_mot())
@@ -191,95 +163,173 @@ class ExportControl(QObject):
             return None
         return s.run
 
+    def _run(self, run: int | None) -> dict[str, Any] | None:
+        """Run ``run`` (a script's or test's choice), else the shown run."""
+        s = self.w.session
+        if run is not None and s is not None:
+            return s.project.run(int(run))
+        return self._shown_run()
+
+    def _has_runs(self) -> bool:
+        s = self.w.session
+        if s is None or s.sequence is None or not s.runs():
+            QMessageBox.information(self.w, "SportTrack", "This sequence has no run to export.")
+            return False
+        return True
+
+    def _ask(self, dialog: ExportDialog) -> tuple[dict[str, Any], str] | None:
+        """(run row, output path) from an export dialog, None when cancelled."""
+        self.dialog = dialog
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.target():
+                return None
+            run = dialog.runs.run()
+            if run is None:
+                return None
+            remember_dir(dialog.target())
+            return run, dialog.target()
+        finally:
+            self.dialog = None
+
+    def _plain_dialog(self, title: str, layout: str, suffix: str = "",
+                      patterns: str = "") -> ExportDialog:
+        s = self.w.session
+        assert s is not None and s.sequence is not None
+        dialog = ExportDialog(title, s.runs(), int(s.run["id"]) if s.run else None,
+                              layout=layout, sequence=str(s.sequence["name"]), suffix=suffix,
+                              patterns=patterns, parent=self.w)
+        dialog.finish()
+        return dialog
+
+    def _confirm_replace(self, path: Path, run: dict[str, Any]) -> bool:
+        return QMessageBox.question(
+            self.w, "Replace existing file?",
+            f"{path} exists (it may be a dataset's original ground truth, or someone's "
+            f"work). Replace it with run “{run['name']}”?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel) == QMessageBox.StandardButton.Yes
+
     # ---- MOTChallenge ---------------------------------------------------------------
-    def export_mot(self, out: str | Path | None = None,
-                   overwrite: bool | None = None) -> dict[str, Any] | None:
-        """``OUT/gt/gt.txt`` + ``OUT/seqinfo.ini`` of the shown (corrected) run. An
-        existing gt.txt is replaced only after the user confirms (``overwrite=None``
-        asks; True/False answer for scripts and tests)."""
+    def export_mot(self, out: str | Path | None = None, overwrite: bool | None = None,
+                   run: int | None = None) -> dict[str, Any] | None:
+        """``OUT/gt/gt.txt`` + ``OUT/seqinfo.ini`` of a run (default: the shown, corrected
+        one; the dialog offers every run of the sequence); ``OUT`` is created when it does
+        not exist. An existing gt.txt is replaced only after the user confirms
+        (``overwrite=None`` asks; True/False answer for scripts and tests)."""
         from sporttrack_gui.project.exporter import export_mot, mot_target
 
-        run = self._shown_run()
-        if run is None:
-            return None
         if out is None:
-            out = QFileDialog.getExistingDirectory(self.w, "Export run as a MOTChallenge folder")
-            if not out:
+            if not self._has_runs():
+                return None
+            picked = self._ask(self._plain_dialog("Export run as a MOTChallenge folder",
+                                                  "folder"))
+            if picked is None:
+                return None
+            row, out = picked
+        else:
+            row = self._run(run)
+            if row is None:
                 return None
         s = self.w.session
         assert s is not None
-        target = mot_target(s.project, int(run["id"]), out)
+        target = mot_target(s.project, int(row["id"]), out)
         existing = [p for p in (target, Path(out) / "seqinfo.ini", Path(out) / "gameinfo.ini")
                     if p.is_file() and (p == target or target.parent != Path(out))]
         if existing:
-            target = existing[0]
             if overwrite is None:
-                overwrite = QMessageBox.question(
-                    self.w, "Replace existing file?",
-                    f"{target} exists (it may be a dataset's original ground truth). "
-                    f"Replace it with run “{run['name']}”?",
-                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                    QMessageBox.StandardButton.Cancel) == QMessageBox.StandardButton.Yes
+                overwrite = self._confirm_replace(existing[0], row)
             if not overwrite:
-                self.w.statusBar().showMessage(f"Export cancelled: {target} kept", 6000)
+                self.w.statusBar().showMessage(f"Export cancelled: {existing[0]} kept", 6000)
                 return None
         try:
-            info = export_mot(s.project, int(run["id"]), out, overwrite=bool(existing))
-        except SportTrackError as exc:
-            show_error(self.w, exc, f"export run {run['name']}")
+            info = export_mot(s.project, int(row["id"]), out, overwrite=bool(existing))
+        except (SportTrackError, OSError) as exc:
+            show_error(self.w, exc, f"export run {row['name']}")
             return None
         self.w.statusBar().showMessage(
-            f"Exported {info.get('boxes', 0)} boxes to {info['file']}", 8000)
+            f"Exported {info.get('boxes', 0)} boxes of “{row['name']}” to {info['file']}", 8000)
         self.exported.emit("mot", info)
         return info
 
     # ---- registry formats (CVAT, COCO, plugins) --------------------------------------------
     def export_format(self, fmt: str, options: dict[str, Any] | None = None,
-                      out: str | Path | None = None) -> CallWorker | None:
-        """The shown run in format ``fmt`` (a registry name), written in a worker."""
-        from sporttrack_gui.formats.registry import get_format
+                      out: str | Path | None = None, run: int | None = None,
+                      overwrite: bool | None = None) -> CallWorker | None:
+        """A run (default: the shown one) in format ``fmt`` (a registry name), written in
+        a worker. An existing file is replaced only after the user confirms."""
+        from sporttrack_gui.formats.registry import get_format, output_path
         from sporttrack_gui.project.exporter import export_format_job
 
-        run = self._shown_run()
         s = self.w.session
-        if run is None or s is None or not self._idle():
+        if s is None or not self._idle():
             return None
         spec = get_format(fmt, need="export")
         if out is None:
-            if spec.layout == "folder":
-                out = QFileDialog.getExistingDirectory(self.w, f"Export run as {spec.name}")
-            else:
-                patterns = " ".join(f"*{e}" for e in spec.extensions) or "*"
-                default = spec.default_name or \
-                    f"{run['name']}{spec.extensions[0] if spec.extensions else ''}"
-                out, _ = QFileDialog.getSaveFileName(
-                    self.w, f"Export run as {spec.name}", default,
-                    f"{spec.name} ({patterns});;All files (*)")
-            if not out:
+            if not self._has_runs():
                 return None
-        worker = CallWorker(export_format_job, str(s.path), int(run["id"]), fmt, str(out),
-                            dict(options or {}))
+            suffix = spec.extensions[0] if spec.extensions else ""
+            patterns = " ".join(f"*{e}" for e in spec.extensions) or "*"
+            picked = self._ask(self._plain_dialog(
+                f"Export run as {spec.name}", spec.layout, suffix,
+                f"{spec.name} ({patterns});;All files (*)"))
+            if picked is None:
+                return None
+            row, out = picked
+        else:
+            row = self._run(run)
+            if row is None:
+                return None
+        options = dict(options or {})
+        target = output_path(spec, str(out))
+        if spec.layout != "folder" and Path(target).is_file() and not options.get("overwrite"):
+            if overwrite is None:
+                overwrite = self._confirm_replace(Path(target), row)
+            if not overwrite:
+                self.w.statusBar().showMessage(f"Export cancelled: {target} kept", 6000)
+                return None
+            options["overwrite"] = True
+        worker = CallWorker(export_format_job, str(s.path), int(row["id"]), fmt, str(out),
+                            options)
         worker.message.connect(self._message)
         self._start(worker, spec.name, total=0)
         return worker
 
     # ---- YOLO ---------------------------------------------------------------------------
     def export_yolo(self, out: str | Path | None = None, classes: list[str] | None = None,
-                    overwrite: bool = False) -> CallWorker | None:
+                    overwrite: bool = False, *, runs: list[int] | None = None,
+                    images: str = "copy") -> ProgressWorker | None:
+        """A YOLO dataset of ``runs`` (default: the shown run; the dialog offers any run
+        of the sequence, or its name in every sequence split by sequence). The summary
+        and every warning are shown when it is written (``lastSummary``)."""
         from sporttrack_gui.project.exporter import default_class_names
 
-        run = self._shown_run()
         s = self.w.session
-        if run is None or s is None or not self._idle():
+        if s is None or not self._idle():
             return None
         if out is None:
-            dialog = YoloDialog(default_class_names(s.project, [int(run["id"])]), self.w)
-            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.out.text().strip():
+            if not self._has_runs():
                 return None
-            out, classes = dialog.out.text().strip(), dialog.class_names()
-            overwrite = dialog.overwrite.isChecked()
-        worker = CallWorker(yolo_job, str(s.path), int(run["id"]), str(out), classes, overwrite)
-        worker.message.connect(self._message)
+            dialog = YoloDialog(
+                s.runs(), int(s.run["id"]) if s.run else None, str(s.sequence["name"]),
+                lambda ids: default_class_names(s.project, ids),
+                lambda name: [r for r in s.project.runs() if r["name"] == name], self.w)
+            self.dialog = dialog
+            try:
+                if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.target():
+                    return None
+                out, classes, runs = dialog.target(), dialog.class_names(), dialog.run_ids()
+                overwrite, images = dialog.overwrite.isChecked(), dialog.image_mode()
+                remember_dir(out)
+            finally:
+                self.dialog = None
+        if runs is None:
+            row = self._shown_run()
+            if row is None:
+                return None
+            runs = [int(row["id"])]
+        worker = ProgressWorker(yolo_job, str(s.path), list(runs), str(out), classes,
+                                overwrite, images=images)
+        worker.progress.connect(self._count_progress)
         self._start(worker, "YOLO dataset", total=0)
         return worker
 
@@ -367,8 +417,35 @@ class ExportControl(QObject):
         if self.progress is not None:
             self.progress.setValue(min(self.progress.maximum(), max(0, done - self._first + 1)))
 
+    @Slot(int, int)
+    def _count_progress(self, done: int, total: int) -> None:
+        """Images written of all (YOLO): a bar with a known end instead of a busy one."""
+        if self.progress is not None:
+            self.progress.setMaximum(max(1, total))
+            self.progress.setValue(min(done, total))
+
+    def _show_summary(self, title: str, headline: str, warnings: list[str]) -> QMessageBox:
+        """A readable result with every warning (not modal: work goes on meanwhile)."""
+        box = QMessageBox(QMessageBox.Icon.Warning if warnings else QMessageBox.Icon.Information,
+                          title, headline, QMessageBox.StandardButton.Ok, self.w)
+        box.setObjectName("exportSummary")
+        if warnings:
+            box.setInformativeText("Warnings:\n" + "\n".join(f"• {w}" for w in warnings))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.summary = box
+        return box
+
     @Slot(object)
     def _finished(self, result: dict[str, Any]) -> None:
+        if self._what == "YOLO dataset":
+            from sporttrack_gui.project.export_report import yolo_report
+
+            headline, warnings = yolo_report(result)
+            self._show_summary("YOLO dataset exported", headline, warnings)
+            self.w.statusBar().showMessage(headline.splitlines()[0], 10000)
+            self.exported.emit("yolo", result)
+            return
         what = self._what
         where = result.get("file") or result.get("out") or ""
         n = result.get("frames", result.get("images"))

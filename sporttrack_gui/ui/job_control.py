@@ -12,7 +12,6 @@ import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
@@ -28,8 +27,6 @@ from sporttrack_gui.ui.workers import (
     CallWorker,
     JobRunner,
     ProgressWorker,
-    SotRequest,
-    SotWorker,
 )
 
 LANES_EVERY_S = 1.5
@@ -81,7 +78,6 @@ class JobControl(QObject):
         a["evaluate"].triggered.connect(self.evaluate_shown_run)
         window.plots.compare.evaluateAllRequested.connect(self.evaluate_all_sequences)
         a["cancel"].triggered.connect(self.cancel)
-        window.view.boxDrawn.connect(self.box_drawn)
 
     def busy(self) -> bool:
         return self.runner.busy()
@@ -379,9 +375,6 @@ class JobControl(QObject):
             self.dialog.show_result("failed", message)
         self._failed("run the tracker", message)
 
-    def _sot_failed(self, message: str) -> None:
-        self._failed("track the box", message)
-
     def _demo_failed(self, message: str) -> None:
         self._failed("prepare the demo match", message)
 
@@ -471,94 +464,6 @@ class JobControl(QObject):
         self.w.view.setFocus()
         self.w.statusBar().showMessage("Drag a box around the target (Esc cancels)")
 
-    def box_drawn(self, x: float, y: float, w: float, h: float) -> None:
-        from sporttrack_gui.track.single import single_tracker_info
-        from sporttrack_gui.ui.sot_dialog import SotDialog
-
-        self.w.view.set_tool(None)
-        s = self.w.session
-        if s is None or s.sequence is None:
-            return
-        frame = self.w.view.frame_number
-        last = s.frames_on_disk() or s.frame_count()  # the tracker needs pixels
-        dialog = SotDialog(frame, (x, y, w, h), last, single_tracker_info(),
-                           str(settings.value("sot/last_tracker", "csrt")), self.w)
-        if dialog.exec() != SotDialog.DialogCode.Accepted:
-            self.w.statusBar().showMessage("Tracking cancelled", 3000)
-            return
-        settings.set_value("sot/last_tracker", dialog.tracker())
-        self.start_sot(SotRequest(project=str(s.path), sequence_id=int(s.sequence["id"]),
-                                  source=str(s.source()), tracker=dialog.tracker(),
-                                  init_frame=frame, xywh=(x, y, w, h),
-                                  recover=dialog.recover.isChecked(),
-                                  end_frame=dialog.end_frame.value()))
-
-    def start_sot(self, request: SotRequest) -> SotWorker:
-        s = self.w.session
-        assert s is not None
-        worker = SotWorker(request)
-        worker.step.connect(self._sot_step)
-        worker.finished.connect(self._sot_finished)
-        worker.failed.connect(self._sot_failed)
-        self._start_live()
-        self.w.statusBar().showMessage(f"Tracking with {request.tracker.upper()}… (Esc stops)")
-        self.runner.start(worker)
-        return worker
-
-    def _sot_step(self, frame: int, ok: bool, xywh: tuple) -> None:
-        s = self.w.session
-        if s is None or not ok:
-            return
-        x, y, w, h = xywh
-        self.live.add(frame, np.array([[x, y, x + w, y + h]], np.float32), np.array([1]))
-        now = time.monotonic()
-        if self._showing_job() and now - self._last_follow > 0.05:
-            self._last_follow = now
-            self.w.playback.seek(frame)
-
-    def _sot_finished(self, run_id: int, result: Any) -> None:
-        self.last_result = result
-        s = self.w.session
-        if s is not None and self._showing_job():
-            s.select_run(run_id)
-            self.w.select_track(1)
-            self._sot_curves(run_id, result)
-        self.w.refresh_runs()
-        self.w.refresh_overlay()
-        state = "stopped" if result.cancelled else "done"
-        self._finish_notice(
-            f"{result.tracker.upper()} {state}: {len(result.ok)} frames, {result.lost_frames} lost, "
-            f"{result.fps:.0f} updates/s")
-        self._job_seq = None
-        self.jobFinished.emit("sot", "incomplete" if result.cancelled else "complete")
-
-    def _sot_curves(self, run_id: int, result: Any) -> None:
-        """Success/precision curves against the gt track the start box overlaps most."""
-        from sporttrack_gui.eval.sot import PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, evaluate_sot
-        from sporttrack_gui.ui.sot_match import gt_track_for_box
-
-        s = self.w.session
-        assert s is not None
-        gt = s.gt_run()
-        if gt is None or not len(result.ok):
-            return
-        gt_index = RunIndex.from_table(s.project.boxes(gt["id"]))
-        frames = result.frames
-        target = gt_track_for_box(gt_index, int(frames[0]), result.xywh[0])
-        if target is None:
-            return
-        gt_boxes = np.full((len(frames), 4), np.nan)
-        tbl = s.project.boxes(gt["id"], track=target)
-        pos = np.searchsorted(frames, tbl.frame)
-        ok = (pos < len(frames)) & (frames[np.minimum(pos, len(frames) - 1)] == tbl.frame)
-        gt_boxes[pos[ok]] = tbl.xywh[ok]
-        m = evaluate_sot(result.xywh, gt_boxes, times=result.times)
-        self.w.plots.sot.add_curves(f"{result.tracker} vs gt {target}", SUCCESS_THRESHOLDS,
-                                    m.success_curve, m.auc, PRECISION_THRESHOLDS,
-                                    m.precision_curve, m.precision_20)
-        s.project.set_run_metrics(run_id, {**m.summary(), "gt_track": target})
-
-    # ---- demo -----------------------------------------------------------------------
     def build_demo(self) -> CallWorker:
         from sporttrack_gui.ui.demo import demo_project
 

@@ -155,6 +155,9 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         from sporttrack_gui.ui.job_control import JobControl
 
         self.jobs = JobControl(self)
+        from sporttrack_gui.ui.sot_control import SotControl
+
+        self.sot = SotControl(self)  # Run ▸ Track a box: progress, ETA, cancel, gt curves
         from sporttrack_gui.ui.jobs_panel import install_jobs_panel
 
         self.jobs_dock = install_jobs_panel(self)  # Jobs dock, View/Run menu entries
@@ -241,7 +244,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         run.addSeparator()
         run.addAction(a["train"])
         run.addSeparator()
-        run.addActions([a["run_copy"], a["run_rename"], a["run_delete"]])
+        run.addActions(self.run_menu.menu_actions())
         helpm = bar.addMenu("&Help")
         helpm.addActions([a["shortcuts"], a["plugins"], a["about"]])
         self._refresh_recent()
@@ -620,11 +623,7 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
         A refused edit (``EditConflict`` etc.) is shown and leaves stack and project as
         they were. The box editor, the assistant and the track list all go through here.
         """
-        s = self.session
-        if s is None or s.run is None:
-            return False
-        if run_admin.is_locked(s.run):  # the one gate of editor, assistant and track list
-            self.statusBar().showMessage(run_admin.locked_message(s.run), 10000)
+        if not self.edit_gate():
             return False
         try:
             result = apply()
@@ -633,6 +632,18 @@ class MainWindow(ProjectFilesMixin, QMainWindow):
             return False
         self.record_edit(label, result)
         return True
+
+    def edit_gate(self) -> bool:
+        """The one gate before any edit of the shown run (editor, assistant, track list,
+        workers): locked ground truth is refused; the first edit of a tracker's raw
+        output offers a copy (``ui.copy_on_edit``; the shown run may become the copy)."""
+        s = self.session
+        if s is None or s.run is None:
+            return False
+        if run_admin.is_locked(s.run):
+            self.statusBar().showMessage(run_admin.locked_message(s.run), 10000)
+            return False
+        return self.run_menu.copy_on_edit.allow(s.run)
 
     def record_edit(self, label: str, result: Any = None) -> None:
         """Push the undo step of an edit already in the shown run's log (applied here by

@@ -211,7 +211,9 @@ class SotCurvesPanel(QWidget):
         layout.addWidget(self.note)
 
     def add_curves(self, name: str, success_x: np.ndarray, success_y: np.ndarray, auc: float,
-                   precision_x: np.ndarray, precision_y: np.ndarray, p20: float) -> None:
+                   precision_x: np.ndarray, precision_y: np.ndarray, p20: float,
+                   detail: str = "") -> None:
+        """``detail``: what the newest curves were scored against (gt track, frames)."""
         colour = track_qcolor(len(self.curves) + 1)
         pen = pg.mkPen(colour, width=2)
         if name in self.curves:
@@ -221,7 +223,8 @@ class SotCurvesPanel(QWidget):
         s = self.success.plot(success_x, success_y, pen=pen, name=f"{name} [AUC {auc:.3f}]")
         p = self.precision.plot(precision_x, precision_y, pen=pen, name=f"{name} [P@20 {p20:.3f}]")
         self.curves[name] = (s, p)
-        self.note.setText(f"{len(self.curves)} tracker curve(s)")
+        self.note.setText(f"{len(self.curves)} tracker curve(s)" + (f" · {detail}" if detail else ""))
+        self.note.setWordWrap(True)
 
 
 class PlotsDock(QTabWidget):

@@ -11,6 +11,8 @@ come from the project's per-frame index (``frame``).
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,14 @@ class Session:
         return Path(self.project.path)
 
     def close(self) -> None:
+        """Close the project; runs deleted undoably in this session are deleted for good
+        (their undo ends with the project)."""
+        if not self.project.readonly:
+            from sporttrack_gui.project import lock, run_admin
+
+            # on failure the next opening purges them (store._purge_trashed_runs)
+            with contextlib.suppress(ProjectError, sqlite3.Error):
+                run_admin.purge_trashed(self.project, owner=lock.PROCESS_TOKEN)
         self.project.close()
 
     # ---- selection --------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -99,51 +98,6 @@ class SotRequest:
     recover: bool = True
     end_frame: int | None = None
     run_name: str = ""
-
-
-class SotWorker(Worker):
-    """Follows one box with ``track.single``'s ``SotSession``; stores it as a ``sot`` run."""
-
-    step = Signal(int, bool, object)  # frame, ok, (x, y, w, h)
-    progress = Signal(int, int)  # done, total
-    finished = Signal(int, object)  # run id, SotResult
-
-    def __init__(self, request: SotRequest) -> None:
-        super().__init__()
-        self.request = request
-
-    def work(self) -> None:
-        from sporttrack_gui.media.source import open_source
-        from sporttrack_gui.project import Project
-        from sporttrack_gui.track.sot_session import SotSession
-        from sporttrack_gui.track.sot_store import store_sot_result
-
-        r = self.request
-        source = open_source(r.source)
-        try:
-            session = SotSession(source, r.tracker, r.init_frame, r.xywh, recover=r.recover,
-                                 end_frame=r.end_frame)
-            total = session.frame_count
-            while not session.done and not self.cancel_event.is_set():
-                s = session.step()
-                if s is None:
-                    break
-                self.step.emit(s.frame_number, s.ok, s.xywh)
-                self.progress.emit(s.frame_number - r.init_frame + 1, total)
-            result = session.result()
-        finally:
-            source.close()
-        cancelled = self.cancel_event.is_set() and len(result.ok) < total
-        with Project.open(Path(r.project)) as project:
-            name = r.run_name or f"{result.tracker}-{r.init_frame}"
-            taken = {x["name"] for x in project.runs(r.sequence_id)}
-            base, n = name, 2
-            while name in taken:
-                name, n = f"{base}-{n}", n + 1
-            run_id = store_sot_result(project, r.sequence_id, name, result)
-            if cancelled:
-                project.set_run_status(run_id, "incomplete")
-        self.finished.emit(run_id, result)
 
 
 class JobRunner(QObject):
