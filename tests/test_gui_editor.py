@@ -530,3 +530,40 @@ def test_pitch_view_is_wired_and_its_calibration_gives_the_demo_video_a_minimap(
     ok, img = cap.read()
     cap.release()
     assert ok and img.shape[:2] == (720, 1280)
+
+
+def test_demo_video_dialog_exports_the_run_picked_not_the_shown_one(window, qtbot, tmp_path):
+    """File ▸ Export demo video… has a run picker like the other exports: a copy that is
+    not shown is rendered (and its frames, not the shown run's, reach the video)."""
+    from gui_testutil import when_modal
+
+    from sporttrack_gui.project import edits
+    from sporttrack_gui.ui.exports import DemoVideoDialog
+
+    s = window.session
+    other = s.project.copy_run(s.run["id"], "for-video")
+    first = s.project.boxes(other, frame=1)
+    edits.delete_track(s.project, other, int(first.track_id[0]))  # the copy differs
+    want = sum(len(s.project.boxes(other, frame=f)) for f in range(1, 6))
+    shown = sum(len(s.project.boxes(s.run["id"], frame=f)) for f in range(1, 6))
+    assert want < shown
+    window.refresh_runs()
+    out = tmp_path / "picked.mp4"
+
+    def fill(dlg: DemoVideoDialog) -> None:
+        assert dlg.runs is not None and dlg.runs.run_id() == int(s.run["id"])  # shown first
+        dlg.runs.select(other)
+        dlg.out.setText(str(out))
+        dlg.first.setValue(1)
+        dlg.last.setValue(5)
+        dlg.minimap.setChecked(False)
+        dlg.accept()
+
+    timer = when_modal(DemoVideoDialog, fill)
+    with qtbot.waitSignal(window.exports.exported, timeout=60000) as done:
+        assert window.exports.export_video() is not None
+    timer.stop()
+    kind, result = done.args
+    assert kind == "video" and result["frames"] == 5 and out.is_file()
+    assert result["boxes"] == want  # the picked run's boxes, not the shown run's
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=5000)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.ui.actions import ActionSpec, add_actions
 from sporttrack_gui.ui.errors import show_error
-from sporttrack_gui.ui.export_dialogs import ExportDialog, YoloDialog, remember_dir
+from sporttrack_gui.ui.export_dialogs import ExportDialog, RunPicker, YoloDialog, remember_dir
 from sporttrack_gui.ui.export_jobs import demo_video_job, yolo_job
 from sporttrack_gui.ui.workers import CallWorker, ProgressWorker
 
@@ -76,11 +76,14 @@ class DemoVideoDialog(QDialog):
     """Output mp4, trail length, frame range, optional minimap from a calibration file."""
 
     def __init__(self, frame_count: int, calibration_path: str = "",
-                 parent: QWidget | None = None, *, loaded: bool = False) -> None:
-        """``loaded``: the pitch view has a calibration (used when no file is given)."""
+                 parent: QWidget | None = None, *, loaded: bool = False,
+                 runs: list[dict[str, Any]] | None = None, shown: int | None = None) -> None:
+        """``loaded``: the pitch view has a calibration (used when no file is given);
+        ``runs``: the sequence's runs to pick from (``shown`` preselected)."""
         super().__init__(parent)
         self.setObjectName("demoVideoDialog")
         self.setWindowTitle("Export demo video")
+        self.runs = RunPicker(runs, shown, self) if runs else None
         self.out = QLineEdit()
         self.trail = QSpinBox()
         self.trail.setRange(0, 500)
@@ -95,6 +98,8 @@ class DemoVideoDialog(QDialog):
         self.calibration = QLineEdit(calibration_path)
         self.minimap.setChecked(bool(calibration_path) or loaded)
         form = QFormLayout(self)
+        if self.runs is not None:
+            form.addRow("Run", self.runs)
         form.addRow("Video file", _browse_row(self.out, self._pick))
         form.addRow("Trails", self.trail)
         form.addRow("From frame", self.first)
@@ -135,7 +140,7 @@ class ExportControl(QObject):
         self.actions = add_actions(window, EXPORT_SPECS)
         self.progress: QProgressDialog | None = None
         self.calibration: Any = None  # the pitch view's calibration (``pitch.Calibration``)
-        self.dialog: ExportDialog | None = None  # the open export dialog (tests drive it)
+        self.dialog: QDialog | None = None  # the open export dialog (tests drive it)
         self.summary: QMessageBox | None = None  # the last YOLO export's summary
         self._first = 1
         self._what = ""
@@ -336,25 +341,33 @@ class ExportControl(QObject):
     # ---- demo video ---------------------------------------------------------------------
     def export_video(self, out: str | Path | None = None, *, trail: int = 25,
                      frame_range: tuple[int, int] | None = None,
-                     calibration: Any = None, minimap: bool = True) -> ProgressWorker | None:
-        """Render the shown run to an mp4 in a worker (Esc or the dialog cancels).
+                     calibration: Any = None, minimap: bool = True,
+                     run_id: int | None = None) -> ProgressWorker | None:
+        """Render a run (``run_id``, the dialog's choice, else the shown run) to an mp4 in
+        a worker (Esc or the dialog cancels).
 
         ``calibration``: a calibration file path or a loaded ``pitch.Calibration``
         (minimap, pitch-pinned trails), None for the sequence's stored one (if any); the
         dialog offers the pitch view's one. ``minimap`` False draws none.
         """
-        run = self._shown_run()
         s = self.w.session
-        if run is None or s is None or not self._idle():
+        if s is None or not self._idle() or (out is None and not self._has_runs()):
             return None
+        run = self._run(run_id) if out is not None or s.run is not None else None
         if not s.source():
             QMessageBox.information(self.w, "SportTrack", "This sequence has no frames to render.")
             return None
         if out is None:
             dialog = DemoVideoDialog(s.frame_count(), "", self.w,
-                                     loaded=self.calibration is not None)
-            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.out.text().strip():
-                return None
+                                     loaded=self.calibration is not None, runs=s.runs(),
+                                     shown=int(s.run["id"]) if s.run else None)
+            self.dialog = dialog
+            try:
+                if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.out.text().strip():
+                    return None
+            finally:
+                self.dialog = None
+            run = dialog.runs.run() if dialog.runs is not None else run
             out, trail, frame_range = dialog.out.text().strip(), dialog.trail.value(), \
                 dialog.frame_range()
             calibration = dialog.calibration.text().strip() or self.calibration
@@ -368,8 +381,11 @@ class ExportControl(QObject):
             except SportTrackError as exc:
                 show_error(self.w, exc, f"read the calibration {calibration}")
                 return None
-        ids = s.index.track_ids()
-        labels = {int(t): s.label(int(t), 0) for t in ids}
+        if run is None:
+            return None
+        labels = None  # another run than the shown one: the workflow labels by track id
+        if s.run is not None and int(run["id"]) == int(s.run["id"]):
+            labels = {int(t): s.label(int(t), 0) for t in s.index.track_ids()}
         worker = ProgressWorker(demo_video_job, str(s.path), int(run["id"]), str(s.source()),
                                 str(out), labels=labels, trail=int(trail), calibration=cal,
                                 minimap=minimap, frame_range=frame_range)
