@@ -10,6 +10,7 @@ id, labels, a loaded calibration -- and never touch widgets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -196,6 +197,15 @@ class ExportControl(QObject):
         finally:
             self.dialog = None
 
+    def _run_and_target(self, out: str | Path | None, run: int | None,
+                        dialog: Callable[[], ExportDialog]) -> tuple[dict[str, Any], Any] | None:
+        """(run row, output) for an export: the caller's (a script, a test), else what the
+        user picks in ``dialog()``; None when there is nothing to export or it is cancelled."""
+        if out is None:
+            return self._ask(dialog()) if self._has_runs() else None
+        row = self._run(run)
+        return None if row is None else (row, out)
+
     def _plain_dialog(self, title: str, layout: str, suffix: str = "",
                       patterns: str = "") -> ExportDialog:
         s = self.w.session
@@ -223,18 +233,11 @@ class ExportControl(QObject):
         (``overwrite=None`` asks; True/False answer for scripts and tests)."""
         from sporttrack_gui.project.exporter import export_mot, mot_target
 
-        if out is None:
-            if not self._has_runs():
-                return None
-            picked = self._ask(self._plain_dialog("Export run as a MOTChallenge folder",
-                                                  "folder"))
-            if picked is None:
-                return None
-            row, out = picked
-        else:
-            row = self._run(run)
-            if row is None:
-                return None
+        picked = self._run_and_target(out, run, lambda: self._plain_dialog(
+            "Export run as a MOTChallenge folder", "folder"))
+        if picked is None:
+            return None
+        row, out = picked
         s = self.w.session
         assert s is not None
         target = mot_target(s.project, int(row["id"]), out)
@@ -269,21 +272,14 @@ class ExportControl(QObject):
         if s is None or not self._idle():
             return None
         spec = get_format(fmt, need="export")
-        if out is None:
-            if not self._has_runs():
-                return None
-            suffix = spec.extensions[0] if spec.extensions else ""
-            patterns = " ".join(f"*{e}" for e in spec.extensions) or "*"
-            picked = self._ask(self._plain_dialog(
-                f"Export run as {spec.name}", spec.layout, suffix,
-                f"{spec.name} ({patterns});;All files (*)"))
-            if picked is None:
-                return None
-            row, out = picked
-        else:
-            row = self._run(run)
-            if row is None:
-                return None
+        suffix = spec.extensions[0] if spec.extensions else ""
+        patterns = " ".join(f"*{e}" for e in spec.extensions) or "*"
+        picked = self._run_and_target(out, run, lambda: self._plain_dialog(
+            f"Export run as {spec.name}", spec.layout, suffix,
+            f"{spec.name} ({patterns});;All files (*)"))
+        if picked is None:
+            return None
+        row, out = picked
         options = dict(options or {})
         target = output_path(spec, str(out))
         if spec.layout != "folder" and Path(target).is_file() and not options.get("overwrite"):

@@ -24,7 +24,7 @@ from sporttrack_gui.errors import Cancelled
 # imported here, on the GUI thread at start: a first import inside the worker thread
 # would hold the GIL (extension modules) and stall the window
 from sporttrack_gui.pipeline.import_job import run_import
-from sporttrack_gui.ui.workers import Worker
+from sporttrack_gui.ui.workers import Worker, worker_thread
 
 
 def format_eta(seconds: float | None) -> str:
@@ -102,16 +102,11 @@ class ImportController(QObject):
         if self.busy():
             return False
         worker = ImportWorker(str(project_path), str(source), name)
-        thread = QThread()
-        thread.setObjectName("import")
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        thread = worker_thread(worker, "import", self._cleanup)
         worker.progress.connect(self._progress)
         worker.finished.connect(self._finished)
         worker.cancelled.connect(lambda m: self._set_status("cancelled", m))
         worker.failed.connect(lambda m: self._set_status("failed", m))
-        worker.done.connect(thread.quit)
-        thread.finished.connect(self._cleanup)
         self.thread, self.worker = thread, worker
         self._status = ("failed", "the import ended without a result")
         self._name = name or Path(source).name

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from sporttrack_gui.errors import SportTrackError
 from sporttrack_gui.pipeline.training import ARCHITECTURES, MAIN_LOSS, TrainRequest, train_model
-from sporttrack_gui.ui.workers import Worker
+from sporttrack_gui.ui.workers import Worker, worker_thread
 
 #: run kinds checked by default: boxes a person made or corrected
 _LABEL_KINDS = ("gt", "manual")
@@ -222,15 +222,10 @@ class TrainDialog(QDialog):
         self.progress.setRange(0, 0)  # dataset export / model build: no epoch yet
         self.status.setText(f"Preparing {len(req.runs)} run(s) and building the model…")
         worker = TrainWorker(req)
-        thread = QThread()
-        thread.setObjectName("train")
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        thread = worker_thread(worker, "train", self._cleanup)
         worker.epoch.connect(self._epoch)
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
-        worker.done.connect(thread.quit)
-        thread.finished.connect(self._cleanup)
         self.thread, self.worker = thread, worker
         self.train_button.setEnabled(False)
         self.cancel_button.setEnabled(True)

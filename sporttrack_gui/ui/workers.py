@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +101,19 @@ class SotRequest:
     run_name: str = ""
 
 
+def worker_thread(worker: Worker, name: str, on_ended: Callable[[], None]) -> QThread:
+    """A not yet started ``QThread`` that runs ``worker.run`` and quits when the worker is
+    done, calling ``on_ended`` (in the GUI thread) once the thread has finished: the one
+    wiring every long job uses (connect the worker's own signals, then ``start()``)."""
+    thread = QThread()
+    thread.setObjectName(name)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.done.connect(thread.quit)
+    thread.finished.connect(on_ended)
+    return thread
+
+
 class JobRunner(QObject):
     """Owns at most one worker thread at a time; ``busy`` tells the window to disable Run."""
 
@@ -116,12 +130,7 @@ class JobRunner(QObject):
     def start(self, worker: Worker) -> None:
         if self.busy():
             raise RuntimeError("a job is already running")
-        thread = QThread()
-        thread.setObjectName(type(worker).__name__)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.done.connect(thread.quit)
-        thread.finished.connect(self._cleanup)
+        thread = worker_thread(worker, type(worker).__name__, self._cleanup)
         self.thread, self.worker = thread, worker
         self.busyChanged.emit(True)
         thread.start()
@@ -139,7 +148,6 @@ class JobRunner(QObject):
         if thread is not None:
             thread.deleteLater()
         self.busyChanged.emit(False)
-
 
 
 class CallWorker(Worker):
