@@ -527,3 +527,26 @@ def test_window_layout_is_remembered_and_a_compact_window_saves_the_wide_one(qtb
     assert not second.docks["heatmap"].visibleRegion().isEmpty()  # the raised tab came back
     assert second.docks["plots"].visibleRegion().isEmpty()
     second.close()
+
+
+def test_dock_tabs_scroll_instead_of_eliding_their_names(qtbot):
+    """Five docks share the right column: their tabs keep whole names ("Jobs", not "J…")."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTabBar
+
+    from sporttrack_gui.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+
+    def dock_bars():
+        return [b for b in w.findChildren(QTabBar) if b.parent() is w]
+
+    qtbot.waitUntil(lambda: bool(dock_bars()), timeout=5000)
+    qtbot.waitUntil(lambda: all(b.elideMode() == Qt.TextElideMode.ElideNone
+                                for b in dock_bars()), timeout=5000)
+    texts = [b.tabText(i) for b in dock_bars() for i in range(b.count())]
+    assert "Jobs" in texts and "Heatmap" in texts
+    assert all(b.usesScrollButtons() for b in dock_bars())

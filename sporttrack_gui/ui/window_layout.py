@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar
 
@@ -134,10 +134,13 @@ class WindowLayout(QObject):
 
     # ---- small windows -----------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if obj is self.w and event.type() == QEvent.Type.Show:
+            QTimer.singleShot(0, self.scroll_tabs)  # the dock tab bars exist by then
         if event.type() != QEvent.Type.Resize or self._busy:
             return False
         if obj is self.w:
             self._adapt()
+            self.scroll_tabs()
             if self.auto_sizes:
                 self._busy = True
                 try:
@@ -147,6 +150,14 @@ class WindowLayout(QObject):
         elif QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
             self.auto_sizes = False  # a dock resized under a held button: a splitter drag
         return False
+
+    def scroll_tabs(self) -> None:
+        """Dock tab bars scroll instead of eliding: "Jobs", "Heatmap", not "J…", "He…"
+        (five tabs share the right column). Qt makes the bars lazily, so on every resize."""
+        for bar in self.w.findChildren(QTabBar):
+            if bar.parent() is self.w and bar.elideMode() != Qt.TextElideMode.ElideNone:
+                bar.setElideMode(Qt.TextElideMode.ElideNone)
+                bar.setUsesScrollButtons(True)
 
     def _adapt(self) -> None:
         """Cap side docks and the timeline to their share; go compact below
@@ -180,10 +191,7 @@ class WindowLayout(QObject):
             for dock in side:
                 if dock not in opened:
                     dock.hide()
-            for bar in w.findChildren(QTabBar):  # "Heatmap", not "He…": scroll the tabs
-                if bar.parent() is w:
-                    bar.setElideMode(Qt.TextElideMode.ElideNone)
-                    bar.setUsesScrollButtons(True)
+            self.scroll_tabs()
             if opened:
                 keep = next((d for d in opened if d is w.docks.get("plots")), opened[0])
                 keep.raise_()
