@@ -34,12 +34,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench_track_sports import QUICK_FRAMES, SPLITS, load_seq, ours  # noqa: E402
+from bench_track_sports import QUICK_FRAMES, SPLITS, degraded_runs, load_seq  # noqa: E402
 
 from sporttrack_gui.assist import Assistant  # noqa: E402
 from sporttrack_gui.assist.evaluate import evaluate_assistant  # noqa: E402
 from sporttrack_gui.project import Project  # noqa: E402
-from sporttrack_gui.track.degrade import degrade  # noqa: E402
 
 
 def measure(seq, pred: np.ndarray, min_score: float, folder: Path, tag: str) -> dict:
@@ -86,29 +85,23 @@ def main() -> int:
     tot = {"switches": 0, "found": 0, "suspects": 0, "real": 0, "worse": 0, "runs": 0,
            "applied": 0, "gain": 0.0, "better": 0}
     with tempfile.TemporaryDirectory() as tmp:
-        for lv in args.levels:
-            for seq in seqs:
-                for seed in seeds:
-                    f, i, b = seq.gt
-                    dets = degrade(f, i, b, seq.n_frames, seq.width, seq.height, lv, seed)
-                    for name in args.trackers:
-                        pred, _ = ours(name)(dets, seq)
-                        tag = f"{seq.name}-{name}-{lv}-{seed}"
-                        r = measure(seq, pred, args.min_score, Path(tmp), tag)
-                        print(f"{seq.name:<22} {name:<10} {lv:<8} {seed:>4} {r['switches']:>6} "
-                              f"{r['recall']:>6.3f} {r['suspects']:>5} {r['real_share']:>5.2f} "
-                              f"{r['idf1_before']:>11.4f} {r['idf1_after']:>7.4f} "
-                              f"{r['applied']:>5}", flush=True)
-                        kinds = "  ".join(f"{k}:{n}/{real}" for k, (n, real)
-                                          in sorted(r["by_kind"].items()))
-                        print(f"{'':<22} suspects/real by kind: {kinds}")
-                        for k in ("switches", "found", "suspects", "real"):
-                            tot[k] += r[k]
-                        tot["worse"] += int(r["idf1_after"] < r["idf1_before"] - 1e-9)
-                        tot["better"] += int(r["idf1_after"] > r["idf1_before"] + 1e-9)
-                        tot["applied"] += r["applied"]
-                        tot["gain"] += r["idf1_after"] - r["idf1_before"]
-                        tot["runs"] += 1
+        for seq, name, lv, seed, pred, tag in degraded_runs(seqs, args.levels, seeds,
+                                                            args.trackers):
+            r = measure(seq, pred, args.min_score, Path(tmp), tag)
+            print(f"{seq.name:<22} {name:<10} {lv:<8} {seed:>4} {r['switches']:>6} "
+                  f"{r['recall']:>6.3f} {r['suspects']:>5} {r['real_share']:>5.2f} "
+                  f"{r['idf1_before']:>11.4f} {r['idf1_after']:>7.4f} "
+                  f"{r['applied']:>5}", flush=True)
+            kinds = "  ".join(f"{k}:{n}/{real}" for k, (n, real)
+                              in sorted(r["by_kind"].items()))
+            print(f"{'':<22} suspects/real by kind: {kinds}")
+            for k in ("switches", "found", "suspects", "real"):
+                tot[k] += r[k]
+            tot["worse"] += int(r["idf1_after"] < r["idf1_before"] - 1e-9)
+            tot["better"] += int(r["idf1_after"] > r["idf1_before"] + 1e-9)
+            tot["applied"] += r["applied"]
+            tot["gain"] += r["idf1_after"] - r["idf1_before"]
+            tot["runs"] += 1
     print(f"\nall runs ({args.split}): recall {tot['found'] / max(tot['switches'], 1):.3f} "
           f"({tot['found']}/{tot['switches']}), real share "
           f"{tot['real'] / max(tot['suspects'], 1):.3f} ({tot['real']}/{tot['suspects']}), "

@@ -116,6 +116,19 @@ def ours(name: str, **params) -> Runner:
     return run
 
 
+def degraded_runs(seqs: list[Seq], levels: list[str], seeds: list[int], trackers: list[str]):
+    """Yield (seq, tracker, level, seed, predicted rows, tag) for every degraded-detection
+    run of the grid: the loop the assistant's benchmark and its fix fitting share."""
+    for lv in levels:
+        for seq in seqs:
+            for seed in seeds:
+                f, i, b = seq.gt
+                dets = degrade(f, i, b, seq.n_frames, seq.width, seq.height, lv, seed)
+                for name in trackers:
+                    pred, _ = ours(name)(dets, seq)
+                    yield seq, name, lv, seed, pred, f"{seq.name}-{name}-{lv}-{seed}"
+
+
 def roboflow(cls_name: str, **extra) -> Runner | None:
     try:
         import supervision as sv

@@ -31,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench_track_sports import SPLITS, load_seq, ours  # noqa: E402
+from bench_track_sports import SPLITS, degraded_runs, load_seq  # noqa: E402
 
 from sporttrack_gui.assist import Assistant, ScanConfig  # noqa: E402
 from sporttrack_gui.assist.evaluate import _key  # noqa: E402
@@ -44,7 +44,6 @@ from sporttrack_gui.assist.scan import TrackArrays  # noqa: E402
 from sporttrack_gui.errors import SportTrackError  # noqa: E402
 from sporttrack_gui.eval.mot import evaluate_mot  # noqa: E402
 from sporttrack_gui.project import Project  # noqa: E402
-from sporttrack_gui.track.degrade import degrade  # noqa: E402
 
 
 def collect_run(seq, pred: np.ndarray, floor: float, folder: Path, tag: str) -> list[dict]:
@@ -116,18 +115,11 @@ def main() -> int:
             return 1
         recs: list[dict] = []
         with tempfile.TemporaryDirectory() as tmp:
-            for lv in args.levels:
-                for seq in seqs:
-                    for seed in seeds:
-                        f, i, b = seq.gt
-                        dets = degrade(f, i, b, seq.n_frames, seq.width, seq.height, lv, seed)
-                        for name in args.trackers:
-                            pred, _ = ours(name)(dets, seq)
-                            tag = f"{seq.name}-{name}-{lv}-{seed}"
-                            r = collect_run(seq, pred, args.floor, Path(tmp), tag)
-                            print(f"{tag}: {len(r)} fixes, IDF1 change "
-                                  f"{sum(q['delta'] for q in r):+.4f}", flush=True)
-                            recs += r
+            for seq, *_, pred, tag in degraded_runs(seqs, args.levels, seeds, args.trackers):
+                r = collect_run(seq, pred, args.floor, Path(tmp), tag)
+                print(f"{tag}: {len(r)} fixes, IDF1 change "
+                      f"{sum(q['delta'] for q in r):+.4f}", flush=True)
+                recs += r
         np.savez(args.data, group=np.array([r["group"] for r in recs]),
                  x=np.array([r["x"] for r in recs]).reshape(-1, len(FIX_FEATURES)),
                  delta=np.array([r["delta"] for r in recs]),
