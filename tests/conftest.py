@@ -23,6 +23,21 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("SPORTTRACK_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+@pytest.fixture(autouse=True)
+def _raw_runs_are_edited_without_asking(request):
+    """GUI tests edit tracker runs in place unless they test the copy-on-first-edit
+    question (they use ``ask_raw``, which runs after this and clears the choice): a modal
+    question nobody answers would block the test forever."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    from sporttrack_gui.ui import copy_on_edit
+
+    copy_on_edit.remember("raw")
+    yield
+    copy_on_edit.remember(None)
+
+
 def shared_path(*parts: str) -> Path:
     """Path inside ../shared/data, or skip the calling test when it is absent."""
     p = SHARED_DATA.joinpath(*parts)
