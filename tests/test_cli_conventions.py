@@ -217,3 +217,14 @@ def test_track_and_run_report_setup_apart_from_per_frame_times(tmp_path, home, c
                  "--tracker", "sort", "--out", str(tmp_path / "b.txt"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["setup_s"] >= 0 and set(data["timings"]) >= {"track", "write"}
+
+
+@pytest.mark.parametrize("words", [["project", "metrics"], ["project", "runs"], ["project", "relink"]])
+def test_project_subcommands_answer_help(words, capsys):
+    """``sporttrack project metrics --help`` shows the project usage (it was an
+    "unrecognized arguments" error naming relink, exit 2)."""
+    from sporttrack_gui.cli.main import main
+
+    assert main([*words, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "sporttrack project metrics PROJECT" in out and "sporttrack project runs PROJECT" in out

@@ -39,7 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true")
     project_runs.add_options(p)
     _metrics_options(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, print_help=p.print_help)
 
 
 def _metrics_options(parser) -> None:
@@ -50,11 +50,13 @@ def _metrics_options(parser) -> None:
 
 class _Usage(argparse.ArgumentParser):
     def error(self, message: str):  # an InputError: "error: ...", exit code 2
-        raise InputError(f"{message}; usage: sporttrack project relink PROJECT "
-                         "--sequence NAME NEWPATH")
+        raise InputError(f"{message}; see 'sporttrack project --help'")
 
 
 def run(args: argparse.Namespace) -> int:
+    if any(word in ("-h", "--help") for word in args.rest):  # "project metrics --help"
+        args.print_help()
+        return 0
     tail = _Usage(prog="sporttrack project", add_help=False)
     tail.add_argument("words", nargs="*")
     tail.add_argument("--sequence")
