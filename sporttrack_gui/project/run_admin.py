@@ -15,6 +15,7 @@ from typing import Any
 
 from sporttrack_gui.errors import ProjectError
 from sporttrack_gui.project import lock
+from sporttrack_gui.project.naming import free_run_name
 from sporttrack_gui.project.store import TRASH_KEY, Project
 
 UNLOCK_KEY = "unlocked"
@@ -56,13 +57,7 @@ def _check_name(project: Project, sequence: int, name: str, *, skip: int | None 
 
 def free_name(project: Project, sequence: int, base: str) -> str:
     """``base``, else ``base-2``, ``base-3``, … (the first not used in ``sequence``)."""
-    taken = {r["name"] for r in project.runs(sequence)}
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return free_run_name(project, sequence, base)
 
 
 def copy_run(project: Project, run: int, name: str) -> int:
